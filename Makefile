@@ -1,0 +1,51 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
+
+.PHONY: run test e2e lint format benchmark venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' 2>/dev/null; then \
+		echo "error: Python $(PYTHON_VERSION) is needed (named in .python-version) and was not found." >&2; \
+		echo "       Install it (e.g. 'pyenv install $(PYTHON_VERSION)') or run: make PYTHON=/path/to/python$(PYTHON_VERSION) ..." >&2; \
+		exit 1; \
+	fi
+	@[ -x $(PY) ] || "$(PYTHON)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: export DEBUG ?= 1
+run: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: venv
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+benchmark: venv
+	$(PY) manage.py benchmark_public_pages
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,74 @@
+"""The three editorial roles and exactly the permissions each needs."""
+
+WRITERS = "Writers"
+MEDICAL_REVIEWERS = "Medical reviewers"
+EDITORS = "Editors"
+
+_WRITE_CONTENT = [
+    "answers.view_topic",
+    "answers.view_question",
+    "answers.add_question",
+    "answers.change_question",
+    "answers.view_answer",
+    "answers.add_answer",
+    "answers.change_answer",
+    "answers.submit_answer",
+    "answers.view_section",
+    "answers.add_section",
+    "answers.change_section",
+    "answers.delete_section",
+    "answers.view_historicalanswer",
+    "answers.view_contributor",
+    "citations.view_reference",
+    "citations.add_reference",
+    "citations.change_reference",
+    "citations.view_citation",
+    "citations.add_citation",
+    "citations.change_citation",
+    "citations.delete_citation",
+]
+
+GROUP_PERMISSIONS = {
+    WRITERS: _WRITE_CONTENT,
+    MEDICAL_REVIEWERS: [
+        "answers.view_topic",
+        "answers.view_question",
+        "answers.view_answer",
+        "answers.review_answer",
+        "answers.view_section",
+        "answers.view_signoff",
+        "answers.view_historicalanswer",
+        "answers.view_contributor",
+        "citations.view_reference",
+        # Clinicians mark references retracted.
+        "citations.change_reference",
+        "citations.view_citation",
+    ],
+    EDITORS: _WRITE_CONTENT
+    + [
+        "answers.add_topic",
+        "answers.change_topic",
+        "answers.withdraw_answer",
+        "answers.view_signoff",
+        "answers.add_contributor",
+        "answers.change_contributor",
+        "answers.view_publishedanswer",
+        "answers.view_readerfeedback",
+        "answers.change_readerfeedback",
+    ],
+}
+
+
+def sync_groups(apps):
+    """Create the groups and give each exactly its permissions (used by a data migration)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
