@@ -3,12 +3,13 @@
 import reversion
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .identifiers import (
-    normalize_doi,
     normalize_pmcid,
     normalize_pmid,
+    strip_doi,
     validate_doi,
     validate_pmcid,
     validate_pmid,
@@ -46,7 +47,7 @@ class ReferenceQuerySet(models.QuerySet):
         """References sharing the DOI or PMID of a record: how imports find the work already held."""
         q = Q(pk__in=[])
         if doi:
-            q |= Q(doi=normalize_doi(doi))
+            q |= Q(doi__iexact=strip_doi(doi))
         if pmid:
             q |= Q(pmid=normalize_pmid(pmid))
         return self.filter(q)
@@ -118,7 +119,8 @@ class Reference(models.Model):
     class Meta:
         ordering = ["title", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["doi"], name="reference_unique_doi"),
+            # DOIs are case-insensitive: one work, however its DOI is capitalised.
+            models.UniqueConstraint(Lower("doi"), name="reference_unique_doi"),
             models.UniqueConstraint(fields=["pmid"], name="reference_unique_pmid"),
             models.CheckConstraint(
                 condition=Q(type__in=ReferenceType.values),
@@ -140,10 +142,10 @@ class Reference(models.Model):
         return reverse("admin:citations_reference_change", args=[self.pk])
 
     def save(self, *args, **kwargs):
-        self.doi = (normalize_doi(self.doi) if self.doi else "") or None
+        self.doi = (strip_doi(self.doi) if self.doi else "") or None
         self.pmid = (normalize_pmid(self.pmid) if self.pmid else "") or None
         self.pmcid = normalize_pmcid(self.pmcid) if self.pmcid else ""
-        self.retraction_doi = normalize_doi(self.retraction_doi) if self.retraction_doi else ""
+        self.retraction_doi = strip_doi(self.retraction_doi) if self.retraction_doi else ""
         self.csl = self.to_csl()
         self.evidence_level = evidence_level_for(self.publication_type)
         super().save(*args, **kwargs)
