@@ -1,0 +1,328 @@
+"""Every transition allowed and forbidden, per role, and what each leaves behind."""
+
+import pytest
+import reversion
+from django.urls import reverse
+from reversion.models import Version
+
+from answers.models import Answer, PublishedAnswer, SignOff, WorkflowError
+from tests.factories import (
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_reference,
+    make_user,
+    make_writer,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = Answer.Status
+
+
+def submitted(**kwargs):
+    writer = kwargs.pop("writer", None) or make_writer()
+    answer = make_answer(writers=[writer], **kwargs)
+    answer.submit(by=writer)
+    return answer, writer
+
+
+def published(**kwargs):
+    answer, writer = submitted(**kwargs)
+    clinician = make_clinician()
+    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    return answer, writer, clinician
+
+
+# --- submit ---------------------------------------------------------------
+
+
+def test_writer_submits_a_complete_draft():
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    answer.submit(by=writer)
+    answer.refresh_from_db()
+    assert answer.status == Status.IN_REVIEW
+    assert answer.submitted_by == writer
+    assert answer.submitted_hash == answer.content_hash()
+    assert answer.submitted_revision.user == writer
+    assert answer.submitted_revision.comment == "Submitted for medical review"
+
+
+def test_editor_may_submit():
+    answer = make_answer()
+    answer.submit(by=make_editor())
+    assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
+
+
+def test_clinician_cannot_submit():
+    answer = make_answer()
+    with pytest.raises(WorkflowError, match="permission"):
+        answer.submit(by=make_clinician())
+    assert Answer.objects.get(pk=answer.pk).status == Status.DRAFT
+
+
+def test_cannot_submit_twice():
+    answer, writer = submitted()
+    with pytest.raises(WorkflowError, match="Only a draft"):
+        answer.submit(by=writer)
+
+
+def test_submission_refused_with_every_reason():
+    writer = make_writer()
+    answer = make_answer(
+        lead="It depends [1].",
+        sections=[("What the research says", "prose", "A trial [2]."), ("Empty", "prose", "")],
+        references={"1": make_reference(complete=False, title="Known only by title"),
+                    "3": make_reference()},
+        writers=[writer],
+    )
+    with pytest.raises(WorkflowError) as refused:
+        answer.submit(by=writer)
+    problems = refused.value.problems
+    assert "Citation [2] has no reference: add it under References." in problems
+    assert any(p.startswith("Reference [3]") and "never cited" in p for p in problems)
+    assert any(p.startswith("Reference [1] is incomplete (authors,") for p in problems)
+    assert "Section 2 “Empty” is empty: write it or delete the section." in problems
+    assert Answer.objects.get(pk=answer.pk).status == Status.DRAFT
+
+
+def test_placeholder_reference_blocks_submission():
+    writer = make_writer()
+    placeholder = make_reference(complete=False, is_placeholder=True, title="")
+    answer = make_answer(references={"1": placeholder}, writers=[writer])
+    with pytest.raises(WorkflowError) as refused:
+        answer.submit(by=writer)
+    assert any("work not identified" in p for p in refused.value.problems)
+
+
+# --- request changes ------------------------------------------------------
+
+
+def test_clinician_requests_changes_with_comment():
+    answer, writer = submitted()
+    clinician = make_clinician()
+    answer.request_changes(by=clinician, comment="Say who the trial included.")
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT
+    assert answer.review_comment == "Say who the trial included."
+    # The writer fixes and resubmits: the comment is cleared.
+    answer.lead = "Yes, in adults [1]."
+    answer.save()
+    answer.submit(by=writer)
+    assert Answer.objects.get(pk=answer.pk).review_comment == ""
+
+
+def test_request_changes_needs_a_comment():
+    answer, _ = submitted()
+    with pytest.raises(WorkflowError, match="comment is required"):
+        answer.request_changes(by=make_clinician(), comment="  ")
+    assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("role", [make_writer, make_editor])
+def test_only_clinicians_request_changes(role):
+    answer, _ = submitted()
+    with pytest.raises(WorkflowError, match="permission"):
+        answer.request_changes(by=role(), comment="No")
+    assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
+
+
+def test_cannot_request_changes_on_a_draft():
+    answer = make_answer()
+    with pytest.raises(WorkflowError, match="in medical review"):
+        answer.request_changes(by=make_clinician(), comment="No")
+
+
+# --- approve --------------------------------------------------------------
+
+
+def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
+    answer, writer = submitted()
+    clinician = make_clinician()
+    signoff = answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.refresh_from_db()
+    assert answer.status == Status.PUBLISHED
+    assert signoff.reviewer == clinician
+    assert signoff.revision == answer.submitted_revision
+    assert signoff.content_hash == answer.content_hash()
+    assert answer.last_reviewed_at is not None
+    assert (answer.next_review_due - answer.last_reviewed_at.date()).days == 365
+    publication = PublishedAnswer.objects.get(answer=answer)
+    assert publication.signoff == signoff
+    assert publication.data["reviewer"]["credentials"] == "MD"
+
+
+def test_approval_needs_both_checks():
+    answer, _ = submitted()
+    with pytest.raises(WorkflowError, match="Confirm both checks"):
+        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=False)
+    assert not SignOff.objects.exists()
+    assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("role", [make_writer, make_editor])
+def test_only_clinicians_approve(role):
+    answer, _ = submitted()
+    with pytest.raises(WorkflowError, match="permission"):
+        answer.approve(by=role(), sources_checked=True, wording_safe=True)
+    assert not PublishedAnswer.objects.exists()
+
+
+def test_clinician_never_signs_off_their_own_writing():
+    clinician = make_clinician()
+    answer, _ = submitted(writer=make_writer())
+    answer.writers.add(clinician)
+    with pytest.raises(WorkflowError, match="another clinician must sign it off"):
+        answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+
+
+def test_superuser_who_edited_cannot_approve():
+    boss = make_user(superuser=True)
+    answer = make_answer()
+    with reversion.create_revision():
+        reversion.set_user(boss)
+        answer.lead = "Edited by the boss [1]."
+        answer.save()
+    answer.submit(by=make_writer())
+    with pytest.raises(WorkflowError, match="another clinician"):
+        answer.approve(by=boss, sources_checked=True, wording_safe=True)
+    # A superuser who did not touch it may.
+    answer.approve(by=make_user(superuser=True), sources_checked=True, wording_safe=True)
+
+
+def test_approval_refused_when_content_changed_since_submission():
+    answer, _ = submitted()
+    answer.sections.filter(position=1).update(body="Changed behind the clinician's back [1].")
+    with pytest.raises(WorkflowError, match="content changed after it was submitted"):
+        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+    assert not PublishedAnswer.objects.exists()
+
+
+def test_retracted_reference_blocks_approval():
+    reference = make_reference(retracted=True, retraction_doi="10.5555/retraction.1")
+    answer, _ = submitted(references={"1": reference})
+    with pytest.raises(WorkflowError, match="retracted"):
+        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+
+
+# --- withdraw -------------------------------------------------------------
+
+
+def test_editor_withdraws_and_the_public_page_is_gone(client):
+    answer, _, _ = published()
+    url = reverse("question", args=[answer.question.slug])
+    assert client.get(url).status_code == 200
+    answer.withdraw(by=make_editor(), reason="Guidance changed.")
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT
+    assert answer.publication.withdrawn_reason == "Guidance changed."
+    assert client.get(url).status_code == 410
+
+
+@pytest.mark.parametrize("role", [make_writer, make_clinician])
+def test_only_editors_withdraw(role):
+    answer, _, _ = published()
+    with pytest.raises(WorkflowError, match="permission"):
+        answer.withdraw(by=role(), reason="No")
+    assert Answer.objects.get(pk=answer.pk).is_live
+
+
+def test_withdraw_needs_a_reason_and_a_live_page():
+    answer, _, _ = published()
+    with pytest.raises(WorkflowError, match="reason is required"):
+        answer.withdraw(by=make_editor(), reason="")
+    draft = make_answer(question="Never published?")
+    with pytest.raises(WorkflowError, match="Only a published answer"):
+        draft.withdraw(by=make_editor(), reason="Why not")
+
+
+# --- the public sees what was approved -------------------------------------
+
+
+def test_public_page_keeps_the_approved_text_while_a_new_draft_is_edited(client):
+    answer, writer, _ = published(lead="The approved short answer [1].")
+    url = reverse("question", args=[answer.question.slug])
+    answer.lead = "An unreviewed new draft [1]."
+    answer.save()
+    answer.note_edit(by=writer)
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT
+    page = client.get(url).content.decode()
+    assert "The approved short answer" in page
+    assert "unreviewed new draft" not in page
+
+
+def test_saving_unchanged_published_content_keeps_it_published():
+    answer, writer, _ = published()
+    answer.save()
+    answer.note_edit(by=writer)
+    assert Answer.objects.get(pk=answer.pk).status == Status.PUBLISHED
+
+
+def test_drafts_and_answers_in_review_are_not_public(client):
+    draft = make_answer(question="A draft?")
+    in_review, _ = submitted(question="In review?")
+    for answer in (draft, in_review):
+        assert client.get(reverse("question", args=[answer.question.slug])).status_code == 404
+
+
+# --- versions and audit ---------------------------------------------------
+
+
+def test_revert_restores_an_old_version_as_a_new_draft(client):
+    answer, writer, _ = published(lead="Approved wording [1].")
+    with reversion.create_revision():
+        reversion.set_user(writer)
+        answer.lead = "Second wording [1]."
+        answer.save()
+    answer.note_edit(by=writer)
+    old = Version.objects.get_for_object(answer).last()  # the first version ever saved
+    versions_before = Version.objects.get_for_object(answer).count()
+    answer.revert_to(old, by=writer)
+    answer.refresh_from_db()
+    assert answer.lead == "Approved wording [1]."
+    assert Version.objects.get_for_object(answer).count() == versions_before + 1
+    assert answer.history.first().history_change_reason.startswith("Reverted to the version of")
+    assert answer.history.first().history_user == writer
+    # The public page did not change by itself.
+    page = client.get(reverse("question", args=[answer.question.slug])).content.decode()
+    assert "Approved wording" in page
+
+
+def test_revert_refused_in_review():
+    answer, writer = submitted()
+    version = Version.objects.get_for_object(answer).first()
+    with pytest.raises(WorkflowError, match="in medical review"):
+        answer.revert_to(version, by=writer)
+
+
+def test_audit_trail_records_every_transition_with_who_and_why():
+    answer, writer = submitted()
+    clinician = make_clinician()
+    answer.request_changes(by=clinician, comment="Add the trial size.")
+    answer.submit(by=writer)
+    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    editor = make_editor()
+    answer.withdraw(by=editor, reason="Outdated.")
+    rows = list(answer.history.order_by("history_date", "history_id"))
+    trail = [(row.history_user, row.status, row.history_change_reason) for row in rows[1:]]
+    assert trail == [
+        (writer, Status.IN_REVIEW, "Submitted for medical review"),
+        (clinician, Status.DRAFT, "Changes requested: Add the trial size."),
+        (writer, Status.IN_REVIEW, "Submitted for medical review"),
+        (clinician, Status.PUBLISHED, "Approved and published"),
+        (editor, Status.DRAFT, "Withdrawn: Outdated."),
+    ]
+
+
+def test_querysets():
+    draft = make_answer(question="Draft?")
+    waiting, writer = submitted(question="Waiting?")
+    live, _, _ = published(question="Live?")
+    clinician = make_clinician()
+    assert list(Answer.objects.awaiting_review()) == [waiting]
+    assert list(Answer.objects.awaiting_review_by(clinician)) == [waiting]
+    assert list(Answer.objects.awaiting_review_by(writer)) == []
+    assert list(Answer.objects.published()) == [live]
+    assert draft not in Answer.objects.published()
