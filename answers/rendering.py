@@ -13,6 +13,8 @@ from markdown_it import MarkdownIt
 
 from .articles import CITATION_MARKER_RE, marker_labels
 
+# A superscript sits against the word it follows: "months¹", not "months ¹".
+_MARKER_WITH_SPACE_RE = re.compile(r"\s*" + CITATION_MARKER_RE.pattern)
 _markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "code", "sup", "span"}
@@ -64,12 +66,12 @@ def render_markdown(text: str, *, numbers: dict[str, int], first_cited: set[int]
         labels = [label.strip() for label in match.group(1).split(",")]
         return '<sup class="citations">' + ",".join(link(label) for label in labels) + "</sup>"
 
-    return CITATION_MARKER_RE.sub(replace, html)
+    return _MARKER_WITH_SPACE_RE.sub(replace, html)
 
 
 def plain_text(text: str) -> str:
     """Visible words of a Markdown block without citation markers: for search, meta
     descriptions and the reading grade."""
-    without_markers = re.sub(r"\s*" + CITATION_MARKER_RE.pattern, "", text or "")
+    without_markers = _MARKER_WITH_SPACE_RE.sub("", text or "")
     visible = nh3.clean(_markdown.render(without_markers), tags=set())
     return re.sub(r"\s+", " ", html.unescape(visible)).strip()

@@ -1,0 +1,268 @@
+"""Plain-text articles and reference files into the CMS, and articles back out.
+
+Shared by the management commands and the admin upload pages, so both report the same
+way: per file, what was created, what needs attention, and what stopped it. A file with
+errors creates nothing.
+"""
+
+from dataclasses import dataclass, field
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from citations.models import Citation, Reference
+from citations.readers import ReadResult, read_references
+
+from .articles import ArticleFormatError, decode_article, format_article, parse_article
+from .models import Answer, Question, Section, Topic
+
+
+@dataclass
+class ImportReport:
+    """What happened to one file, in lines a writer can act on."""
+
+    name: str
+    created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    answer: Answer | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        return (
+            [f"{self.name}: created {line}" for line in self.created]
+            + [f"{self.name}: warning: {line}" for line in self.warnings]
+            + [f"{self.name}: error: {line}" for line in self.errors]
+        )
+
+
+class ImportRefused(Exception):
+    """Raised inside the import transaction to roll it back with a reason."""
+
+
+def read_reference_file(data: bytes, *, filename: str) -> ReadResult:
+    """Read a references file, or raise ReferenceFileError naming what is wrong."""
+    return read_references(data, filename=filename)
+
+
+def find_or_create_reference(csl: dict) -> tuple[Reference, bool]:
+    """The library's reference for this work (matched by DOI or PMID), or a new one.
+    Raises ValidationError with the reason when the record cannot be stored."""
+    doi, pmid = csl.get("DOI", ""), csl.get("PMID", "")
+    matches = list(Reference.objects.matching(doi=doi, pmid=pmid)[:2])
+    if len(matches) > 1:
+        raise ValidationError(
+            f"its DOI and PubMed ID belong to two different references already in the library "
+            f"(#{matches[0].pk} and #{matches[1].pk}): merge those first"
+        )
+    if matches:
+        return matches[0], False
+    reference = Reference.from_csl(csl)
+    reference.full_clean(validate_unique=False, validate_constraints=False)
+    reference.save()
+    return reference, True
+
+
+def _describe_missing(reference) -> str:
+    return ", ".join(reference.missing_fields())
+
+
+def import_article(
+    data: bytes,
+    *,
+    filename: str,
+    references: ReadResult | None = None,
+    references_name: str = "",
+    author=None,
+    topic_name: str = "",
+) -> ImportReport:
+    """Create one draft answer from a plain-text article, or nothing and the reasons why."""
+    report = ImportReport(name=filename)
+    try:
+        parsed = parse_article(decode_article(data))
+    except ArticleFormatError as error:
+        report.errors.append(str(error))
+        return report
+    report.warnings += [str(warning) for warning in parsed.warnings]
+
+    topic_name = (topic_name or parsed.topic or "").strip()
+    if not topic_name:
+        report.errors.append(
+            "the file has no disclaimer line naming its topic: add it, or choose a topic"
+        )
+        return report
+    if Question.objects.filter(text=parsed.question).exists():
+        existing = Question.objects.get(text=parsed.question)
+        report.errors.append(
+            f"an answer to this question already exists (/{existing.slug}/): "
+            "edit that one instead of importing it again"
+        )
+        return report
+
+    records = {}
+    if references is not None:
+        records = {record.label: record for record in references.records if record.label}
+        source = references_name or "the references file"
+        for rejected in references.rejected:
+            where = f"line {rejected.line}" if rejected.line else "a record"
+            label = f" (record {rejected.label})" if rejected.label else ""
+            report.warnings.append(f"{source} {where}{label} was not imported: {rejected.reason}")
+    labels = parsed.citation_labels()
+    for label in sorted(set(records) - set(labels), key=_label_order):
+        report.warnings.append(
+            f"record {label} of the references file is not cited in this article: not imported"
+        )
+
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            answer = _create_answer(parsed, topic_name=topic_name, author=author, report=report)
+            for label in labels:
+                _cite(answer, label, records.get(label), report=report, filename=filename)
+            reversion.set_user(author)
+            reversion.set_comment(f"Imported from {filename}")
+            reversion.add_to_revision(answer)
+    except ImportRefused as refused:
+        report.created.clear()
+        report.errors.append(str(refused))
+        return report
+    report.answer = answer
+    report.created.insert(0, f"draft answer “{answer.question.text}” (/{answer.question.slug}/)")
+    return report
+
+
+def _label_order(label):
+    return (0, int(label)) if label.isdigit() else (1, label)
+
+
+def _create_answer(parsed, *, topic_name, author, report):
+    topic = Topic.objects.filter(name__iexact=topic_name).first()
+    if topic is None:
+        slug = slugify(topic_name)
+        if not slug or Topic.objects.filter(slug=slug).exists():
+            raise ImportRefused(f"cannot make a web address for the new topic “{topic_name}”")
+        topic = Topic.objects.create(name=topic_name, slug=slug)
+        report.created.append(f"topic “{topic.name}”")
+    question = Question.objects.create(
+        text=parsed.question, topic=topic, slug=Question.unique_slug_for(parsed.question)
+    )
+    answer = Answer(question=question, lead=parsed.lead)
+    answer._history_user = author
+    answer._change_reason = "Imported"
+    answer.save()
+    if author is not None:
+        answer.writers.add(author)
+    for position, section in enumerate(parsed.sections, start=1):
+        Section.objects.create(
+            answer=answer,
+            position=position,
+            heading=section.heading,
+            kind=section.kind,
+            body=section.body,
+        )
+    return answer
+
+
+def _cite(answer, label, record, *, report, filename):
+    if record is None:
+        reference = Reference.objects.create(
+            is_placeholder=True,
+            note=(
+                f"Placeholder for citation {label} of “{answer.question.text}” "
+                f"(imported from {filename}): the cited work was not identified. "
+                "Find it and fill in this reference, or replace it."
+            ),
+        )
+        report.warnings.append(
+            f"citation {label} has no record in the references file: it is marked "
+            "incomplete and blocks submission until the work is identified"
+        )
+    else:
+        try:
+            reference, created = find_or_create_reference(record.csl)
+        except ValidationError as error:
+            raise ImportRefused(
+                f"record {label} of the references file cannot be stored: "
+                + "; ".join(error.messages)
+            ) from error
+        if not created:
+            report.warnings.append(
+                f"citation {label} matched reference #{reference.pk} already in the library"
+            )
+        missing = _describe_missing(reference)
+        if missing:
+            report.warnings.append(f"reference {label} is incomplete: {missing}")
+    Citation.objects.create(answer=answer, reference=reference, label=label)
+
+
+def import_reference_file(data: bytes, *, filename: str, answer: Answer | None = None, by=None):
+    """Add a file's records to the library: each is created, matched to a reference already
+    held, or rejected with its reason. With an answer, cite them there by their label,
+    replacing a placeholder of the same label. Raises ReferenceFileError for an unusable file."""
+    result = read_reference_file(data, filename=filename)
+    report = ImportReport(name=filename)
+    for rejected in result.rejected:
+        where = f"line {rejected.line}" if rejected.line else "record"
+        report.errors.append(f"{where}: rejected: {rejected.reason}")
+    if answer is not None and not answer.is_editable:
+        report.errors.append(
+            f"“{answer}” is in medical review and cannot be changed: nothing was imported"
+        )
+        return report
+    with transaction.atomic(), reversion.create_revision():
+        if answer is not None:
+            reversion.set_user(by)
+            reversion.set_comment(f"Imported references from {filename}")
+            reversion.add_to_revision(answer)
+        for record in result.records:
+            where = f"line {record.line}" if record.line else f"record {record.label}"
+            try:
+                with transaction.atomic():
+                    reference, created = find_or_create_reference(record.csl)
+            except ValidationError as error:
+                report.errors.append(f"{where}: rejected: " + "; ".join(error.messages))
+                continue
+            status = "created" if created else "matched an existing reference:"
+            line = f"{where}: {status} #{reference.pk} {reference}"
+            (report.created if created else report.warnings).append(line)
+            if answer is not None and record.label:
+                report.warnings += _attach(answer, record.label, reference)
+    if answer is not None:
+        answer.note_edit(by=by)
+    return report
+
+
+def _attach(answer, label, reference) -> list[str]:
+    citation = answer.citations.filter(label=label).select_related("reference").first()
+    if citation is None:
+        if answer.citations.filter(reference=reference).exists():
+            return [f"reference #{reference.pk} is already cited in this answer"]
+        Citation.objects.create(answer=answer, reference=reference, label=label)
+        return [f"cited as [{label}] in “{answer}”"]
+    if citation.reference_id == reference.pk:
+        return []
+    if not citation.reference.is_placeholder:
+        return [
+            f"[{label}] in “{answer}” already cites another reference: left as it is"
+        ]
+    placeholder = citation.reference
+    citation.reference = reference
+    citation.save()
+    if not placeholder.citations.exists():
+        placeholder.delete()
+    return [f"[{label}] in “{answer}” now cites it instead of the placeholder"]
+
+
+def export_article(answer: Answer) -> str:
+    """The answer's current content in the plain-text article format."""
+    return format_article(
+        question=answer.question.text,
+        lead=answer.lead,
+        sections=[(s.heading, s.kind, s.body) for s in answer.ordered_sections()],
+        topic=answer.question.topic.name,
+    )
+

@@ -1,0 +1,81 @@
+import os
+import secrets
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from answers.importing import import_article, read_reference_file
+from answers.models import Answer, Contributor
+from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS, sync_groups
+
+DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content"
+ARTICLES = [
+    ("car-t-multiple-sclerosis.txt", "car-t-multiple-sclerosis.references.json", False),
+    ("sglt2-heart-failure.txt", "sglt2-heart-failure.references.ris", True),
+]
+ACCOUNTS = [
+    # username, group, display name, credentials, role
+    ("writer", WRITERS, "Demo Writer", "", "Medical writer (demo account)"),
+    ("clinician", MEDICAL_REVIEWERS, "Demo Clinician", "MD", "Medical reviewer (demo account)"),
+    ("editor", EDITORS, "Demo Editor", "", "Managing editor (demo account)"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: groups, the demo accounts writer, clinician and editor, and the two "
+        "sample articles, the SGLT2 one carried through review to publication. Idempotent."
+    )
+
+    def handle(self, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo creates accounts with a known password, so it only runs with DEBUG on."
+            )
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+        with transaction.atomic():
+            sync_groups(apps)
+            users = {name: self.account(name, *rest, password=password) for name, *rest in ACCOUNTS}
+            for article, references, publish in ARTICLES:
+                answer = self.import_once(article, references, author=users["writer"])
+                if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
+                    answer.submit(by=users["writer"])
+                    answer.approve(by=users["clinician"], sources_checked=True, wording_safe=True)
+                    self.stdout.write(f"Submitted by writer and approved by clinician: {answer}")
+        self.stdout.write(
+            self.style.SUCCESS("Demo ready.")
+            + " Log in at /admin/ as writer, clinician or editor with the password: "
+            + (password if "DEMO_PASSWORD" not in os.environ else "$DEMO_PASSWORD")
+        )
+
+    def account(self, username, group, name, credentials, role, *, password):
+        user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=group)])
+        Contributor.objects.update_or_create(
+            user=user, defaults={"display_name": name, "credentials": credentials, "role_title": role}
+        )
+        return user
+
+    def import_once(self, article, references, *, author):
+        data = (DEMO_CONTENT / article).read_bytes()
+        records = read_reference_file((DEMO_CONTENT / references).read_bytes(), filename=references)
+        report = import_article(
+            data, filename=article, references=records, references_name=references, author=author
+        )
+        if report.ok:
+            for line in report.lines():
+                self.stdout.write(line)
+            return report.answer
+        question = data.decode("utf-8-sig").splitlines()[0]
+        answer = Answer.objects.filter(question__text=question).first()
+        if answer is None:
+            raise CommandError("\n".join(report.lines()))
+        self.stdout.write(f"{article}: already imported")
+        return answer
