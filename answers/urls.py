@@ -1,9 +1,20 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import api, views
+from .feeds import RecentAnswersFeed
+from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("questions/<slug:slug>/", views.question, name="question"),
+    path("questions/<slug:slug>/feedback/", views.feedback, name="question_feedback"),
+    path("search/", views.search_page, name="search"),
+    path("feed/", RecentAnswersFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("api/answers/", api.answer_list, name="api_answer_list"),
+    path("api/answers/<slug:slug>/", api.answer_detail, name="api_answer_detail"),
+    path("api/openapi.json", api.openapi, name="api_openapi"),
 ]

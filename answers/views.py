@@ -1,30 +1,191 @@
-"""Public pages. They read only the approved snapshots (PublishedAnswer), never drafts."""
+"""Public pages. They read only the approved snapshots (PublishedAnswer), never drafts, and
+each runs a fixed number of queries however long the answer is."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.template.response import TemplateResponse
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import PublishedAnswer, Topic
+from .forms import FeedbackForm
+from .models import PublishedAnswer, ReaderFeedback, Topic
+from .search import clean_query, search, with_snippets
+from .structured_data import (
+    absolute_url,
+    answer_page_data,
+    breadcrumbs,
+    ld_json_script,
+    meta_description,
+)
+
+RECENT_COUNT = 10
+SEARCH_PAGE_SIZE = 10
 
 
-def home(request):
-    recent = PublishedAnswer.objects.live().select_related("topic")[:10]
-    topics = Topic.objects.filter(publications__withdrawn_at__isnull=True).distinct()
-    return render(request, "answers/home.html", {"recent": recent, "topics": topics})
+def topics_with_answers():
+    """Topics that have at least one live answer, with how many."""
+    return Topic.objects.annotate(
+        answer_count=Count("publications", filter=Q(publications__withdrawn_at__isnull=True))
+    ).filter(answer_count__gt=0)
 
 
-def topic(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
-    publications = topic.publications.live().order_by("question")
-    return render(request, "answers/topic.html", {"topic": topic, "publications": publications})
+def _listing():
+    """Live publications with just what a list of links shows (not the full HTML)."""
+    return (
+        PublishedAnswer.objects.live()
+        .select_related("topic")
+        .only("slug", "question", "approved_at", "topic__name", "topic__slug")
+        .annotate(lead_text=KeyTextTransform("lead_text", "data"))
+    )
 
 
-def question(request, slug):
+def _publication_or_404(slug):
     publication = PublishedAnswer.objects.select_related("topic").filter(slug=slug).first()
     if publication is None:
         raise Http404("No published answer at this address.")
+    return publication
+
+
+def _withdrawn(request, publication):
+    """410 Gone, with somewhere useful to go next: the topic's other answers and search."""
+    others = _listing().filter(topic=publication.topic_id).order_by("question")[:10]
+    return render(
+        request,
+        "answers/withdrawn.html",
+        {"publication": publication, "topic": publication.topic, "others": others},
+        status=410,
+    )
+
+
+@require_GET
+def home(request):
+    recent = _listing().order_by("-approved_at")[:RECENT_COUNT]
+    return render(
+        request,
+        "answers/home.html",
+        {"recent": recent, "topics": topics_with_answers(), "canonical_url": absolute_url("/")},
+    )
+
+
+@require_GET
+def topic(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    publications = _listing().filter(topic=topic).order_by("question")
+    return render(
+        request,
+        "answers/topic.html",
+        {
+            "topic": topic,
+            "publications": publications,
+            "canonical_url": absolute_url(topic.get_absolute_url()),
+        },
+    )
+
+
+def _answer_page(request, publication, form, *, status=200):
+    data = publication.data
+    sections = data.get("sections", [])
+    context = {
+        "publication": publication,
+        "data": data,
+        "sections": sections,
+        "form": form,
+        "breadcrumbs": breadcrumbs(publication),
+        "description": meta_description(data.get("lead_text", "")),
+        "canonical_url": absolute_url(publication.get_absolute_url()),
+        "structured_data": ld_json_script(answer_page_data(publication)),
+    }
+    return render(request, "answers/answer_detail.html", context, status=status)
+
+
+@require_GET
+def question(request, slug):
+    publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
-        return TemplateResponse(
-            request, "answers/withdrawn.html", {"publication": publication}, status=410
+        return _withdrawn(request, publication)
+    return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+
+
+@require_GET
+def search_page(request):
+    query = clean_query(request.GET.get("q", ""))
+    context = {"query": query, "page": None}
+    if query:
+        paginator = Paginator(search(query), SEARCH_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = with_snippets(list(page.object_list), query)
+        context["page"] = page
+    if not query or not context["page"].object_list:
+        context["topics"] = topics_with_answers()
+    return render(request, "answers/search.html", context)
+
+
+def client_ip(request) -> str:
+    """The address the request came from. Behind a proxy this is the proxy's, which then
+    shares one limit: set the proxy to pass REMOTE_ADDR through (report: no proxy setting yet)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def feedback_allowed(request) -> bool:
+    """At most FEEDBACK_RATE_LIMIT posts per FEEDBACK_RATE_WINDOW seconds from one address,
+    counted in the cache, so a script cannot flood the editors' queue."""
+    limit = getattr(settings, "FEEDBACK_RATE_LIMIT", 5)
+    window = getattr(settings, "FEEDBACK_RATE_WINDOW", 600)
+    key = f"feedback-rate:{client_ip(request)}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window)
+        count = 1
+    return count <= limit
+
+
+@require_POST
+def feedback(request, slug):
+    publication = _publication_or_404(slug)
+    if publication.withdrawn_at is not None:
+        return _withdrawn(request, publication)
+    if not feedback_allowed(request):
+        window = getattr(settings, "FEEDBACK_RATE_WINDOW", 600)
+        response = render(
+            request,
+            "answers/feedback_limited.html",
+            {"publication": publication, "minutes": max(1, window // 60)},
+            status=429,
         )
-    return render(request, "answers/answer_detail.html", {"publication": publication})
+        response["Retry-After"] = str(window)
+        return response
+    form = FeedbackForm(request.POST, auto_id="feedback-%s")
+    if not form.is_valid():
+        return _answer_page(request, publication, form, status=400)
+    ReaderFeedback.objects.create(
+        answer_id=publication.answer_id,
+        signoff_id=publication.signoff_id,
+        content_hash=publication.content_hash,
+        kind=form.cleaned_data["kind"],
+        message=form.cleaned_data["message"].strip(),
+    )
+    if form.cleaned_data["kind"] == ReaderFeedback.Kind.PROBLEM:
+        text = "Thank you: your report was sent to our editors, who check every report."
+    else:
+        text = "Thank you for your feedback: it helps our editors improve this answer."
+    messages.success(request, text)
+    return redirect(publication.get_absolute_url() + "#feedback")
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

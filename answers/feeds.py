@@ -1,0 +1,64 @@
+"""An Atom feed of answers as they are published or re-reviewed, newest approval first."""
+
+from django.contrib.syndication.views import Feed
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import PublishedAnswer
+from .structured_data import absolute_url, site_name
+
+FEED_LENGTH = 50
+
+
+class RecentAnswersFeed(Feed):
+    feed_type = Atom1Feed
+    description_template = None
+
+    def title(self):
+        return f"{site_name()}: recently reviewed answers"
+
+    def subtitle(self):
+        return "Answers newly published or re-reviewed by a clinician."
+
+    def link(self):
+        return absolute_url(reverse("home"))
+
+    def feed_url(self):
+        return absolute_url(reverse("feed"))
+
+    def items(self):
+        return (
+            PublishedAnswer.objects.live()
+            .select_related("topic")
+            .only("slug", "question", "approved_at", "topic__name")
+            .annotate(
+                lead_text=KeyTextTransform("lead_text", "data"),
+                writers=KeyTransform("writers", "data"),
+            )
+            .order_by("-approved_at", "pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return item.question
+
+    def item_description(self, item):
+        return item.lead_text
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.approved_at
+
+    def item_updateddate(self, item):
+        return item.approved_at
+
+    def item_author_name(self, item):
+        return ", ".join(writer["name"] for writer in item.writers or []) or None
+
+    def item_categories(self, item):
+        return [item.topic.name]

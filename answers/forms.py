@@ -1,0 +1,34 @@
+"""The reader feedback form on answer pages."""
+
+from django import forms
+
+from .models import FeedbackKind, ReaderFeedback
+
+MESSAGE_MAX_LENGTH = ReaderFeedback._meta.get_field("message").max_length
+
+
+class FeedbackForm(forms.Form):
+    """ "Was this helpful?" (Yes/No buttons) and "Report a problem" (a text box) post here;
+    a report needs words, a yes or no does not."""
+
+    kind = forms.ChoiceField(
+        choices=FeedbackKind.choices,
+        error_messages={"required": "Choose Yes or No, or describe the problem."},
+    )
+    message = forms.CharField(
+        label="What is wrong or unclear?",
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
+        help_text="Please do not include personal or medical details about yourself.",
+        error_messages={
+            "max_length": "Keep the report under %(limit_value)d characters "
+            "(it has %(show_value)d)."
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == FeedbackKind.PROBLEM and not cleaned.get("message", "").strip():
+            self.add_error("message", "Describe the problem so our editors can fix it.")
+        return cleaned

@@ -1,0 +1,143 @@
+"""Search over the live public snapshots.
+
+On PostgreSQL: full-text search, the question weighted above the short answer above the
+sections, ranked, with highlighted snippets. On SQLite (local work): every word must appear
+somewhere, newest review first, with a plain snippet. Drafts are never searched.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import PublishedAnswer
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+SNIPPET_CHARS = 220
+SEARCH_CONFIG = "english"
+
+# Private-use characters mark the highlights PostgreSQL finds, so the snippet can be escaped
+# as plain text first and only then get its <mark> tags.
+START, STOP = "\ue000", "\ue001"
+_HIGHLIGHT_RE = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
+
+
+def clean_query(raw: str) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+
+
+def highlighted(text: str) -> str:
+    """Escape a snippet and turn the sentinel pairs into <mark>; stray sentinels (from the
+    content itself) are dropped, so no unbalanced tag gets through."""
+    escaped = escape(text)
+    marked = _HIGHLIGHT_RE.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 (escaped)
+
+
+def _fields(*extra):
+    """The snapshot columns a result list needs: never the big HTML ones."""
+    return (
+        PublishedAnswer.objects.live()
+        .select_related("topic")
+        .only("slug", "question", "approved_at", "topic__name", "topic__slug", *extra)
+    )
+
+
+def search(query: str):
+    """Live publications matching `query`, best first; `with_snippets` adds the snippets
+    to the page of results shown."""
+    if connection.vendor == "postgresql":
+        return _postgres_search(query)
+    return _simple_search(query)
+
+
+def _postgres_search(query):
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+    )
+
+    vector = (
+        SearchVector("question", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(KeyTextTransform("lead_text", "data"), weight="B", config=SEARCH_CONFIG)
+        + SearchVector("search_text", weight="C", config=SEARCH_CONFIG)
+    )
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        _fields()
+        .annotate(
+            document=vector,
+            rank=SearchRank(vector, search_query),
+            headline=SearchHeadline(
+                "search_text",
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        .filter(document=search_query)
+        .order_by("-rank", "-approved_at", "pk")
+    )
+
+
+def _terms(query: str) -> list[str]:
+    return [term for term in query.split() if term][:MAX_TERMS]
+
+
+def _simple_search(query):
+    terms = _terms(query)
+    if not terms:
+        return _fields().none()
+    condition = Q()
+    for term in terms:
+        condition &= Q(question__icontains=term) | Q(search_text__icontains=term)
+    return (
+        _fields("search_text")
+        .filter(condition)
+        .annotate(
+            in_question=Case(
+                When(question__icontains=terms[0], then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-in_question", "-approved_at", "pk")
+    )
+
+
+def plain_snippet(text: str, terms: list[str]) -> str:
+    """A window of the text around the first matching word, with the words marked."""
+    lowered = text.lower()
+    positions = [lowered.find(term.lower()) for term in terms]
+    positions = [p for p in positions if p >= 0]
+    start = max(0, min(positions) - 60) if positions else 0
+    window = text[start : start + SNIPPET_CHARS]
+    if start > 0:
+        window = "…" + window.split(" ", 1)[-1]
+    if start + SNIPPET_CHARS < len(text):
+        window = window.rsplit(" ", 1)[0] + "…"
+    if terms:
+        pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+        window = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
+    return highlighted(window)
+
+
+def with_snippets(results, query: str):
+    """Attach `.snippet` to each result of one page."""
+    terms = _terms(query)
+    for result in results:
+        headline = getattr(result, "headline", None)
+        if headline is not None:
+            result.snippet = highlighted(headline)
+        else:
+            result.snippet = plain_snippet(result.search_text, terms)
+    return results

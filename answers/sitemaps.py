@@ -1,0 +1,48 @@
+"""/sitemap.xml: every live answer (lastmod = last reviewed) and every topic with answers."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+
+from .models import PublishedAnswer, Topic
+
+
+class SiteUrlSitemap(Sitemap):
+    """Addresses on SITE_URL, the public origin, whatever host the request came in on."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        parts = urlsplit(settings.SITE_URL)
+        return parts.netloc + parts.path.rstrip("/")
+
+
+class AnswerSitemap(SiteUrlSitemap):
+    def items(self):
+        return PublishedAnswer.objects.live().only("slug", "approved_at").order_by("slug")
+
+    def lastmod(self, item):
+        return item.approved_at
+
+
+class TopicSitemap(SiteUrlSitemap):
+    def items(self):
+        return (
+            Topic.objects.annotate(
+                last_reviewed=Max(
+                    "publications__approved_at",
+                    filter=Q(publications__withdrawn_at__isnull=True),
+                )
+            )
+            .filter(last_reviewed__isnull=False)
+            .order_by("slug")
+        )
+
+    def lastmod(self, item):
+        return item.last_reviewed
+
+
+sitemaps = {"answers": AnswerSitemap, "topics": TopicSitemap}

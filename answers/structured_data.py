@@ -1,0 +1,169 @@
+"""What search engines read about an answer page: JSON-LD (schema.org), the meta description,
+the canonical address and Open Graph tags, all built from the approved snapshot.
+
+Health pages are ranked on visible expertise, so the structured data names the writers, the
+reviewing clinician with credentials, the review dates and every cited source.
+"""
+
+import json
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+DESCRIPTION_LIMIT = 160
+
+# Inside <script>, "</script>" or "<!--" in the data would end or confuse the block: escape
+# the characters that can start them, as Django's json_script does.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+CSL_TYPES = {
+    "article-journal": "ScholarlyArticle",
+    "book": "Book",
+    "chapter": "Chapter",
+    "report": "Report",
+    "webpage": "WebPage",
+    "dataset": "Dataset",
+}
+
+
+def site_name():
+    return getattr(settings, "SITE_NAME", "Patient answers")
+
+
+def _language_tag() -> str:
+    """LANGUAGE_CODE as a BCP 47 tag: en-us becomes en-US."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
+def absolute_url(path: str) -> str:
+    """Search engines, feeds and the API need full addresses: SITE_URL is the public origin."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def meta_description(text: str) -> str:
+    """The lead as a search-result snippet: at most 160 characters, cut at a word."""
+    return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_LIMIT)
+
+
+def ld_json_script(data) -> str:
+    """A <script type="application/ld+json"> block. Browsers never run it, so the CSP allows
+    it; the escaping keeps hostile text from closing the block."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped above)
+    )
+
+
+def _person(person: dict) -> dict:
+    item = {"@type": "Person", "name": person.get("name", "")}
+    if person.get("credentials"):
+        item["honorificSuffix"] = person["credentials"]
+    if person.get("role"):
+        item["jobTitle"] = person["role"]
+    if person.get("orcid"):
+        item["sameAs"] = f"https://orcid.org/{person['orcid']}"
+    return item
+
+
+def _csl_name(name: dict) -> str:
+    if name.get("literal"):
+        return name["literal"]
+    return " ".join(part for part in (name.get("given"), name.get("family")) if part)
+
+
+def _csl_date(csl: dict) -> str:
+    parts = ((csl.get("issued") or {}).get("date-parts") or [[]])[0]
+    widths = (4, 2, 2)
+    return "-".join(str(part).zfill(width) for part, width in zip(parts, widths, strict=False))
+
+
+def reference_item(reference: dict) -> dict:
+    """One cited work as schema.org: a ScholarlyArticle for journal articles."""
+    csl = reference.get("csl") or {}
+    item = {"@type": CSL_TYPES.get(csl.get("type"), "CreativeWork"), "name": csl.get("title", "")}
+    authors = [_csl_name(name) for name in csl.get("author", []) if _csl_name(name)]
+    if authors:
+        item["author"] = [{"@type": "Person", "name": name} for name in authors]
+    if csl.get("container-title"):
+        item["isPartOf"] = {"@type": "Periodical", "name": csl["container-title"]}
+    if date := _csl_date(csl):
+        item["datePublished"] = date
+    identifiers = []
+    if reference.get("doi"):
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "DOI", "value": reference["doi"]}
+        )
+        item["sameAs"] = f"https://doi.org/{reference['doi']}"
+    if reference.get("pmid"):
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "PMID", "value": reference["pmid"]}
+        )
+    if identifiers:
+        item["identifier"] = identifiers
+    if csl.get("URL") and "sameAs" not in item:
+        item["url"] = csl["URL"]
+    return item
+
+
+def breadcrumbs(publication) -> list[tuple[str, str]]:
+    """(name, path) from the home page to the answer, as the page and the JSON-LD show them."""
+    topic = publication.topic
+    return [
+        ("Home", reverse("home")),
+        (topic.name, topic.get_absolute_url()),
+        (publication.question, publication.get_absolute_url()),
+    ]
+
+
+def breadcrumb_list(crumbs) -> dict:
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": absolute_url(path)}
+            for position, (name, path) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def answer_page_data(publication) -> dict:
+    """The MedicalWebPage describing one published answer."""
+    data = publication.data
+    url = absolute_url(publication.get_absolute_url())
+    topic = publication.topic
+    page = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": publication.question,
+        "headline": publication.question,
+        "description": meta_description(data.get("lead_text", "")),
+        "inLanguage": _language_tag(),
+        "isAccessibleForFree": True,
+        "about": {
+            "@type": "Thing",
+            "name": topic.name,
+            "url": absolute_url(topic.get_absolute_url()),
+        },
+        "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
+        "author": [_person(writer) for writer in data.get("writers", [])],
+        "datePublished": publication.first_published_at.isoformat(),
+        "dateModified": publication.approved_at.isoformat(),
+        "lastReviewed": publication.approved_at.date().isoformat(),
+        "publisher": {"@type": "Organization", "name": site_name(), "url": absolute_url("/")},
+        "mainEntity": {
+            "@type": "Question",
+            "name": publication.question,
+            "acceptedAnswer": {"@type": "Answer", "text": data.get("lead_text", ""), "url": url},
+        },
+        "citation": [reference_item(reference) for reference in data.get("references", [])],
+        "breadcrumb": breadcrumb_list(breadcrumbs(publication)),
+    }
+    if data.get("reviewer"):
+        page["reviewedBy"] = _person(data["reviewer"])
+    return page
