@@ -1,11 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from answers import import_views
+
 admin.site.site_header = "Patient answers CMS"
 admin.site.site_title = "Patient answers CMS"
 admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
+    path(
+        "admin/import/articles/",
+        admin.site.admin_view(import_views.import_articles),
+        name="import_articles",
+    ),
+    path(
+        "admin/import/references/",
+        admin.site.admin_view(import_views.import_references),
+        name="import_references",
+    ),
     path("admin/", admin.site.urls),
     path("", include("answers.urls")),
 ]

@@ -1,0 +1,91 @@
+"""The admin upload pages writers use instead of the commands."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from answers.models import Answer
+from citations.models import Reference
+from tests.factories import make_answer, make_clinician, make_writer
+
+pytestmark = pytest.mark.django_db
+
+DEMO = Path(__file__).resolve().parents[2] / "answers" / "demo_content"
+
+
+def upload(name):
+    return SimpleUploadedFile(name, (DEMO / name).read_bytes())
+
+
+def test_writer_uploads_an_article_with_references_and_sees_what_needs_attention(client):
+    writer = make_writer()
+    client.force_login(writer)
+    response = client.post(
+        reverse("import_articles"),
+        {
+            "article": upload("car-t-multiple-sclerosis.txt"),
+            "references": upload("car-t-multiple-sclerosis.references.json"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "car-t-multiple-sclerosis.txt: imported" in page
+    assert "Needs attention" in page
+    assert "reference 10 is incomplete: authors, volume, pages" in page
+    assert "citation 1 has no record in the references file" in page
+    answer = Answer.objects.get()
+    assert list(answer.writers.all()) == [writer]
+    assert reverse("admin:answers_answer_change", args=[answer.pk]) in page
+
+
+def test_a_bad_article_creates_nothing_and_says_which_line(client):
+    client.force_login(make_writer())
+    bad = SimpleUploadedFile("notes.txt", b"just a heading\n- a list item\n")
+    page = client.post(reverse("import_articles"), {"article": bad}).content.decode()
+    assert "notes.txt: not imported" in page
+    assert "line 1" in page
+    assert not Answer.objects.exists()
+
+
+def test_a_references_file_in_the_wrong_format_is_a_form_error(client):
+    client.force_login(make_writer())
+    page = client.post(
+        reverse("import_articles"),
+        {"article": upload("sglt2-heart-failure.txt"), "references": upload("sglt2-heart-failure.txt")},
+    ).content.decode()
+    assert "sglt2-heart-failure.txt:" in page
+    assert not Answer.objects.exists()
+
+
+def test_hostile_file_names_and_content_are_escaped(client):
+    client.force_login(make_writer())
+    hostile = SimpleUploadedFile('<script>alert(1)</script>.txt', b"<script>alert(1)</script>")
+    page = client.post(reverse("import_articles"), {"article": hostile}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert not Answer.objects.exists()
+
+
+def test_clinicians_cannot_import_articles(client):
+    client.force_login(make_clinician())
+    assert client.get(reverse("import_articles")).status_code == 403
+
+
+def test_reference_upload_adds_to_the_library_and_cites_in_an_answer(client):
+    writer = make_writer()
+    answer = make_answer(lead="Short [4].", sections=[("Research", "prose", "Trial [4].")], references={})
+    client.force_login(writer)
+    page = client.post(
+        reverse("import_references"),
+        {"references": upload("sglt2-heart-failure.references.ris"), "answer": answer.pk},
+    ).content.decode()
+    assert Reference.objects.count() == 4
+    assert "created #" in page
+    assert answer.citations.get(label="4").reference.doi == "10.1056/NEJMoa1911303"
+    # Uploading again matches instead of duplicating.
+    page = client.post(
+        reverse("import_references"), {"references": upload("sglt2-heart-failure.references.ris")}
+    ).content.decode()
+    assert page.count("matched an existing reference") == 4
+    assert Reference.objects.count() == 4
