@@ -150,7 +150,9 @@ def _create_answer(parsed, *, topic_name, author, report):
     question = Question.objects.create(
         text=parsed.question, topic=topic, slug=Question.unique_slug_for(parsed.question)
     )
-    answer = Answer(question=question, lead=parsed.lead)
+    answer = Answer(
+        question=question, lead=parsed.lead, article_final_newline=parsed.final_newline
+    )
     answer._history_user = author
     answer._change_reason = "Imported"
     answer.save()
@@ -264,5 +266,6 @@ def export_article(answer: Answer) -> str:
         lead=answer.lead,
         sections=[(s.heading, s.kind, s.body) for s in answer.ordered_sections()],
         topic=answer.question.topic.name,
+        final_newline=answer.article_final_newline,
     )
 

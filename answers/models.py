@@ -181,11 +181,19 @@ class Answer(models.Model):
     )
     last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_review_due = models.DateField(null=True, blank=True, editable=False)
+    article_final_newline = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Whether the imported plain-text article ended with a line break, "
+        "so exporting it gives back the same bytes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "created_at", "lead", "submitted_hash"],
+        excluded_fields=[
+            "updated_at", "created_at", "lead", "submitted_hash", "article_final_newline"
+        ],
         verbose_name="audit log entry",
         verbose_name_plural="audit log",
     )
