@@ -200,3 +200,22 @@ def test_load_demo_refuses_without_debug(settings):
     out, err, ok = run("load_demo")
     assert not ok
     assert "only runs with DEBUG on" in err
+
+
+def test_a_ten_megabyte_file_is_refused_before_it_is_read(tmp_path):
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(SGLT2.read_bytes() + b"x" * 10_000_000)
+    out, err, ok = run("import_articles", str(huge))
+    assert not ok
+    assert "huge.txt: error:" in err
+    assert "limit" in err
+    assert not Answer.objects.exists()
+
+
+def test_duplicate_citation_numbers_are_an_error_naming_the_line(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_bytes(SGLT2.read_bytes().replace(b"were rare 4, 7.", b"were rare 4, 4."))
+    out, err, ok = run("import_articles", str(path))
+    assert not ok
+    assert "dup.txt: error: line 4: the citation \"4, 4\" lists the same number more than once" in err
+    assert not Answer.objects.exists()
