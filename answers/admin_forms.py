@@ -1,0 +1,223 @@
+"""Forms of the editorial admin: the answer with its question, and the workflow forms.
+
+The answer form edits the question's wording, address and topic alongside the answer, so a
+writer works on one page and every change lands in one versioned revision. `status` is not
+a field of any form here: only the workflow methods on Answer change it.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from citations.identifiers import normalize_orcid
+from citations.models import Citation
+
+from .models import Answer, Contributor, Question, Section, Topic, display_name
+from .roles import EDITORS, WRITERS
+
+CHANGE_NOTE_LABEL = "What changed and why"
+
+# Form field -> how the revision comment names it.
+FIELD_NAMES = {
+    "question_text": "question",
+    "slug": "address",
+    "topic": "topic",
+    "lead": "short answer",
+    "writers": "writers",
+}
+
+
+def writer_candidates(*, keep=()):
+    """Who can be named as a writer: active staff in the Writers or Editors groups (and
+    superusers), plus the users in `keep` (writers already named stay selectable)."""
+    eligible = Q(is_active=True, is_staff=True) & (
+        Q(groups__name__in=[WRITERS, EDITORS]) | Q(is_superuser=True)
+    )
+    ids = get_user_model().objects.filter(eligible | Q(pk__in=list(keep))).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .select_related("contributor")
+        .order_by("username")
+    )
+
+
+class WritersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        name = display_name(user)
+        return name if name == user.get_username() else f"{name} ({user.get_username()})"
+
+
+class WritersWidget(AutocompleteSelectMultiple):
+    """The admin's autocomplete, fed by the answer admin's own writer search: the stock
+    user search needs permission to view users, which writers do not have."""
+
+    def get_url(self):
+        return reverse(f"{self.admin_site.name}:answers_answer_writer_autocomplete")
+
+
+class AnswerForm(forms.ModelForm):
+    question_text = forms.CharField(
+        label="Question",
+        max_length=Question._meta.get_field("text").max_length,
+        help_text="The patient's own wording, as the page heading shows it.",
+        widget=forms.TextInput(attrs={"class": "vLargeTextField"}),
+    )
+    slug = forms.SlugField(
+        label="Address",
+        max_length=Question._meta.get_field("slug").max_length,
+        required=False,
+        help_text="The end of the public address: /questions/this-address/. "
+        "Leave it empty to make one from the question.",
+    )
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all())
+    change_note = forms.CharField(
+        label=CHANGE_NOTE_LABEL,
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Optional. Kept with this version in the history, for the clinician and "
+        "other writers. Without it the history lists which parts changed.",
+    )
+
+    class Meta:
+        model = Answer
+        fields = ["lead", "writers"]
+        widgets = {"lead": forms.Textarea(attrs={"rows": 6, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "writers" in self.fields and self.instance.pk:
+            # Writers already named stay valid even if they have left the Writers group.
+            current = list(self.instance.writers.values_list("pk", flat=True))
+            self.fields["writers"].queryset = writer_candidates(keep=current)
+        question = self.instance.question if self.instance.question_id else None
+        if question is not None:
+            self.initial.setdefault("question_text", question.text)
+            self.initial.setdefault("slug", question.slug)
+            self.initial.setdefault("topic", question.topic_id)
+            if getattr(self.instance, "publication", None) is not None:
+                self.fields["slug"].disabled = True
+                self.fields["slug"].help_text = (
+                    "The public address stays the same once an answer has been published, "
+                    "so links to it keep working."
+                )
+
+    def clean_question_text(self):
+        return self.cleaned_data["question_text"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        slug, text = cleaned.get("slug"), cleaned.get("question_text")
+        question = self.instance.question if self.instance.question_id else None
+        if slug:
+            taken = Question.objects.filter(slug=slug)
+            if question is not None:
+                taken = taken.exclude(pk=question.pk)
+            other = taken.first()
+            if other is not None:
+                self.add_error(
+                    "slug",
+                    f"The question “{other.text}” already uses this address: choose another, "
+                    "or leave it empty to make one from the question.",
+                )
+        elif text:
+            cleaned["slug"] = Question.unique_slug_for(
+                text, exclude_pk=question.pk if question else None
+            )
+        return cleaned
+
+    def save_question(self) -> Question:
+        """Create or update the answer's question from the form (before the answer is saved)."""
+        question = self.instance.question if self.instance.question_id else Question()
+        question.text = self.cleaned_data["question_text"]
+        question.slug = self.cleaned_data["slug"]
+        question.topic = self.cleaned_data["topic"]
+        question.save()
+        self.instance.question = question
+        return question
+
+    def describe_changes(self) -> list[str]:
+        """The answer's own fields that changed, as the revision comment names them."""
+        return [FIELD_NAMES[name] for name in self.changed_data if name in FIELD_NAMES]
+
+
+class SectionForm(forms.ModelForm):
+    position = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text="Sections appear in this order. Leave empty to add at the end.",
+        widget=forms.NumberInput(attrs={"class": "vSmallIntegerField"}),
+    )
+
+    class Meta:
+        model = Section
+        fields = ["position", "heading", "kind", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+
+
+class CitationForm(forms.ModelForm):
+    label = forms.RegexField(
+        regex=r"^[0-9]{1,6}$",
+        max_length=6,
+        help_text="The number the text uses: 9 for [9].",
+        error_messages={"invalid": "Use the number the text cites, e.g. 9 for [9]."},
+        widget=forms.TextInput(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["label", "reference"]
+
+
+class ContributorForm(forms.ModelForm):
+    class Meta:
+        model = Contributor
+        fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+
+    def clean_orcid(self):
+        """Accept the iD as copied from an ORCID record page (with https://orcid.org/)."""
+        orcid = self.cleaned_data["orcid"].strip()
+        return normalize_orcid(orcid) if orcid else ""
+
+
+# ---------------------------------------------------------------- workflow forms
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        help_text="The writers see this on the answer's page until they submit it again.",
+        error_messages={"required": "Say what needs to change: the comment is required."},
+    )
+
+
+class ApproveForm(forms.Form):
+    sources_checked = forms.BooleanField(
+        label="I checked every source against the text",
+        error_messages={"required": "Confirm that you checked every source against the text."},
+    )
+    wording_safe = forms.BooleanField(
+        label="The wording is safe for patients",
+        error_messages={"required": "Confirm that the wording is safe for patients."},
+    )
+    comment = forms.CharField(
+        label="Comment (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Kept with your sign-off and in the audit log.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is withdrawn",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text="Kept in the audit log. Readers see that the page was withdrawn, "
+        "not this reason.",
+        error_messages={"required": "Say why it is withdrawn: the reason is required."},
+    )
