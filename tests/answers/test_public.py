@@ -3,6 +3,7 @@ unpublished, 410 for withdrawn answers, safe with hostile content, and a fixed n
 queries however long the answer."""
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -288,3 +289,20 @@ def test_home_topic_and_search_queries_do_not_grow_with_answers(
     for url in ["/", topic.get_absolute_url(), "/search/?q=budget", "/search/?q="]:
         with django_assert_max_num_queries(BUDGET):
             client.get(url)
+
+
+def test_benchmark_command_reports_and_leaves_nothing_behind():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from answers.models import Answer
+    from citations.models import Reference
+
+    out = StringIO()
+    call_command("benchmark_public_pages", requests=2, sections=4, citations=5, stdout=out)
+    report = out.getvalue()
+    for page in ("answer page", "home", "search", "API detail", "API list"):
+        assert re.search(rf"^{page} +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+$", report, re.M), page
+    assert re.search(r"^answer page .* 1 +[0-9.]+$", report, re.M)  # one query
+    assert not Answer.objects.exists() and not Reference.objects.exists()
