@@ -157,4 +157,4 @@ def test_answer_page_has_the_feedback_forms(client):
     assert '<button type="submit" name="kind" value="not_helpful">No</button>' in html
     assert '<label for="feedback-message">What is wrong or unclear?</label>' in html
     assert html.count("csrfmiddlewaretoken") == 2
-    assert f'action="{feedback_url(answer)}"' in html
+    assert f'action="{feedback_url(answer)}#feedback"' in html
