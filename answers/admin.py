@@ -943,8 +943,5 @@ class ReaderFeedbackAdmin(admin.ModelAdmin):
     @admin.action(description="Mark resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
         count = queryset.filter(resolved=False).update(resolved=True)
-        self.message_user(
-            request,
-            f"Marked {count} piece{'s' if count != 1 else ''} of feedback resolved.",
-            messages.SUCCESS,
-        )
+        entries = "entry" if count == 1 else "entries"
+        self.message_user(request, f"Marked {count} feedback {entries} resolved.", messages.SUCCESS)

@@ -194,19 +194,40 @@ _TOKEN_RE = re.compile(r"\s+|[^\s]+")
 
 
 def diff_text(old: str, new: str) -> TextDiff:
-    """Word-by-word differences; whitespace (and so line breaks) is kept as it was."""
+    """Word-by-word differences; whitespace (and so line breaks) is kept as it was. A lone
+    space between two changed words joins them, so "one tablet" → "two tablets" reads as one
+    change rather than two."""
     old_tokens = _TOKEN_RE.findall(old or "")
     new_tokens = _TOKEN_RE.findall(new or "")
     matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
-    segments = []
+    chunks = []  # ["equal", text] or ["change", old text, new text]
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        before, after = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])
         if op == "equal":
-            segments.append(("equal", "".join(old_tokens[i1:i2])))
+            chunks.append(["equal", before])
+        elif chunks and chunks[-1][0] == "change":
+            chunks[-1][1] += before
+            chunks[-1][2] += after
+        elif (
+            len(chunks) >= 2
+            and chunks[-1][0] == "equal"
+            and not chunks[-1][1].strip()
+            and chunks[-2][0] == "change"
+        ):
+            space = chunks.pop()[1]
+            chunks[-1][1] += space + before
+            chunks[-1][2] += space + after
+        else:
+            chunks.append(["change", before, after])
+    segments = []
+    for chunk in chunks:
+        if chunk[0] == "equal":
+            segments.append(("equal", chunk[1]))
             continue
-        if op in ("delete", "replace"):
-            segments.append(("delete", "".join(old_tokens[i1:i2])))
-        if op in ("insert", "replace"):
-            segments.append(("insert", "".join(new_tokens[j1:j2])))
+        if chunk[1]:
+            segments.append(("delete", chunk[1]))
+        if chunk[2]:
+            segments.append(("insert", chunk[2]))
     return TextDiff(segments)
 
 

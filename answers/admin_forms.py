@@ -174,6 +174,14 @@ class CitationForm(forms.ModelForm):
 
 
 class ContributorForm(forms.ModelForm):
+    # Room for the iD as a link (https://orcid.org/...); the model checks the tidied iD.
+    orcid = forms.CharField(
+        label="ORCID iD",
+        required=False,
+        max_length=60,
+        help_text="0000-0000-0000-0000, or the link from the person's ORCID record.",
+    )
+
     class Meta:
         model = Contributor
         fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]

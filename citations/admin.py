@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .formatting import format_reference
-from .identifiers import normalize_pmid, strip_doi
+from .identifiers import normalize_pmid, strip_doi, validate_pmid
 from .models import Reference
 
 
@@ -130,6 +130,9 @@ class ReferenceForm(forms.ModelForm):
 
     def clean_pmid(self):
         pmid = normalize_pmid(self.cleaned_data.get("pmid")) or None
+        if pmid:
+            # Checked here so a too-long number gets this one message, not a length error too.
+            validate_pmid(pmid)
         return self._unique_identifier("pmid", pmid, "PubMed ID")
 
     def clean(self):
