@@ -306,3 +306,11 @@ def test_benchmark_command_reports_and_leaves_nothing_behind():
         assert re.search(rf"^{page} +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+$", report, re.M), page
     assert re.search(r"^answer page .* 1 +[0-9.]+$", report, re.M)  # one query
     assert not Answer.objects.exists() and not Reference.objects.exists()
+
+
+def test_server_error_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+    assert 'href="/static/css/site.css"' in html
