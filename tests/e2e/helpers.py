@@ -1,0 +1,189 @@
+"""What the browser tests share: where the tools are, watched browser profiles, logging in,
+screenshots, the injected-markup probe, axe-core and the Nu HTML Checker."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or ROOT / "test-artifacts" / "e2e")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PASSWORD = "pw"  # tests/factories.make_user's
+
+
+def require(ok, reason):
+    """Skip a test whose tool is missing, except in CI, where that is a failure."""
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}. CI must run the browser and HTML checks.", pytrace=False)
+    pytest.skip(reason)
+
+
+class BrowserWatch:
+    """A browser profile (its own cookies) with one page, recording every dialog, uncaught
+    script error and Content Security Policy violation on any of its pages or frames."""
+
+    def __init__(self, context, name):
+        self.context = context
+        self.name = name
+        self.problems = []
+        self._watched = set()
+        context.on("page", self._watch)
+        self.page = context.new_page()
+        self._watch(self.page)
+
+    def _watch(self, page):
+        if id(page) in self._watched:
+            return
+        self._watched.add(id(page))
+        page.on("dialog", lambda dialog: self._dialog(page, dialog))
+        page.on("pageerror", lambda error: self._note(f"script error on {page.url}: {error}"))
+        page.on("console", lambda message: self._console(page, message))
+
+    def _note(self, problem):
+        self.problems.append(f"[{self.name}] {problem}")
+
+    def _dialog(self, page, dialog):
+        self._note(f"a {dialog.type} dialog opened on {page.url}: {dialog.message!r}")
+        dialog.dismiss()
+
+    def _console(self, page, message):
+        if "Content Security Policy" in message.text:
+            self._note(f"CSP violation on {page.url}: {message.text}")
+
+    def check(self):
+        """Fail now, at the step that caused it, rather than at the end of the test."""
+        assert not self.problems, "The browser saw:\n" + "\n".join(self.problems)
+
+
+def log_in(watch, username, password=PASSWORD):
+    """Log in through the admin's login page, as a person does."""
+    page = watch.page
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Editorial desk")).to_be_visible()
+    return page
+
+
+def screenshot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# Looks for markup that could only have come from hostile content: any inline event
+# handler, a javascript: URL, an element carrying the payload's class, or an executable
+# script mentioning the payload. Data blocks (JSON-LD, the admin's JSON) are text.
+_INJECTED_JS = """(marker) => {
+  const found = [];
+  const executable = ["", "text/javascript", "application/javascript", "module"];
+  for (const el of document.querySelectorAll("*")) {
+    for (const attr of el.attributes) {
+      const value = attr.value.trim().toLowerCase();
+      if (attr.name.startsWith("on")) found.push(`<${el.localName} ${attr.name}="${attr.value}">`);
+      if (["href", "src", "action", "formaction", "xlink:href"].includes(attr.name)
+          && value.replace(/\\s/g, "").startsWith("javascript:"))
+        found.push(`<${el.localName} ${attr.name}="${attr.value}">`);
+    }
+    if (el.classList.contains(marker)) found.push(`<${el.localName} class="${marker}">`);
+    if (el.localName === "script" && executable.includes((el.type || "").toLowerCase())
+        && (el.textContent.includes(marker) || el.textContent.includes("alert(")))
+      found.push(`<script>${el.textContent.slice(0, 80)}</script>`);
+  }
+  return found;
+}"""
+
+
+def injected_markup(page, marker):
+    """Elements or attributes from the payload found in the page and all its frames."""
+    found = []
+    for frame in page.frames:
+        found += [f"{frame.url}: {item}" for item in frame.evaluate(_INJECTED_JS, marker)]
+    return found
+
+
+# ------------------------------------------------------------------ axe-core
+
+
+def axe_violations(page, axe_source):
+    """Run axe-core on the page. page.evaluate is not subject to the page's CSP, so the
+    site's policy stays as strict as it is for real visitors."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+
+
+def describe_violations(violations):
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"  {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = re.sub(r"\s+", " ", node.get("failureSummary") or "")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ Nu HTML Checker
+
+
+def nu_check(pages, vnu_command):
+    """Check every page with one Java run (the JVM is slow to start). `pages` maps a name
+    to its HTML; returns {name: [error messages]} (warnings are left out)."""
+    errors = {name: [] for name in pages}
+    with tempfile.TemporaryDirectory() as folder:
+        files = {}
+        for index, (name, html) in enumerate(pages.items()):
+            path = Path(folder) / f"page-{index}.html"
+            path.write_text(html, encoding="utf-8")
+            files[path.name] = name
+        paths = sorted(str(Path(folder) / filename) for filename in files)
+        result = subprocess.run(
+            [*vnu_command, "--format", "json", "--stdout", *paths],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError) as error:
+        raise AssertionError(
+            f"The Nu HTML Checker gave no report ({error}):\n"
+            f"{result.stdout[:2000]}{result.stderr[:2000]}"
+        ) from error
+    for message in messages:
+        if message.get("type") not in ("error", "non-document-error"):
+            continue
+        name = files.get(Path(message.get("url", "")).name)
+        errors.setdefault(name or "(the checker)", []).append(message)
+    return errors
+
+
+def describe_nu_errors(errors, pages):
+    lines = []
+    for name, messages in errors.items():
+        source = pages.get(name, "").splitlines()
+        for message in messages:
+            line = message.get("lastLine")
+            text = source[line - 1].strip()[:200] if line and line <= len(source) else ""
+            lines.append(f"  {name} line {line}: {message['message']}")
+            if message.get("extract"):
+                lines.append(f"      {message['extract'].strip()[:200]}")
+            elif text:
+                lines.append(f"      {text}")
+    return "\n".join(lines)
