@@ -187,3 +187,59 @@ def describe_nu_errors(errors, pages):
             elif text:
                 lines.append(f"      {text}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ pages to check
+
+DEMO_CONTENT = ROOT / "answers" / "demo_content"
+
+
+def make_public_pages():
+    """Data behind every kind of public page, and {name: (path, status)} of those pages.
+
+    The answer is the real SGLT2 sample article with its RIS references, imported and
+    approved through the workflow, so the checks see real formatted references; the
+    withdrawn answer is fake test data.
+    """
+    from django.apps import apps
+
+    from answers.importing import import_article, read_reference_file
+    from answers.roles import sync_groups
+    from tests.factories import make_answer, make_clinician, make_editor, make_writer
+
+    sync_groups(apps)  # idempotent; transactional tests empty the database between tests
+    writer = make_writer(display_name="Test Writer")
+    clinician = make_clinician(display_name="Test Clinician")
+    editor = make_editor(display_name="Test Editor")
+    report = import_article(
+        (DEMO_CONTENT / "sglt2-heart-failure.txt").read_bytes(),
+        filename="sglt2-heart-failure.txt",
+        references=read_reference_file(
+            (DEMO_CONTENT / "sglt2-heart-failure.references.ris").read_bytes(),
+            filename="sglt2-heart-failure.references.ris",
+        ),
+        references_name="sglt2-heart-failure.references.ris",
+        author=writer,
+    )
+    assert report.ok, report.lines()
+    answer = report.answer
+    answer.submit(by=writer)
+    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+
+    withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
+    withdrawn.submit(by=writer)
+    withdrawn.approve(by=clinician, sources_checked=True, wording_safe=True)
+    withdrawn.withdraw(by=editor, reason="Test reason.")
+
+    pages = {
+        "home": ("/", 200),
+        "topic": (answer.question.topic.get_absolute_url(), 200),
+        "answer": (answer.get_absolute_url(), 200),
+        "search with results": ("/search/?q=heart+failure", 200),
+        "search without results": ("/search/?q=zzqxv", 200),
+        "search form": ("/search/", 200),
+        "not found (404)": ("/questions/no-such-answer/", 404),
+        "withdrawn (410)": (withdrawn.get_absolute_url(), 410),
+    }
+    people = {"writer": writer, "clinician": clinician, "editor": editor}
+    return pages, answer, people
