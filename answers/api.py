@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import PublishedAnswer
 from .structured_data import absolute_url
@@ -129,7 +129,7 @@ def parse_updated_since(value: str) -> dt.datetime:
     return moment
 
 
-@require_GET
+@require_safe
 def answer_list(request):
     publications = (
         PublishedAnswer.objects.live()
@@ -181,7 +181,7 @@ def answer_list(request):
     return _conditional(request, _json(body))
 
 
-@require_GET
+@require_safe
 def answer_detail(request, slug):
     publication = PublishedAnswer.objects.select_related("topic").filter(slug=slug).first()
     if publication is None:
@@ -430,6 +430,6 @@ def openapi_document() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def openapi(request):
     return _json(openapi_document())

@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -154,7 +155,7 @@ def answer_page_data(publication) -> dict:
         "author": [_person(writer) for writer in data.get("writers", [])],
         "datePublished": publication.first_published_at.isoformat(),
         "dateModified": publication.approved_at.isoformat(),
-        "lastReviewed": publication.approved_at.date().isoformat(),
+        "lastReviewed": timezone.localdate(publication.approved_at).isoformat(),
         "publisher": {"@type": "Organization", "name": site_name(), "url": absolute_url("/")},
         "mainEntity": {
             "@type": "Question",

@@ -10,7 +10,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .forms import FeedbackForm
 from .models import PublishedAnswer, ReaderFeedback, Topic
@@ -62,7 +62,7 @@ def _withdrawn(request, publication):
     )
 
 
-@require_GET
+@require_safe
 def home(request):
     recent = _listing().order_by("-approved_at")[:RECENT_COUNT]
     return render(
@@ -72,7 +72,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def topic(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     publications = _listing().filter(topic=topic).order_by("question")
@@ -103,7 +103,7 @@ def _answer_page(request, publication, form, *, status=200):
     return render(request, "answers/answer_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
@@ -111,7 +111,7 @@ def question(request, slug):
     return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
 
 
-@require_GET
+@require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "page": None}
@@ -126,8 +126,8 @@ def search_page(request):
 
 
 def client_ip(request) -> str:
-    """The address the request came from. Behind a proxy this is the proxy's, which then
-    shares one limit: set the proxy to pass REMOTE_ADDR through (report: no proxy setting yet)."""
+    """The address the request came from. Behind a reverse proxy every reader would share
+    the proxy's address, and so one limit, unless the proxy sets REMOTE_ADDR."""
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -179,7 +179,7 @@ def feedback(request, slug):
     return redirect(publication.get_absolute_url() + "#feedback")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -314,3 +314,10 @@ def test_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Something went wrong" in html
     assert 'href="/static/css/site.css"' in html
+
+
+def test_head_requests_are_answered(client):
+    """Link checkers and crawlers often ask with HEAD."""
+    answer = publish_answer()
+    for url in ["/", answer.get_absolute_url(), "/api/answers/", "/search/?q=test"]:
+        assert client.head(url).status_code == 200, url

@@ -69,7 +69,7 @@ def test_json_ld_describes_the_medical_web_page(client):
     assert data["url"] == url
     assert data["name"] == "Does the test page have structured data?"
     assert data["about"]["name"] == answer.question.topic.name
-    assert data["lastReviewed"] == publication.approved_at.date().isoformat()
+    assert data["lastReviewed"] == timezone.localdate(publication.approved_at).isoformat()
     assert data["reviewedBy"] == {
         "@type": "Person",
         "name": "Carl Clinician",
