@@ -1,0 +1,68 @@
+"""Valid HTML: the Nu HTML Checker (vnu.jar from npm, run with Java) finds no error on any
+public page, nor on the admin pages writers and clinicians work in. One Java run checks
+them all, since the JVM is slow to start. Warnings are allowed."""
+
+import pytest
+import reversion
+from reversion.models import Version
+
+from tests.e2e.helpers import describe_nu_errors, make_public_pages, nu_check
+from tests.factories import make_answer
+
+pytestmark = pytest.mark.e2e
+
+# Checked in the same run, to show the checker reports errors: a <div> cannot be in a <p>.
+CANARY = "<!DOCTYPE html><html lang=en><title>Canary</title><p><div></div></p></html>"
+
+
+def save_version(answer, *, comment):
+    with reversion.create_revision():
+        reversion.set_comment(comment)
+        reversion.add_to_revision(answer)
+
+
+def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
+    public, published, people = make_public_pages()
+    draft = make_answer(question="Test question of a draft answer?", writers=[people["writer"]])
+    in_review = make_answer(question="Test question in review?", writers=[people["writer"]])
+    in_review.submit(by=people["writer"])
+
+    save_version(draft, comment="Test: first version")
+    draft.lead = "Test short answer, changed in the second version [1]."
+    draft.save()
+    section = draft.sections.first()
+    section.heading = "Test heading, changed"
+    section.save()
+    save_version(draft, comment="Test: second version")
+    newest, oldest = Version.objects.get_for_object(draft)[:2]
+    compare = f"/admin/answers/answer/{draft.pk}/history/compare/?from={oldest.pk}&to={newest.pk}"
+
+    pages = {"canary": CANARY}
+    for name, (path, status) in public.items():
+        response = client.get(path)
+        assert response.status_code == status, f"{name} ({path}) answered {response.status_code}"
+        pages[name] = response.content.decode()
+
+    admin_pages = {
+        "admin: new answer": ("writer", "/admin/answers/answer/add/"),
+        "admin: draft answer": ("writer", f"/admin/answers/answer/{draft.pk}/change/"),
+        "admin: published answer": ("writer", f"/admin/answers/answer/{published.pk}/change/"),
+        "admin: history": ("writer", f"/admin/answers/answer/{published.pk}/history/"),
+        "admin: compare versions": ("writer", compare),
+        "admin: answer in review": ("clinician", f"/admin/answers/answer/{in_review.pk}/change/"),
+        "admin: review page": ("clinician", f"/admin/answers/answer/{in_review.pk}/review/"),
+        "admin: preview": ("clinician", f"/admin/answers/answer/{in_review.pk}/preview/"),
+    }
+    for name, (user, path) in admin_pages.items():
+        client.force_login(people[user])
+        response = client.get(path)
+        assert response.status_code == 200, f"{name} ({path}) answered {response.status_code}"
+        pages[name] = response.content.decode()
+
+    assert "<h3>Short answer</h3>" in pages["admin: compare versions"]  # a diff is checked too
+    errors = nu_check(pages, vnu_command)
+    assert errors.pop("canary"), "The checker found nothing wrong with a page known to be invalid"
+    print(f"\nNu HTML Checker errors: { {name: len(found) for name, found in errors.items()} }")
+    assert not any(errors.values()), "The Nu HTML Checker found:\n" + describe_nu_errors(
+        {name: found for name, found in errors.items() if found}, pages
+    )
