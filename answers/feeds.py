@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import PublishedAnswer
 from .structured_data import absolute_url, site_name
@@ -43,7 +44,9 @@ class RecentAnswersFeed(Feed):
         return item.question
 
     def item_description(self, item):
-        return item.lead_text
+        # Atom summaries are type="html": escape the plain text so "dose < 10 mg", or
+        # hostile text, reaches the reader as words and never as markup.
+        return escape(item.lead_text or "")
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())

@@ -221,6 +221,18 @@ def test_feed_lists_live_answers_newest_approval_first(client):
     assert first.find(f"{ATOM}summary").text == publication.data["lead_text"]
 
 
+def test_feed_summaries_are_text_not_markup(client):
+    """An Atom summary of type="html" is HTML once the XML is read: the plain-text lead
+    must be escaped for it, or a feed reader would show hostile text as markup."""
+    publish_answer(lead='Take less than 10 mg <script>alert("x")</script> & rest [1].')
+    root = ET.fromstring(client.get("/feed/").content)
+    summary = root.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert summary.text == (
+        "Take less than 10 mg &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; rest."
+    )
+
+
 def test_feed_shows_a_re_reviewed_answer_on_top(client):
     first = publish_answer(question="Was this test answer re-reviewed?")
     publish_answer(question="Was this test answer published later?")
