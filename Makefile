@@ -30,10 +30,20 @@ run: venv
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+# The browser tests' checkers: axe-core and the Nu HTML Checker (vnu.jar), pinned in
+# package-lock.json. --ignore-scripts: vnu-jar's install script would download a Java.
+# Without npm the tests say so and skip those checks (CI fails them instead).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else \
+		echo "warning: npm not found: the accessibility and HTML checks will be skipped. Install Node.js and npm to run them." >&2; \
+	fi
+
+test: venv node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-e2e: venv
+e2e: venv node_modules/.installed
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: venv
@@ -48,4 +58,4 @@ benchmark: venv
 	$(PY) manage.py benchmark_public_pages
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts node_modules
