@@ -35,6 +35,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("SITE_NAME", "Patient answers")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -148,6 +149,10 @@ CITATION_STYLE = os.environ.get("CITATION_STYLE", "american-medical-association"
 READING_GRADE_LIMIT = envint("READING_GRADE_LIMIT", 8)
 # References older than this many years get a "not recent" warning.
 RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
+
+# Reader feedback: at most this many posts per client address per window (seconds).
+FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 5)
+FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
 
 LOGGING = {
     "version": 1,
