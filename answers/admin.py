@@ -184,11 +184,11 @@ class AnswerAdmin(VersionAdmin):
     change_list_template = "admin/answers/answer/change_list.html"
     list_display = [
         "question_text",
-        "status",
+        "state",
         "topic",
         "writer_names",
-        "updated_at",
-        "next_review_due",
+        "updated",
+        "next_review",
     ]
     list_filter = [ReviewFilter, "status", ("question__topic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["question__topic"]
@@ -200,12 +200,6 @@ class AnswerAdmin(VersionAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("writers__contributor")
 
-    def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
-        if request.user.has_perm("answers.review_answer"):
-            columns.append("review_link")
-        return columns
-
     @admin.display(description="question", ordering="question__text")
     def question_text(self, answer):
         return answer.question.text
@@ -214,22 +208,42 @@ class AnswerAdmin(VersionAdmin):
     def topic(self, answer):
         return answer.question.topic.name
 
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, answer):
+        return date_format(timezone.localtime(answer.updated_at), "j M Y")
+
+    @admin.display(description="next review due", ordering="next_review_due")
+    def next_review(self, answer):
+        return date_format(answer.next_review_due, "j M Y") if answer.next_review_due else "–"
+
     @admin.display(description="writers")
     def writer_names(self, answer):
         return ", ".join(display_name(user) for user in answer.writers.all())
 
-    @admin.display(description="medical review")
-    def review_link(self, answer):
+    def get_list_display(self, request):
+        """Clinicians get a status column that links answers waiting for review to the
+        review page."""
+        columns = list(super().get_list_display(request))
+        if request.user.has_perm("answers.review_answer"):
+            columns[columns.index("state")] = "state_with_review_link"
+        return columns
+
+    @admin.display(description="status", ordering="status")
+    def state(self, answer):
+        return answer.get_status_display()
+
+    @admin.display(description="status", ordering="status")
+    def state_with_review_link(self, answer):
         if answer.status != Status.IN_REVIEW:
-            return ""
+            return answer.get_status_display()
         url = reverse("admin:answers_answer_review", args=[answer.pk])
-        return format_html('<a href="{}">Review</a>', url)
+        return format_html('{}<br><a href="{}">Review</a>', answer.get_status_display(), url)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            "import_articles_url": reverse_or_none("import_articles", "admin:import_articles"),
-            **(extra_context or {}),
-        }
+        import_url = None
+        if self.has_add_permission(request):
+            import_url = reverse_or_none("import_articles", "admin:import_articles")
+        extra_context = {"import_articles_url": import_url, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     # --- the form ---------------------------------------------------------
@@ -663,6 +677,11 @@ class AnswerAdmin(VersionAdmin):
                     "restore_url": self._url("history_restore", answer, version.pk),
                 }
             )
+        # Compare, by default, the current version with the one the public page shows.
+        published_index = next((i for i, row in enumerate(rows) if row["is_published"]), 0)
+        default_from = published_index or 1
+        for index, row in enumerate(rows):
+            row["default_from"] = index == default_from
         return self._render(
             request,
             "admin/answers/answer/history.html",
@@ -756,6 +775,24 @@ class AnswerAdmin(VersionAdmin):
 # ---------------------------------------------------------------- audit log
 
 
+class WhoFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "who"
+
+
+class KindOfEntryFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "kind of entry"
+
+
+class WhenFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "when"
+
+
 @admin.register(Answer.history.model)
 class AuditLogAdmin(admin.ModelAdmin):
     """simple-history's rows for answers: every transition and save, with who and why."""
@@ -764,9 +801,9 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_display_links = ["when"]
     list_filter = [
         "status",
-        "history_type",
-        ("history_user", admin.RelatedOnlyFieldListFilter),
-        "history_date",
+        ("history_type", KindOfEntryFilter),
+        ("history_user", WhoFilter),
+        ("history_date", WhenFilter),
     ]
     list_select_related = ["history_user__contributor", "question"]
     search_fields = ["question__text"]

@@ -29,6 +29,12 @@ FIELD_NAMES = {
 }
 
 
+def unix_newlines(text: str) -> str:
+    """Browsers send textarea lines ending in CRLF: store LF, as the importer does, so a save
+    that changes nothing leaves the content (and its hash) as it was."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def writer_candidates(*, keep=()):
     """Who can be named as a writer: active staff in the Writers or Editors groups (and
     superusers), plus the users in `keep` (writers already named stay selectable)."""
@@ -108,6 +114,12 @@ class AnswerForm(forms.ModelForm):
     def clean_question_text(self):
         return self.cleaned_data["question_text"].strip()
 
+    def clean_lead(self):
+        return unix_newlines(self.cleaned_data["lead"])
+
+    def clean_change_note(self):
+        return " ".join(self.cleaned_data["change_note"].split())
+
     def clean(self):
         cleaned = super().clean()
         slug, text = cleaned.get("slug"), cleaned.get("question_text")
@@ -158,6 +170,9 @@ class SectionForm(forms.ModelForm):
         fields = ["position", "heading", "kind", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
 
+    def clean_body(self):
+        return unix_newlines(self.cleaned_data["body"])
+
 
 class CitationForm(forms.ModelForm):
     label = forms.RegexField(
@@ -195,7 +210,26 @@ class ContributorForm(forms.ModelForm):
 # ---------------------------------------------------------------- workflow forms
 
 
-class RequestChangesForm(forms.Form):
+class WorkflowForm(forms.Form):
+    """Field ids carry the form's name, so two of these forms can share the review page."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        return {
+            name: unix_newlines(value) if isinstance(value, str) else value
+            for name, value in cleaned.items()
+        }
+
+
+class RequestChangesForm(WorkflowForm):
+    id_prefix = "request_changes"
     comment = forms.CharField(
         label="What needs to change",
         widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
@@ -204,7 +238,8 @@ class RequestChangesForm(forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(WorkflowForm):
+    id_prefix = "approve"
     sources_checked = forms.BooleanField(
         label="I checked every source against the text",
         error_messages={"required": "Confirm that you checked every source against the text."},
@@ -221,7 +256,8 @@ class ApproveForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(WorkflowForm):
+    id_prefix = "withdraw"
     reason = forms.CharField(
         label="Why it is withdrawn",
         widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),

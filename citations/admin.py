@@ -86,6 +86,10 @@ class ReferenceForm(forms.ModelForm):
             "retraction_doi",
         ]
         labels = {"retracted": "Mark retracted"}
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "container_title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
         help_texts = {
             "retracted": "A retracted reference blocks approval of every answer citing it. "
             "Give the retraction notice's DOI below.",
@@ -108,6 +112,9 @@ class ReferenceForm(forms.ModelForm):
                 raise forms.ValidationError("A line holds only a comma: write the name.")
             names.append(original.get(line) or parse_name_line(line))
         return names
+
+    def clean_note(self):
+        return self.cleaned_data["note"].replace("\r\n", "\n").replace("\r", "\n")
 
     def _unique_identifier(self, field, value, label):
         if not value:
@@ -150,6 +157,7 @@ class ReferenceForm(forms.ModelForm):
 class ReferenceAdmin(admin.ModelAdmin):
     form = ReferenceForm
     change_list_template = "admin/citations/reference/change_list.html"
+    view_on_site = False  # its "absolute URL" is this admin page
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -193,7 +201,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     def title_or_placeholder(self, reference):
         return str(reference) if reference.title else "(untitled: work not identified)"
 
-    @admin.display(description="complete?")
+    @admin.display(description="completeness")
     def completeness(self, reference):
         missing = reference.missing_fields()
         if not missing:
@@ -216,7 +224,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         if not citations:
             return "No answer cites it yet."
         return format_html(
-            "<ul>{}</ul>",
+            '<ul class="qa-plain-list">{}</ul>',
             format_html_join(
                 "",
                 '<li><a href="{}">{}</a> as [{}] ({})</li>',
@@ -235,6 +243,8 @@ class ReferenceAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         url = None
         for name in ("import_references", "admin:import_references"):
+            if not self.has_add_permission(request):
+                break
             try:
                 url = reverse(name)
                 break

@@ -488,6 +488,21 @@ def test_saving_a_published_answer_unchanged_keeps_it_published():
     assert PUBLIC_KEEPS_APPROVED not in messages_of(response)
 
 
+def test_a_browser_save_without_changes_keeps_a_published_answer_published():
+    """Browsers send textarea lines ending in CRLF; the stored text keeps LF."""
+    answer, writer, _ = published(
+        lead="First paragraph [1].\n\nSecond paragraph.",
+        sections=[("Questions", "questions", "- One?\n- Two?"), ("Text", "prose", "A [1].")],
+    )
+    data = change_form_data(answer, lead="First paragraph [1].\r\n\r\nSecond paragraph.")
+    data["sections-0-body"] = "- One?\r\n- Two?"
+    save_answer(login(writer), answer, **data)
+    answer.refresh_from_db()
+    assert answer.status == Status.PUBLISHED
+    assert answer.lead == "First paragraph [1].\n\nSecond paragraph."
+    assert answer.ordered_sections()[0].body == "- One?\n- Two?"
+
+
 def test_each_save_is_one_revision_with_user_and_default_comment():
     answer, writer = draft()
     client = login(writer)
