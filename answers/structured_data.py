@@ -31,7 +31,7 @@ CSL_TYPES = {
 
 
 def site_name():
-    return getattr(settings, "SITE_NAME", "Patient answers")
+    return settings.SITE_NAME
 
 
 def _language_tag() -> str:

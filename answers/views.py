@@ -134,8 +134,8 @@ def client_ip(request) -> str:
 def feedback_allowed(request) -> bool:
     """At most FEEDBACK_RATE_LIMIT posts per FEEDBACK_RATE_WINDOW seconds from one address,
     counted in the cache, so a script cannot flood the editors' queue."""
-    limit = getattr(settings, "FEEDBACK_RATE_LIMIT", 5)
-    window = getattr(settings, "FEEDBACK_RATE_WINDOW", 600)
+    limit = settings.FEEDBACK_RATE_LIMIT
+    window = settings.FEEDBACK_RATE_WINDOW
     key = f"feedback-rate:{client_ip(request)}"
     cache.add(key, 0, window)
     try:
@@ -152,7 +152,7 @@ def feedback(request, slug):
     if publication.withdrawn_at is not None:
         return _withdrawn(request, publication)
     if not feedback_allowed(request):
-        window = getattr(settings, "FEEDBACK_RATE_WINDOW", 600)
+        window = settings.FEEDBACK_RATE_WINDOW
         response = render(
             request,
             "answers/feedback_limited.html",
