@@ -135,6 +135,8 @@ class Reference(models.Model):
         ]
 
     def __str__(self):
+        if self.is_placeholder and not self.title:
+            return f"Unidentified work (placeholder #{self.pk})"
         label = self.title or "Untitled reference"
         return f"{label} ({self.year})" if self.year else label
 
