@@ -954,3 +954,13 @@ def test_admin_pages_carry_the_strict_content_security_policy():
     html = response.content.decode()
     assert " style=" not in html
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("name", ["submit", "request_changes", "approve", "withdraw"])
+def test_workflow_buttons_need_the_csrf_token(name):
+    answer, writer = draft()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(superuser=True))
+    response = client.post(answer_url(name, answer), {"comment": "x", "reason": "x"})
+    assert response.status_code == 403
+    assert status_of(answer) == Status.DRAFT
