@@ -36,7 +36,19 @@ FIRST_BODY = "A first test sentence [11]. A second test sentence [2]."
 FIXED_BODY = "A first test sentence, reworded as asked [11]. A second test sentence [2]."
 REVISED_LEAD = "Test short answer, revised after publication [9]."
 QUESTIONS_BODY = "- Test question one?\n- Test question two?"
-COMMENT = "Test comment: please reword the first test sentence."
+# As long as clinicians' comments and editors' reasons really are (over 100 characters).
+COMMENT = (
+    "Test comment: please reword the first test sentence so that it says plainly what the "
+    "test found, then submit it again."
+)
+APPROVE_COMMENT = (
+    "Test comment: the revised short answer matches the cited test references, and the "
+    "wording is still safe for patients."
+)
+WITHDRAW_REASON = (
+    "Test reason: withdrawn by the browser test while the editors and the clinician check "
+    "the cited test references again."
+)
 
 
 @pytest.fixture
@@ -117,10 +129,11 @@ def decision_form(page, button):
     return page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
 
 
-def approve(page):
+def approve(page, comment=""):
     form = decision_form(page, "Approve")
     form.get_by_label("I checked every source against the text").check()
     form.get_by_label("The wording is safe for patients").check()
+    form.get_by_label("Comment (optional)").fill(comment)
     form.get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator("ul.messagelist")).to_contain_text("Approved and published")
 
@@ -293,7 +306,7 @@ def test_editorial_journey(browse, people, artifacts):
     assert "revised after publication" in inserted
     assert "written for the browser test" in deleted
     screenshot(page, "05-clinician-sees-diff")
-    approve(page)
+    approve(page, comment=APPROVE_COMMENT)
     page = reader.page
     page.goto(public_path)
     expect(page.locator(".lead")).to_contain_text("revised after publication")
@@ -306,10 +319,11 @@ def test_editorial_journey(browse, people, artifacts):
     page = log_in(editor, "editor")
     open_answer(page, QUESTION)
     page.get_by_role("link", name="Withdraw", exact=True).click()
-    page.get_by_label("Why it is withdrawn").fill("Test reason: withdrawn by the browser test.")
+    page.get_by_label("Why it is withdrawn").fill(WITHDRAW_REASON)
     page.get_by_role("button", name="Withdraw", exact=True).click()
     expect(page.locator("ul.messagelist")).to_contain_text("Withdrawn.")
     expect(page.locator(".qa-public")).to_contain_text("Public version: withdrawn")
+    expect(page.locator(".qa-public")).to_contain_text(WITHDRAW_REASON)
     screenshot(page, "06-editor-withdrew")
     response = reader.page.goto(public_path)
     assert response.status == 410
