@@ -262,7 +262,7 @@ class AnswerAdmin(VersionAdmin):
         return [
             ("Question", {"fields": ["question_text", "slug", "topic"]}),
             ("Answer", {"fields": ["lead", "writers"]}),
-            ("This version", {"fields": ["change_note"]}),
+            ("This version", {"fields": ["change_note", "loaded_version"]}),
         ]
 
     @admin.display(description="question")

@@ -88,6 +88,8 @@ class AnswerForm(forms.ModelForm):
         "other writers. Without it the history lists which parts changed.",
     )
 
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Answer
         fields = ["lead", "writers"]
@@ -99,6 +101,8 @@ class AnswerForm(forms.ModelForm):
             # Writers already named stay valid even if they have left the Writers group.
             current = list(self.instance.writers.values_list("pk", flat=True))
             self.fields["writers"].queryset = writer_candidates(keep=current)
+        if self.instance.pk:
+            self.initial["loaded_version"] = self.instance.updated_at.isoformat()
         question = self.instance.question if self.instance.question_id else None
         if question is not None:
             self.initial.setdefault("question_text", question.text)
@@ -111,6 +115,25 @@ class AnswerForm(forms.ModelForm):
                     "so links to it keep working."
                 )
 
+    def _check_not_saved_meanwhile(self, loaded):
+        """Two people editing at once: the second save is refused rather than silently
+        overwriting the first. The row stays locked until this save commits."""
+        if not (self.instance.pk and loaded):
+            return
+        saved = (
+            Answer.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if saved and saved.isoformat() != loaded:
+            self.add_error(
+                None,
+                "Someone else saved this answer after you opened it, so your changes were not "
+                "saved. Copy what you changed, reload the page to see their version, and apply "
+                "your changes again.",
+            )
+
     def clean_question_text(self):
         return self.cleaned_data["question_text"].strip()
 
@@ -122,6 +145,7 @@ class AnswerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_not_saved_meanwhile(cleaned.get("loaded_version"))
         slug, text = cleaned.get("slug"), cleaned.get("question_text")
         question = self.instance.question if self.instance.question_id else None
         if slug:
