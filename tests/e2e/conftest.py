@@ -86,11 +86,21 @@ def browse(chromium, live_server, groups, request):
 
 
 @pytest.fixture(scope="session")
-def artifacts():
-    """Where screenshots go; printed so a person can look at them."""
+def artifacts(pytestconfig):
+    """Where screenshots go; named at the end of the run so a person can look at them."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nBrowser screenshots: {ARTIFACTS}")
+    for old in ARTIFACTS.glob("*.png"):  # a previous run's pictures would mislead
+        old.unlink()
+    pytestconfig.stash[_SCREENSHOTS] = ARTIFACTS
     return ARTIFACTS
+
+
+_SCREENSHOTS = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _SCREENSHOTS in config.stash:
+        terminalreporter.write_line(f"Browser screenshots: {config.stash[_SCREENSHOTS]}")
 
 
 @pytest.fixture(scope="session")
