@@ -17,7 +17,7 @@ from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
 from answers.models import PublishedAnswer
-from tests.e2e.helpers import BrowserWatch, injected_markup, log_in, screenshot
+from tests.e2e.helpers import DEMO_CONTENT, BrowserWatch, injected_markup, log_in, screenshot
 from tests.factories import (
     make_answer,
     make_clinician,
@@ -333,6 +333,47 @@ def test_editorial_journey(browse, people, artifacts):
     expect(reader.page.locator("body")).not_to_contain_text("revised after publication")
     screenshot(reader.page, "06-public-withdrawn")
     editor.check()
+    reader.check()
+
+
+def test_writer_imports_the_sample_article_and_the_public_renumbers_it(browse, people, artifacts):
+    """Step 1 the other way: the real SGLT2 sample article and its RIS file uploaded on the
+    admin's import page. Its citations 4, 7, 2, 5 are numbered 1 to 4 on the public page."""
+    article = DEMO_CONTENT / "sglt2-heart-failure.txt"
+    question = article.read_text(encoding="utf-8").splitlines()[0]
+    writer, clinician, reader = browse("writer"), browse("clinician"), browse("reader")
+
+    page = log_in(writer, "writer")
+    page.goto(CHANGELIST)
+    page.get_by_role("link", name="Import articles").click()
+    page.locator("#id_article").set_input_files(article)
+    page.locator("#id_references").set_input_files(
+        DEMO_CONTENT / "sglt2-heart-failure.references.ris"
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".import-report h2")).to_contain_text("imported")
+    expect(page.locator(".import-report")).not_to_contain_text("not imported")
+    screenshot(page, "08-writer-imported-article")
+    page.get_by_role("link", name="Open the new draft").click()
+    expect(page.locator("#qa-status-heading")).to_contain_text("Draft")
+    expect(page.locator(".qa-checklist")).to_contain_text("Nothing blocks submission or approval")
+    public_path = f"/questions/{page.locator('#id_slug').input_value()}/"
+    submit_for_review(page)
+    writer.check()
+
+    page = log_in(clinician, "clinician")
+    open_review_from_my_queue(page, question)
+    approve(page)
+    clinician.check()
+
+    page = reader.page
+    assert page.goto(public_path).status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text(question)
+    assert citation_numbers(page) == [f"Reference {n}" for n in (1, 2, 3, 4, 1, 2)]
+    authors = ["McMurray JJV", "Packer M", "Anker SD", "Vaduganathan M"]
+    for number, author in enumerate(authors, start=1):
+        expect(page.locator(f"ol.reference-list li#ref-{number}")).to_contain_text(author)
+    screenshot(page, "08-public-imported-article")
     reader.check()
 
 

@@ -45,6 +45,7 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
 
     admin_pages = {
         "admin: new answer": ("writer", "/admin/answers/answer/add/"),
+        "admin: import an article": ("writer", "/admin/import/articles/"),
         "admin: draft answer": ("writer", f"/admin/answers/answer/{draft.pk}/change/"),
         "admin: published answer": ("writer", f"/admin/answers/answer/{published.pk}/change/"),
         "admin: history": ("writer", f"/admin/answers/answer/{published.pk}/history/"),
