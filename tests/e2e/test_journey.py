@@ -3,7 +3,8 @@ person sees: a writer drafts and submits, a clinician sends it back and then app
 public reads it, a later edit waits for re-approval, an editor withdraws it. Then a hostile
 article goes through the same screens and no script of its own ever runs.
 
-All text here is fake test data; the references come from tests.factories.make_reference.
+Text typed here is fake test data, with references from tests.factories.make_reference;
+the import test uploads the real SGLT2 sample article from answers/demo_content unchanged.
 """
 
 import json
