@@ -262,7 +262,7 @@ class AnswerAdmin(VersionAdmin):
         return [
             ("Question", {"fields": ["question_text", "slug", "topic"]}),
             ("Answer", {"fields": ["lead", "writers"]}),
-            ("This version", {"fields": ["change_note", "loaded_version"]}),
+            ("This version", {"fields": ["change_note"]}),
         ]
 
     @admin.display(description="question")
@@ -331,10 +331,7 @@ class AnswerAdmin(VersionAdmin):
         record = Answer.history.filter(id=answer.pk).order_by("-history_date", "-history_id")
         record = record.first()
         if record is not None:
-            limit = record._meta.get_field("history_change_reason").max_length
-            record.history_change_reason = (
-                comment if len(comment) <= limit else comment[: limit - 1] + "…"
-            )
+            record.history_change_reason = comment
             record.save(update_fields=["history_change_reason"])
         answer.note_edit(by=request.user)
         publication = getattr(answer, "publication", None)

