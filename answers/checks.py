@@ -49,7 +49,9 @@ class Checklist:
 
     def blocking_approval(self) -> list[str]:
         return [
-            item.message for item in self.items if item.level in (BLOCKS_SUBMISSION, BLOCKS_APPROVAL)
+            item.message
+            for item in self.items
+            if item.level in (BLOCKS_SUBMISSION, BLOCKS_APPROVAL)
         ]
 
     @property
@@ -110,7 +112,11 @@ def review_checklist(answer) -> Checklist:
                 f"{name} is incomplete ({', '.join(missing)}): complete it in the reference library.",
             )
         if reference.retracted:
-            notice = f" (retraction notice {reference.retraction_doi})" if reference.retraction_doi else ""
+            notice = (
+                f" (retraction notice {reference.retraction_doi})"
+                if reference.retraction_doi
+                else ""
+            )
             checklist.add(
                 BLOCKS_APPROVAL,
                 f"{name} “{reference}” has been retracted{notice}: remove or replace it.",

@@ -63,9 +63,7 @@ class ReferenceUploadForm(forms.Form):
 
 
 def _page(request, template, **context):
-    return render(
-        request, template, {**admin.site.each_context(request), **context}
-    )
+    return render(request, template, {**admin.site.each_context(request), **context})
 
 
 @permission_required("answers.add_answer", raise_exception=True)

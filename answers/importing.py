@@ -150,9 +150,7 @@ def _create_answer(parsed, *, topic_name, author, report):
     question = Question.objects.create(
         text=parsed.question, topic=topic, slug=Question.unique_slug_for(parsed.question)
     )
-    answer = Answer(
-        question=question, lead=parsed.lead, article_final_newline=parsed.final_newline
-    )
+    answer = Answer(question=question, lead=parsed.lead, article_final_newline=parsed.final_newline)
     answer._history_user = author
     answer._change_reason = "Imported"
     answer.save()
@@ -248,9 +246,7 @@ def _attach(answer, label, reference) -> list[str]:
     if citation.reference_id == reference.pk:
         return []
     if not citation.reference.is_placeholder:
-        return [
-            f"[{label}] in “{answer}” already cites another reference: left as it is"
-        ]
+        return [f"[{label}] in “{answer}” already cites another reference: left as it is"]
     placeholder = citation.reference
     citation.reference = reference
     citation.save()
@@ -268,4 +264,3 @@ def export_article(answer: Answer) -> str:
         topic=answer.question.topic.name,
         final_newline=answer.article_final_newline,
     )
-

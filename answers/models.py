@@ -83,12 +83,17 @@ class Contributor(models.Model):
     )
     display_name = models.CharField(max_length=150)
     credentials = models.CharField(
-        max_length=100, blank=True, help_text='Post-nominal letters shown after the name, e.g. "MD".'
+        max_length=100,
+        blank=True,
+        help_text='Post-nominal letters shown after the name, e.g. "MD".',
     )
     role_title = models.CharField("role or title", max_length=150, blank=True)
     bio = models.TextField("short bio", blank=True)
     orcid = models.CharField(
-        "ORCID iD", max_length=19, blank=True, validators=[validate_orcid],
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
         help_text="0000-0000-0000-0000",
     )
 
@@ -150,7 +155,11 @@ class Answer(models.Model):
         help_text="The plain-language answer patients read first. Separate paragraphs with a blank line.",
     )
     status = models.CharField(
-        max_length=20, choices=AnswerStatus, default=AnswerStatus.DRAFT, editable=False, db_index=True
+        max_length=20,
+        choices=AnswerStatus,
+        default=AnswerStatus.DRAFT,
+        editable=False,
+        db_index=True,
     )
     writers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="written_answers", blank=True
@@ -192,7 +201,11 @@ class Answer(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
-            "updated_at", "created_at", "lead", "submitted_hash", "article_final_newline"
+            "updated_at",
+            "created_at",
+            "lead",
+            "submitted_hash",
+            "article_final_newline",
         ],
         verbose_name="audit log entry",
         verbose_name_plural="audit log",
@@ -226,9 +239,7 @@ class Answer(models.Model):
 
     def canonical_content(self) -> dict:
         """Everything a clinician signs off, in a stable shape: what the content hash covers."""
-        citations = sorted(
-            self.citations.select_related("reference"), key=lambda c: int(c.label)
-        )
+        citations = sorted(self.citations.select_related("reference"), key=lambda c: int(c.label))
         return {
             "question": self.question.text,
             "topic": self.question.topic.name,
@@ -291,9 +302,16 @@ class Answer(models.Model):
         self.save()
 
     def _refresh_from(self, locked):
-        for field in ("status", "submitted_at", "submitted_by_id", "submitted_hash",
-                      "submitted_revision_id", "review_comment", "last_reviewed_at",
-                      "next_review_due"):
+        for field in (
+            "status",
+            "submitted_at",
+            "submitted_by_id",
+            "submitted_hash",
+            "submitted_revision_id",
+            "review_comment",
+            "last_reviewed_at",
+            "next_review_due",
+        ):
             setattr(self, field, getattr(locked, field))
 
     def submit(self, *, by):
@@ -378,7 +396,9 @@ class Answer(models.Model):
             answer.last_reviewed_at = now
             answer.next_review_due = (now + settings.REVIEW_INTERVAL).date()
             answer.review_comment = ""
-            answer._record(by=by, reason="Approved and published" + (f": {comment}" if comment else ""))
+            answer._record(
+                by=by, reason="Approved and published" + (f": {comment}" if comment else "")
+            )
             publish(answer, signoff=signoff)
             self._refresh_from(answer)
             return signoff
@@ -564,7 +584,10 @@ class ReaderFeedback(models.Model):
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="feedback")
     signoff = models.ForeignKey(
-        SignOff, on_delete=models.SET_NULL, null=True, related_name="+",
+        SignOff,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         help_text="The approved version the reader was looking at.",
     )
     content_hash = models.CharField(max_length=64)

@@ -81,7 +81,9 @@ def build_snapshot(answer, *, reviewer=None, approved_at=None, next_review_due=N
         topic=question.topic,
         question=question.text,
         lead_html=lead_html,
-        body_html=render_to_string("answers/includes/answer_body.html", {"sections": rendered_sections}),
+        body_html=render_to_string(
+            "answers/includes/answer_body.html", {"sections": rendered_sections}
+        ),
         references_html=render_to_string(
             "citations/includes/reference_list.html", {"references": references}
         ),

@@ -17,7 +17,20 @@ from .articles import CITATION_MARKER_RE, marker_labels
 _MARKER_WITH_SPACE_RE = re.compile(r"\s*" + CITATION_MARKER_RE.pattern)
 _markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
 
-ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "code", "sup", "span"}
+ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "br",
+    "blockquote",
+    "code",
+    "sup",
+    "span",
+}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
     "sup": {"class"},

@@ -85,10 +85,11 @@ class Reference(models.Model):
     volume = models.CharField(max_length=50, blank=True)
     issue = models.CharField(max_length=50, blank=True)
     page = models.CharField("pages", max_length=50, blank=True)
-    doi = models.CharField(
+    # NULL, not "", for "no DOI": the unique constraints must allow many references without one.
+    doi = models.CharField(  # noqa: DJ001
         "DOI", max_length=255, null=True, blank=True, validators=[validate_doi]
     )
-    pmid = models.CharField(
+    pmid = models.CharField(  # noqa: DJ001
         "PubMed ID", max_length=8, null=True, blank=True, validators=[validate_pmid]
     )
     pmcid = models.CharField(
@@ -126,12 +127,8 @@ class Reference(models.Model):
                 condition=Q(type__in=ReferenceType.values),
                 name="reference_type_valid",
             ),
-            models.CheckConstraint(
-                condition=~Q(doi=""), name="reference_doi_null_not_blank"
-            ),
-            models.CheckConstraint(
-                condition=~Q(pmid=""), name="reference_pmid_null_not_blank"
-            ),
+            models.CheckConstraint(condition=~Q(doi=""), name="reference_doi_null_not_blank"),
+            models.CheckConstraint(condition=~Q(pmid=""), name="reference_pmid_null_not_blank"),
         ]
 
     def __str__(self):
@@ -139,9 +136,6 @@ class Reference(models.Model):
             return f"Unidentified work (placeholder #{self.pk})"
         label = self.title or "Untitled reference"
         return f"{label} ({self.year})" if self.year else label
-
-    def get_absolute_url(self):
-        return reverse("admin:citations_reference_change", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.doi = (strip_doi(self.doi) if self.doi else "") or None
@@ -151,6 +145,9 @@ class Reference(models.Model):
         self.csl = self.to_csl()
         self.evidence_level = evidence_level_for(self.publication_type)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:citations_reference_change", args=[self.pk])
 
     def to_csl(self, *, item_id=None) -> dict:
         """This reference as a CSL-JSON item (what citeproc-py formats)."""
@@ -185,7 +182,9 @@ class Reference(models.Model):
         parts = [int(p) for p in (parts[0] if parts else []) if str(p).isdigit()]
         parts += [None] * (3 - len(parts))
         return cls(
-            type=item.get("type") if item.get("type") in cls.Type.values else cls.Type.ARTICLE_JOURNAL,
+            type=item.get("type")
+            if item.get("type") in cls.Type.values
+            else cls.Type.ARTICLE_JOURNAL,
             title=item.get("title", ""),
             authors=item.get("author", []),
             container_title=item.get("container-title", ""),

@@ -68,8 +68,10 @@ def make_answer(
     question="Does the test pass?",
     topic=None,
     lead="Yes, most of the time [1].",
-    sections=(("What the research says", "prose", "A study found it [1]."),
-              ("What to ask your doctor", "questions", "- Will it pass?")),
+    sections=(
+        ("What the research says", "prose", "A study found it [1]."),
+        ("What to ask your doctor", "questions", "- Will it pass?"),
+    ),
     references=None,
     writers=(),
     slug=None,
@@ -81,7 +83,9 @@ def make_answer(
     )
     answer = Answer.objects.create(question=q, lead=lead)
     for position, (heading, kind, body) in enumerate(sections, start=1):
-        Section.objects.create(answer=answer, position=position, heading=heading, kind=kind, body=body)
+        Section.objects.create(
+            answer=answer, position=position, heading=heading, kind=kind, body=body
+        )
     if references is None:
         from answers.rendering import number_citations
 

@@ -53,7 +53,10 @@ def test_a_references_file_in_the_wrong_format_is_a_form_error(client):
     client.force_login(make_writer())
     page = client.post(
         reverse("import_articles"),
-        {"article": upload("sglt2-heart-failure.txt"), "references": upload("sglt2-heart-failure.txt")},
+        {
+            "article": upload("sglt2-heart-failure.txt"),
+            "references": upload("sglt2-heart-failure.txt"),
+        },
     ).content.decode()
     assert "sglt2-heart-failure.txt:" in page
     assert not Answer.objects.exists()
@@ -61,7 +64,7 @@ def test_a_references_file_in_the_wrong_format_is_a_form_error(client):
 
 def test_hostile_file_names_and_content_are_escaped(client):
     client.force_login(make_writer())
-    hostile = SimpleUploadedFile('<script>alert(1)</script>.txt', b"<script>alert(1)</script>")
+    hostile = SimpleUploadedFile("<script>alert(1)</script>.txt", b"<script>alert(1)</script>")
     page = client.post(reverse("import_articles"), {"article": hostile}).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert not Answer.objects.exists()
@@ -74,7 +77,9 @@ def test_clinicians_cannot_import_articles(client):
 
 def test_reference_upload_adds_to_the_library_and_cites_in_an_answer(client):
     writer = make_writer()
-    answer = make_answer(lead="Short [4].", sections=[("Research", "prose", "Trial [4].")], references={})
+    answer = make_answer(
+        lead="Short [4].", sections=[("Research", "prose", "Trial [4].")], references={}
+    )
     client.force_login(writer)
     page = client.post(
         reverse("import_references"),

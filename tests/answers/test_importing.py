@@ -32,7 +32,9 @@ def run(*args):
 
 def test_car_t_imports_with_its_gaps_shown_not_filled():
     writer = make_writer(username="writer")
-    out, err, ok = run("import_articles", str(CAR_T), "--references", str(CAR_T_REFS), "--author", "writer")
+    out, err, ok = run(
+        "import_articles", str(CAR_T), "--references", str(CAR_T_REFS), "--author", "writer"
+    )
     assert ok, err
     answer = Answer.objects.get()
     assert answer.status == Answer.Status.DRAFT
@@ -59,7 +61,9 @@ def test_sglt2_imports_and_the_references_read_in_citation_order():
     assert ok, err
     answer = Answer.objects.get()
     assert answer.question.topic.name == "Cardiology"
-    assert "fractions [2, 5]." not in answer.sections.first().body  # "2, 5" does not appear in SGLT2
+    assert (
+        "fractions [2, 5]." not in answer.sections.first().body
+    )  # "2, 5" does not appear in SGLT2
     assert "rare [4, 7]." in answer.sections.first().body
     assert "4,744 people" in answer.sections.first().body
     assert all(c.reference.is_complete for c in answer.citations.all())
@@ -90,7 +94,9 @@ def test_a_file_with_errors_creates_nothing_and_the_others_still_import(tmp_path
 
 def test_non_utf8_and_missing_files_are_named(tmp_path):
     latin = tmp_path / "latin.txt"
-    latin.write_bytes(SGLT2.read_bytes().replace(b"SGLT2 inhibitors are", "Les inhibiteurs é".encode("latin-1")))
+    latin.write_bytes(
+        SGLT2.read_bytes().replace(b"SGLT2 inhibitors are", "Les inhibiteurs é".encode("latin-1"))
+    )
     out, err, ok = run("import_articles", str(latin), str(tmp_path / "missing.txt"))
     assert not ok
     assert "latin.txt: error: line 2" in err
@@ -152,7 +158,9 @@ def test_doi_matching_ignores_case_and_prefix():
 def test_reference_file_fills_a_placeholder_of_an_answer():
     writer = make_writer()
     records = read_reference_file(CAR_T_REFS.read_bytes(), filename="refs.json")
-    report = import_article(CAR_T.read_bytes(), filename="car-t.txt", references=records, author=writer)
+    report = import_article(
+        CAR_T.read_bytes(), filename="car-t.txt", references=records, author=writer
+    )
     answer = report.answer
     placeholder = answer.citations.get(label="1").reference
     # A file holding a record for citation 1 replaces the placeholder (the SGLT2 record
@@ -217,5 +225,5 @@ def test_duplicate_citation_numbers_are_an_error_naming_the_line(tmp_path):
     path.write_bytes(SGLT2.read_bytes().replace(b"were rare 4, 7.", b"were rare 4, 4."))
     out, err, ok = run("import_articles", str(path))
     assert not ok
-    assert "dup.txt: error: line 4: the citation \"4, 4\" lists the same number more than once" in err
+    assert 'dup.txt: error: line 4: the citation "4, 4" lists the same number more than once' in err
     assert not Answer.objects.exists()

@@ -73,8 +73,10 @@ def test_submission_refused_with_every_reason():
     answer = make_answer(
         lead="It depends [1].",
         sections=[("What the research says", "prose", "A trial [2]."), ("Empty", "prose", "")],
-        references={"1": make_reference(complete=False, title="Known only by title"),
-                    "3": make_reference()},
+        references={
+            "1": make_reference(complete=False, title="Known only by title"),
+            "3": make_reference(),
+        },
         writers=[writer],
     )
     with pytest.raises(WorkflowError) as refused:

@@ -54,7 +54,9 @@ class Command(BaseCommand):
                 (self.stdout if report.ok else self.stderr).write(line)
             failed += not report.ok
         if failed:
-            raise CommandError(f"{failed} of {len(paths)} files had errors: nothing was created from them.")
+            raise CommandError(
+                f"{failed} of {len(paths)} files had errors: nothing was created from them."
+            )
 
 
 def read_file(path) -> bytes:
@@ -63,7 +65,9 @@ def read_file(path) -> bytes:
     try:
         size = path.stat().st_size
         if size > 5 * MAX_ARTICLE_BYTES:
-            raise CommandError(f"the file is {size:,} bytes; the limit is {5 * MAX_ARTICLE_BYTES:,}.")
+            raise CommandError(
+                f"the file is {size:,} bytes; the limit is {5 * MAX_ARTICLE_BYTES:,}."
+            )
         return path.read_bytes()
     except OSError as error:
         raise CommandError(f"cannot read it: {error.strerror}") from None

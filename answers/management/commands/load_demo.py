@@ -59,7 +59,8 @@ class Command(BaseCommand):
         user.save()
         user.groups.set([Group.objects.get(name=group)])
         Contributor.objects.update_or_create(
-            user=user, defaults={"display_name": name, "credentials": credentials, "role_title": role}
+            user=user,
+            defaults={"display_name": name, "credentials": credentials, "role_title": role},
         )
         return user
 
