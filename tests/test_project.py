@@ -1,0 +1,52 @@
+"""Project-wide guarantees: migrations match the models, settings refuse unsafe starts,
+and the roles have exactly the permissions they need."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from answers.roles import GROUP_PERMISSIONS
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='qa_cms.settings'; django.setup()",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_groups_have_exactly_their_permissions():
+    for name, perms in GROUP_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        assert granted == set(perms)
+    reviewers = GROUP_PERMISSIONS["Medical reviewers"]
+    assert "answers.change_answer" not in reviewers
+    assert "answers.submit_answer" not in reviewers
+    assert "answers.review_answer" not in GROUP_PERMISSIONS["Writers"]
+    assert "answers.review_answer" not in GROUP_PERMISSIONS["Editors"]
