@@ -254,6 +254,28 @@ class ReferenceAdmin(admin.ModelAdmin):
             request, {"import_references_url": url, **(extra_context or {})}
         )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            return
+        # A published answer citing a changed reference no longer matches what its clinician
+        # approved: it becomes a draft to review again; its public page stays as approved.
+        from answers.models import Answer
+
+        reopened = []
+        for answer in Answer.objects.filter(citations__reference=obj, status="published"):
+            answer.note_edit(by=request.user)
+            answer.refresh_from_db(fields=["status"])
+            if answer.status != "published":
+                reopened.append(answer)
+        if reopened:
+            messages.warning(
+                request,
+                f"{len(reopened)} published answer{'s' if len(reopened) != 1 else ''} cite this "
+                "reference and now need medical review again (their public pages still show the "
+                "approved version): " + "; ".join(str(a) for a in reopened),
+            )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         reference = self.get_object(request, object_id)
         if reference is not None and request.method == "GET":

@@ -215,3 +215,30 @@ def test_citation_autocomplete_searches_the_library():
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Searchable test work (2024)"]
+
+
+def test_retracting_a_cited_reference_sends_published_answers_back_to_review():
+    writer = make_writer()
+    reference = make_reference(title="Later retracted test work")
+    answer = make_answer(
+        question="Cites a later retraction?", references={"1": reference}, writers=[writer]
+    )
+    answer.submit(by=writer)
+    answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+    data = form_data(
+        title=reference.title,
+        doi=reference.doi,
+        page=reference.page,
+        volume=reference.volume,
+        authors="Tester, Ann",
+        retracted="on",
+        retraction_doi="10.5555/notice.2",
+    )
+    response = login(make_clinician()).post(change_url(reference), data, follow=True)
+    assert any("now need medical review again" in str(m) for m in response.context["messages"])
+    answer.refresh_from_db()
+    assert answer.status == "draft"
+    assert answer.is_live  # the public page keeps the approved version until it is withdrawn
+    from answers.checks import review_checklist
+
+    assert any("has been retracted" in p for p in review_checklist(answer).blocking_approval())
