@@ -227,3 +227,30 @@ def test_duplicate_citation_numbers_are_an_error_naming_the_line(tmp_path):
     assert not ok
     assert 'dup.txt: error: line 4: the citation "4, 4" lists the same number more than once' in err
     assert not Answer.objects.exists()
+
+
+def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(client):
+    """The public list is citeproc-py's AMA rendering of the RIS records, numbered in order of
+    first citation (4, 7, 2, 5 in the text become 1 to 4)."""
+    import re
+
+    from citations.formatting import format_bibliography
+    from tests.factories import make_clinician
+
+    writer = make_writer()
+    records = read_reference_file(SGLT2_REFS.read_bytes(), filename=SGLT2_REFS.name)
+    answer = import_article(
+        SGLT2.read_bytes(), filename=SGLT2.name, references=records, author=writer
+    ).answer
+    answer.submit(by=writer)
+    answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+    by_label = {record.label: record.csl for record in records.records}
+    expected = format_bibliography(
+        [{**by_label[label], "id": str(n)} for n, label in enumerate(["4", "7", "2", "5"], 1)],
+        style="american-medical-association",
+    )
+    page = client.get(answer.get_absolute_url()).content.decode()
+    listed = re.findall(r'<li id="ref-(\d+)"[^>]*>(.*?) <a class="backlink"', page, re.S)
+    assert [number for number, _ in listed] == ["1", "2", "3", "4"]
+    assert [html for _, html in listed] == expected
+    assert listed[0][1].startswith("McMurray JJV, Solomon SD, Inzucchi SE, et al.")
