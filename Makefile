@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: export DEBUG ?= 1
 run: venv
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
