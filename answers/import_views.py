@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from citations.readers import ReferenceFileError
+from citations.readers import ReferenceFileError, read_references
 
 from .articles import MAX_ARTICLE_BYTES
-from .importing import import_article, import_reference_file, read_reference_file
+from .importing import import_article, import_reference_file
 from .models import Answer, Topic
 
 MAX_REFERENCES_BYTES = 5 * MAX_ARTICLE_BYTES
@@ -76,7 +76,7 @@ def import_articles(request):
         records = None
         if upload:
             try:
-                records = read_reference_file(upload.read(), filename=upload.name)
+                records = read_references(upload.read(), filename=upload.name)
             except ReferenceFileError as error:
                 form.add_error("references", f"{upload.name}: {error}")
         if not form.errors:
@@ -89,10 +89,16 @@ def import_articles(request):
                 author=request.user,
                 topic_name=topic.name if topic else "",
             )
-            if report.answer is not None:
-                report.url = reverse("admin:answers_answer_change", args=[report.answer.pk])
+    draft_url = None
+    if report is not None and report.answer is not None:
+        draft_url = reverse("admin:answers_answer_change", args=[report.answer.pk])
     return _page(
-        request, "admin/import/articles.html", form=form, report=report, title="Import an article"
+        request,
+        "admin/import/articles.html",
+        form=form,
+        report=report,
+        draft_url=draft_url,
+        title="Import an article",
     )
 
 

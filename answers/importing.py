@@ -45,11 +45,6 @@ class ImportRefused(Exception):
     """Raised inside the import transaction to roll it back with a reason."""
 
 
-def read_reference_file(data: bytes, *, filename: str) -> ReadResult:
-    """Read a references file, or raise ReferenceFileError naming what is wrong."""
-    return read_references(data, filename=filename)
-
-
 def find_or_create_reference(csl: dict) -> tuple[Reference, bool]:
     """The library's reference for this work (matched by DOI or PMID), or a new one.
     Raises ValidationError with the reason when the record cannot be stored."""
@@ -66,10 +61,6 @@ def find_or_create_reference(csl: dict) -> tuple[Reference, bool]:
     reference.full_clean(validate_unique=False, validate_constraints=False)
     reference.save()
     return reference, True
-
-
-def _describe_missing(reference) -> str:
-    return ", ".join(reference.missing_fields())
 
 
 def import_article(
@@ -96,8 +87,8 @@ def import_article(
             "the file has no disclaimer line naming its topic: add it, or choose a topic"
         )
         return report
-    if Question.objects.filter(text=parsed.question).exists():
-        existing = Question.objects.get(text=parsed.question)
+    existing = Question.objects.filter(text=parsed.question).first()
+    if existing is not None:
         report.errors.append(
             f"an answer to this question already exists (/{existing.slug}/): "
             "edit that one instead of importing it again"
@@ -193,7 +184,7 @@ def _cite(answer, label, record, *, report, filename):
             report.warnings.append(
                 f"citation {label} matched reference #{reference.pk} already in the library"
             )
-        missing = _describe_missing(reference)
+        missing = ", ".join(reference.missing_fields())
         if missing:
             report.warnings.append(f"reference {label} is incomplete: {missing}")
     Citation.objects.create(answer=answer, reference=reference, label=label)
@@ -203,7 +194,7 @@ def import_reference_file(data: bytes, *, filename: str, answer: Answer | None =
     """Add a file's records to the library: each is created, matched to a reference already
     held, or rejected with its reason. With an answer, cite them there by their label,
     replacing a placeholder of the same label. Raises ReferenceFileError for an unusable file."""
-    result = read_reference_file(data, filename=filename)
+    result = read_references(data, filename=filename)
     report = ImportReport(name=filename)
     for rejected in result.rejected:
         where = f"line {rejected.line}" if rejected.line else "record"

@@ -301,19 +301,6 @@ class Answer(models.Model):
         self._history_user = by
         self.save()
 
-    def _refresh_from(self, locked):
-        for field in (
-            "status",
-            "submitted_at",
-            "submitted_by_id",
-            "submitted_hash",
-            "submitted_revision_id",
-            "review_comment",
-            "last_reviewed_at",
-            "next_review_due",
-        ):
-            setattr(self, field, getattr(locked, field))
-
     def submit(self, *, by):
         """Writer: send a draft to medical review, bound to its content as it stands now."""
         from .checks import review_checklist
@@ -339,7 +326,7 @@ class Answer(models.Model):
             answer.submitted_revision = Version.objects.get_for_object(answer).first().revision
             answer.review_comment = ""
             answer._record(by=by, reason="Submitted for medical review")
-            self._refresh_from(answer)
+            self.refresh_from_db()
 
     def request_changes(self, *, by, comment):
         """Clinician: send the answer back to its writers with a comment they must address."""
@@ -354,7 +341,7 @@ class Answer(models.Model):
             answer.status = self.Status.DRAFT
             answer.review_comment = comment
             answer._record(by=by, reason=f"Changes requested: {comment}")
-            self._refresh_from(answer)
+            self.refresh_from_db()
 
     def approve(self, *, by, sources_checked, wording_safe, comment=""):
         """Clinician: sign off the exact content submitted and publish it."""
@@ -400,7 +387,7 @@ class Answer(models.Model):
                 by=by, reason="Approved and published" + (f": {comment}" if comment else "")
             )
             publish(answer, signoff=signoff)
-            self._refresh_from(answer)
+            self.refresh_from_db()
             return signoff
 
     def withdraw(self, *, by, reason):
@@ -421,7 +408,7 @@ class Answer(models.Model):
             if answer.status == self.Status.PUBLISHED:
                 answer.status = self.Status.DRAFT
             answer._record(by=by, reason=f"Withdrawn: {reason}")
-            self._refresh_from(answer)
+            self.refresh_from_db()
 
     def note_edit(self, *, by):
         """After a save: a published answer whose content no longer matches what was
@@ -435,7 +422,7 @@ class Answer(models.Model):
                 return
             answer.status = self.Status.DRAFT
             answer._record(by=by, reason="Edited after publication: new draft")
-            self._refresh_from(answer)
+            self.refresh_from_db()
 
     def revert_to(self, version, *, by):
         """Restore the content of an earlier version as a new draft revision.

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from answers.importing import import_article, import_reference_file, read_reference_file
+from answers.importing import import_article, import_reference_file
 from answers.models import Answer, Question, Topic
 from citations.models import Reference
+from citations.readers import read_references
 from tests.factories import make_writer
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +158,7 @@ def test_doi_matching_ignores_case_and_prefix():
 
 def test_reference_file_fills_a_placeholder_of_an_answer():
     writer = make_writer()
-    records = read_reference_file(CAR_T_REFS.read_bytes(), filename="refs.json")
+    records = read_references(CAR_T_REFS.read_bytes(), filename="refs.json")
     report = import_article(
         CAR_T.read_bytes(), filename="car-t.txt", references=records, author=writer
     )
@@ -238,7 +239,7 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     from tests.factories import make_clinician
 
     writer = make_writer()
-    records = read_reference_file(SGLT2_REFS.read_bytes(), filename=SGLT2_REFS.name)
+    records = read_references(SGLT2_REFS.read_bytes(), filename=SGLT2_REFS.name)
     answer = import_article(
         SGLT2.read_bytes(), filename=SGLT2.name, references=records, author=writer
     ).answer

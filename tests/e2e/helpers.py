@@ -203,8 +203,9 @@ def make_public_pages():
     """
     from django.apps import apps
 
-    from answers.importing import import_article, read_reference_file
+    from answers.importing import import_article
     from answers.roles import sync_groups
+    from citations.readers import read_references
     from tests.factories import make_answer, make_clinician, make_editor, make_writer
 
     sync_groups(apps)  # idempotent; transactional tests empty the database between tests
@@ -214,7 +215,7 @@ def make_public_pages():
     report = import_article(
         (DEMO_CONTENT / "sglt2-heart-failure.txt").read_bytes(),
         filename="sglt2-heart-failure.txt",
-        references=read_reference_file(
+        references=read_references(
             (DEMO_CONTENT / "sglt2-heart-failure.references.ris").read_bytes(),
             filename="sglt2-heart-failure.references.ris",
         ),

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from answers.articles import MAX_ARTICLE_BYTES
-from answers.importing import import_article, read_reference_file
-from citations.readers import ReferenceFileError
+from answers.importing import import_article
+from citations.readers import ReferenceFileError, read_references
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         records = None
         if references:
             try:
-                records = read_reference_file(read_file(references), filename=references)
+                records = read_references(read_file(references), filename=references)
             except ReferenceFileError as error:
                 raise CommandError(f"{references}: {error}") from None
         failed = 0

@@ -8,9 +8,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from answers.importing import import_article, read_reference_file
+from answers.importing import import_article
 from answers.models import Answer, Contributor
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS, sync_groups
+from citations.readers import read_references
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content"
 ARTICLES = [
@@ -66,7 +67,7 @@ class Command(BaseCommand):
 
     def import_once(self, article, references, *, author):
         data = (DEMO_CONTENT / article).read_bytes()
-        records = read_reference_file((DEMO_CONTENT / references).read_bytes(), filename=references)
+        records = read_references((DEMO_CONTENT / references).read_bytes(), filename=references)
         report = import_article(
             data, filename=article, references=records, references_name=references, author=author
         )
