@@ -8,7 +8,7 @@ PORT ?= 8000
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
 
-.PHONY: run test e2e lint format benchmark venv clean
+.PHONY: run test e2e fuzz lint format benchmark venv clean
 
 venv: $(VENV)/.installed
 
@@ -46,6 +46,10 @@ test: venv node_modules/.installed
 
 e2e: venv node_modules/.installed
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# The fuzz-marked tests with Hypothesis' "fuzz" profile (10,000+ examples each, random seed).
+fuzz: venv
+	$(PY) -m pytest -m fuzz --hypothesis-profile=fuzz --hypothesis-show-statistics -q $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,24 @@
+"""Shared fixtures, and the Hypothesis profiles: `make test` runs a small fixed-seed sample of
+every property test (profile "ci"); `make fuzz` runs the tests marked `fuzz` with at least
+10,000 examples each (profile "fuzz")."""
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ from answers.articles import (
 DEMO = Path(__file__).resolve().parents[2] / "answers" / "demo_content"
 CAR_T = "car-t-multiple-sclerosis.txt"
 SGLT2 = "sglt2-heart-failure.txt"
-FAST = settings(max_examples=200, deadline=None)
+FAST = settings(deadline=None)
 
 
 def sample_bytes(name: str) -> bytes:
