@@ -50,6 +50,7 @@ from .admin_forms import (
 )
 from .checks import review_checklist
 from .models import (
+    Action,
     Answer,
     Contributor,
     PublishedAnswer,
@@ -73,7 +74,6 @@ IN_REVIEW_READ_ONLY = (
     "This answer is in medical review, so nobody can edit it until the clinician approves "
     "it or sends it back."
 )
-NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
 
 
 def reverse_or_none(*names):
@@ -334,8 +334,7 @@ class AnswerAdmin(VersionAdmin):
             record.history_change_reason = comment
             record.save(update_fields=["history_change_reason"])
         answer.note_edit(by=request.user)
-        publication = getattr(answer, "publication", None)
-        if answer.is_live and publication.content_hash != answer.content_hash():
+        if answer.is_live and answer.differs_from_publication:
             messages.warning(request, PUBLIC_KEEPS_APPROVED)
 
     @staticmethod
@@ -397,27 +396,23 @@ class AnswerAdmin(VersionAdmin):
         return reverse(f"admin:answers_answer_{name}", args=[quote(answer.pk), *args])
 
     def _workflow_context(self, request, answer):
+        """Buttons and reasons, all from `Answer.refusals`: nothing here restates a rule."""
         user = request.user
+        refusals = {action: answer.refusals(action, user) for action in Action}
+        can_review = not refusals[Action.REQUEST_CHANGES]
         publication = getattr(answer, "publication", None)
-        in_review = answer.status == Status.IN_REVIEW
-        can_review = in_review and user.has_perm("answers.review_answer")
-        approve_blocked = None
-        if can_review and user.pk in answer.contributors_since_publication():
-            approve_blocked = NOT_YOUR_SIGN_OFF
         return {
             "checklist": review_checklist(answer),
             "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
             "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
-            "draft_differs": publication is not None
-            and publication.content_hash != answer.content_hash(),
-            "in_review_notice": IN_REVIEW_READ_ONLY if in_review else None,
-            "can_submit": answer.status == Status.DRAFT
-            and user.has_perm("answers.submit_answer")
-            and self.has_change_permission(request, answer),
+            "draft_differs": answer.differs_from_publication,
+            "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
+            "can_submit": not refusals[Action.SUBMIT],
             "can_review": can_review,
-            "approve_blocked": approve_blocked,
-            "can_withdraw": answer.is_live and user.has_perm("answers.withdraw_answer"),
+            "review_refused": " ".join(refusals[Action.REQUEST_CHANGES]),
+            "approve_blocked": " ".join(refusals[Action.APPROVE]) if can_review else None,
+            "can_withdraw": not refusals[Action.WITHDRAW],
             "submit_url": self._url("submit", answer),
             "request_changes_url": self._url("request_changes", answer),
             "approve_url": self._url("approve", answer),
@@ -497,29 +492,6 @@ class AnswerAdmin(VersionAdmin):
             messages.success(request, SUBMITTED)
         return redirect(self._url("change", answer))
 
-    def _unavailable(self, request, answer, action):
-        """Why this user cannot take this action now, to show instead of the form. The
-        model method stays the judge: a POST always goes to it."""
-        user = request.user
-        if action in ("request_changes", "approve"):
-            if not user.has_perm("answers.review_answer"):
-                return "Only medical reviewers approve answers or request changes."
-            if answer.status != Status.IN_REVIEW:
-                return (
-                    "This answer is not waiting for medical review: it is "
-                    f"{answer.get_status_display().lower()}."
-                )
-            if action == "approve" and user.pk in answer.contributors_since_publication():
-                return NOT_YOUR_SIGN_OFF
-        if action == "withdraw":
-            if not user.has_perm("answers.withdraw_answer"):
-                return "Only editors withdraw answers."
-            if not answer.is_live:
-                return (
-                    "Only a published answer can be withdrawn: this one is not on the public site."
-                )
-        return None
-
     def _workflow_form_view(
         self, request, object_id, *, action_name, form_class, action, title, intro
     ):
@@ -543,7 +515,7 @@ class AnswerAdmin(VersionAdmin):
             form=form,
             intro=intro,
             button=title,
-            unavailable=self._unavailable(request, answer, action_name),
+            unavailable=" ".join(answer.refusals(action_name, request.user)),
             **self._workflow_context(request, answer),
         )
 
@@ -659,7 +631,7 @@ class AnswerAdmin(VersionAdmin):
         answer = self._answer(request, object_id)
         publication = getattr(answer, "publication", None)
         published_revision = publication.signoff.revision_id if publication else None
-        can_restore = answer.is_editable and request.user.has_perm("answers.change_answer")
+        can_restore = not answer.refusals(Action.EDIT, request.user)
         rows = []
         for index, version in enumerate(self._versions(answer)):
             revision = version.revision

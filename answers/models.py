@@ -8,6 +8,7 @@ locks the row, checks the starting state and the actor's rights, and raises
 
 import hashlib
 import json
+from enum import StrEnum
 
 import reversion
 from django.conf import settings
@@ -135,6 +136,19 @@ class AnswerQuerySet(models.QuerySet):
         return self.published().filter(next_review_due__lt=today)
 
 
+class Action(StrEnum):
+    """What a person may try to do with an answer; `Answer.refusals` says whether they may now."""
+
+    SUBMIT = "submit"
+    REQUEST_CHANGES = "request_changes"
+    APPROVE = "approve"
+    WITHDRAW = "withdraw"
+    EDIT = "edit"  # change the content, including restoring an earlier version
+
+
+NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
+
+
 class AnswerStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In medical review"
@@ -147,6 +161,7 @@ class Answer(models.Model):
     sections and citations (never the shared references themselves)."""
 
     Status = AnswerStatus
+    Action = Action
 
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
     lead = models.TextField(
@@ -286,15 +301,58 @@ class Answer(models.Model):
     def is_editable(self) -> bool:
         return self.status != self.Status.IN_REVIEW
 
+    @property
+    def differs_from_publication(self) -> bool:
+        """Whether the content is not what the public snapshot was approved as (or there is
+        no snapshot): a published answer in this state is a new draft."""
+        publication = getattr(self, "publication", None)
+        return publication is None or publication.content_hash != self.content_hash()
+
+    def refusals(self, action, user) -> list[str]:
+        """Why `user` may not take `action` on this answer now; empty when they may.
+        The transitions raise these, the admin shows them: the rules live here only.
+        What the content itself lacks is the checklist's job (`answers.checklist`)."""
+        action = Action(action)
+        status = self.get_status_display().lower()
+        if action == Action.SUBMIT:
+            if not user.has_perm("answers.submit_answer"):
+                return ["You do not have permission to submit answers for medical review."]
+            if self.status != self.Status.DRAFT:
+                return [f"Only a draft can be submitted; this answer is {status}."]
+        elif action in (Action.REQUEST_CHANGES, Action.APPROVE):
+            if not user.has_perm("answers.review_answer"):
+                return ["Only medical reviewers approve answers or request changes."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"This answer is not waiting for medical review: it is {status}."]
+            if action == Action.APPROVE and user.pk in self.contributors_since_publication():
+                return [NOT_YOUR_SIGN_OFF]
+        elif action == Action.WITHDRAW:
+            if not user.has_perm("answers.withdraw_answer"):
+                return ["Only editors withdraw answers."]
+            if not self.is_live:
+                return [
+                    "Only a published answer can be withdrawn: this one is not on the public site."
+                ]
+        elif action == Action.EDIT:
+            if not user.has_perm("answers.change_answer"):
+                return ["You do not have permission to change answers."]
+            if not self.is_editable:
+                return [
+                    "This answer is in medical review and cannot be changed until the "
+                    "clinician finishes."
+                ]
+        return []
+
+    def _refuse_unless_allowed(self, action, user):
+        refusals = self.refusals(action, user)
+        if refusals:
+            raise WorkflowError(refusals)
+
     # --- transitions ---------------------------------------------------------
 
     def _locked(self):
         """Re-read this answer under a row lock, so two people acting at once cannot both pass."""
         return Answer.objects.select_for_update().get(pk=self.pk)
-
-    def _require(self, user, perm, action):
-        if not user.has_perm(f"answers.{perm}"):
-            raise WorkflowError(f"You do not have permission to {action}.")
 
     def _record(self, *, by, reason):
         self._change_reason = reason
@@ -307,11 +365,7 @@ class Answer(models.Model):
 
         with transaction.atomic():
             answer = self._locked()
-            self._require(by, "submit_answer", "submit answers for medical review")
-            if answer.status != self.Status.DRAFT:
-                raise WorkflowError(
-                    f"Only a draft can be submitted; this answer is {answer.get_status_display().lower()}."
-                )
+            answer._refuse_unless_allowed(Action.SUBMIT, by)
             problems = review_checklist(answer).blocking_submission()
             if problems:
                 raise WorkflowError(problems)
@@ -333,9 +387,7 @@ class Answer(models.Model):
         comment = (comment or "").strip()
         with transaction.atomic():
             answer = self._locked()
-            self._require(by, "review_answer", "review answers")
-            if answer.status != self.Status.IN_REVIEW:
-                raise WorkflowError("Only an answer in medical review can be sent back.")
+            answer._refuse_unless_allowed(Action.REQUEST_CHANGES, by)
             if not comment:
                 raise WorkflowError("Say what needs to change: the comment is required.")
             answer.status = self.Status.DRAFT
@@ -350,13 +402,7 @@ class Answer(models.Model):
 
         with transaction.atomic():
             answer = self._locked()
-            self._require(by, "review_answer", "approve answers")
-            if answer.status != self.Status.IN_REVIEW:
-                raise WorkflowError("Only an answer in medical review can be approved.")
-            if by.pk in answer.contributors_since_publication():
-                raise WorkflowError(
-                    "You wrote or edited this answer, so another clinician must sign it off."
-                )
+            answer._refuse_unless_allowed(Action.APPROVE, by)
             problems = []
             if not (sources_checked and wording_safe):
                 problems.append(
@@ -395,10 +441,8 @@ class Answer(models.Model):
         reason = (reason or "").strip()
         with transaction.atomic():
             answer = self._locked()
-            self._require(by, "withdraw_answer", "withdraw answers")
             publication = PublishedAnswer.objects.select_for_update().filter(answer=answer).first()
-            if publication is None or publication.withdrawn_at is not None:
-                raise WorkflowError("Only a published answer can be withdrawn.")
+            answer._refuse_unless_allowed(Action.WITHDRAW, by)
             if not reason:
                 raise WorkflowError("Say why it is withdrawn: the reason is required.")
             publication.withdrawn_at = timezone.now()
@@ -415,10 +459,7 @@ class Answer(models.Model):
         approved becomes a draft again (the public keeps the approved snapshot)."""
         with transaction.atomic():
             answer = self._locked()
-            if answer.status != self.Status.PUBLISHED:
-                return
-            publication = getattr(answer, "publication", None)
-            if publication is not None and publication.content_hash == answer.content_hash():
+            if answer.status != self.Status.PUBLISHED or not answer.differs_from_publication:
                 return
             answer.status = self.Status.DRAFT
             answer._record(by=by, reason="Edited after publication: new draft")
@@ -431,11 +472,7 @@ class Answer(models.Model):
             raise WorkflowError("That version belongs to another answer.")
         with transaction.atomic():
             answer = self._locked()
-            self._require(by, "change_answer", "change answers")
-            if answer.status == self.Status.IN_REVIEW:
-                raise WorkflowError(
-                    "This answer is in medical review and cannot be changed until the clinician finishes."
-                )
+            answer._refuse_unless_allowed(Action.EDIT, by)
             when = timezone.localtime(version.revision.date_created).strftime("%d %b %Y %H:%M")
             with reversion.create_revision():
                 try:
@@ -446,10 +483,8 @@ class Answer(models.Model):
                 reversion.set_user(by)
                 reversion.set_comment(f"Reverted to the version of {when}")
                 reversion.add_to_revision(answer)
-            if answer.status == self.Status.PUBLISHED:
-                publication = getattr(answer, "publication", None)
-                if publication is None or publication.content_hash != answer.content_hash():
-                    answer.status = self.Status.DRAFT
+            if answer.status == self.Status.PUBLISHED and answer.differs_from_publication:
+                answer.status = self.Status.DRAFT
             # django-reversion saves raw, which django-simple-history skips: record it here.
             answer._record(by=by, reason=f"Reverted to the version of {when}")
             self.refresh_from_db()

@@ -7,8 +7,16 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from reversion.models import Version
 
-from answers.admin import IN_REVIEW_READ_ONLY, NOT_YOUR_SIGN_OFF, PUBLIC_KEEPS_APPROVED, SUBMITTED
-from answers.models import Answer, PublishedAnswer, Question, ReaderFeedback, SignOff, Topic
+from answers.admin import IN_REVIEW_READ_ONLY, PUBLIC_KEEPS_APPROVED, SUBMITTED
+from answers.models import (
+    NOT_YOUR_SIGN_OFF,
+    Answer,
+    PublishedAnswer,
+    Question,
+    ReaderFeedback,
+    SignOff,
+    Topic,
+)
 from tests.factories import (
     make_answer,
     make_clinician,
@@ -223,7 +231,7 @@ def test_only_clinicians_request_changes(role):
     assert "Only medical reviewers approve answers or request changes." in page.content.decode()
     response = client.post(answer_url("request_changes", answer), {"comment": "No."}, follow=True)
     assert status_of(answer) == Status.IN_REVIEW
-    assert "You do not have permission to review answers." in messages_of(response)[0]
+    assert "Only medical reviewers approve answers or request changes." in messages_of(response)[0]
 
 
 def test_request_changes_on_a_draft_is_refused():
@@ -232,7 +240,7 @@ def test_request_changes_on_a_draft_is_refused():
         answer_url("request_changes", answer), {"comment": "No."}, follow=True
     )
     assert status_of(answer) == Status.DRAFT
-    assert "Only an answer in medical review can be sent back." in messages_of(response)[0]
+    assert "This answer is not waiting for medical review: it is draft." in messages_of(response)[0]
 
 
 # ---------------------------------------------------------------- Approve
@@ -274,7 +282,7 @@ def test_only_clinicians_approve(role):
     answer, _ = in_review()
     response = login(role()).post(answer_url("approve", answer), APPROVE, follow=True)
     assert status_of(answer) == Status.IN_REVIEW
-    assert "You do not have permission to approve answers." in messages_of(response)[0]
+    assert "Only medical reviewers approve answers or request changes." in messages_of(response)[0]
 
 
 def test_clinician_who_wrote_it_cannot_approve_and_the_page_says_why():
@@ -346,7 +354,7 @@ def test_only_editors_withdraw(role):
         in client.get(answer_url("withdraw", answer)).content.decode()
     )
     response = client.post(answer_url("withdraw", answer), {"reason": "No."}, follow=True)
-    assert "You do not have permission to withdraw answers." in messages_of(response)[0]
+    assert "Only editors withdraw answers." in messages_of(response)[0]
     assert PublishedAnswer.objects.get(answer=answer).withdrawn_at is None
     assert public_page(answer).status_code == 200
 
@@ -356,7 +364,10 @@ def test_withdrawing_an_unpublished_answer_is_refused():
     response = login(make_editor()).post(
         answer_url("withdraw", answer), {"reason": "No."}, follow=True
     )
-    assert "Only a published answer can be withdrawn." in messages_of(response)[0]
+    assert (
+        "Only a published answer can be withdrawn: this one is not on the public site."
+        in (messages_of(response)[0])
+    )
 
 
 # ---------------------------------------------------------------- the change page per role
