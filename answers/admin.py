@@ -62,7 +62,6 @@ from .models import (
     WorkflowError,
     display_name,
 )
-from .publishing import build_snapshot
 
 Status = Answer.Status
 
@@ -614,7 +613,7 @@ class AnswerAdmin(VersionAdmin):
         response = TemplateResponse(
             request,
             "admin/answers/answer/preview.html",
-            {"publication": build_snapshot(answer, reviewer=reviewer), "answer": answer},
+            {"publication": PublishedAnswer.build(answer, reviewer=reviewer), "answer": answer},
         )
         response["X-Frame-Options"] = "SAMEORIGIN"
         response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}

@@ -24,6 +24,9 @@ from simple_history.models import HistoricalRecords
 from citations.identifiers import validate_orcid
 
 from .articles import disclaimer_for
+from .checks import review_checklist
+from .people import display_name
+from .publishing import snapshot_fields
 
 
 class WorkflowError(Exception):
@@ -107,16 +110,6 @@ class Contributor(models.Model):
     @property
     def byline_name(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
-
-
-def display_name(user):
-    """The public name of a user: their contributor profile, else their full name or username."""
-    contributor = getattr(user, "contributor", None) if user else None
-    if contributor:
-        return contributor.display_name
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 class AnswerQuerySet(models.QuerySet):
@@ -361,8 +354,6 @@ class Answer(models.Model):
 
     def submit(self, *, by):
         """Writer: send a draft to medical review, bound to its content as it stands now."""
-        from .checks import review_checklist
-
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.SUBMIT, by)
@@ -397,9 +388,6 @@ class Answer(models.Model):
 
     def approve(self, *, by, sources_checked, wording_safe, comment=""):
         """Clinician: sign off the exact content submitted and publish it."""
-        from .checks import review_checklist
-        from .publishing import publish
-
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
@@ -432,7 +420,7 @@ class Answer(models.Model):
             answer._record(
                 by=by, reason="Approved and published" + (f": {comment}" if comment else "")
             )
-            publish(answer, signoff=signoff)
+            PublishedAnswer.publish(answer, signoff=signoff)
             self.refresh_from_db()
             return signoff
 
@@ -591,6 +579,40 @@ class PublishedAnswer(models.Model):
 
     def get_absolute_url(self):
         return reverse("question", args=[self.slug])
+
+    @classmethod
+    def build(cls, answer, *, reviewer=None, approved_at=None, next_review_due=None):
+        """An unsaved snapshot of the answer's current content: the clinician's preview."""
+        return cls(
+            answer=answer,
+            **snapshot_fields(
+                answer,
+                reviewer=reviewer,
+                approved_at=approved_at,
+                next_review_due=next_review_due,
+            ),
+        )
+
+    @classmethod
+    def publish(cls, answer, *, signoff):
+        """Replace the answer's public snapshot with its signed-off content."""
+        snapshot = cls.build(
+            answer,
+            reviewer=signoff.reviewer,
+            approved_at=signoff.created_at,
+            next_review_due=answer.next_review_due,
+        )
+        if snapshot.content_hash != signoff.content_hash:
+            raise ValueError("The content to publish is not the content signed off.")
+        previous = cls.objects.filter(answer=answer).first()
+        if previous is not None:
+            snapshot.pk = previous.pk
+            snapshot.first_published_at = previous.first_published_at
+            # A re-approved answer keeps its public address, even if the draft's slug changed.
+            snapshot.slug = previous.slug
+        snapshot.signoff = signoff
+        snapshot.save()
+        return snapshot
 
 
 class FeedbackKind(models.TextChoices):

@@ -1,7 +1,8 @@
-"""Render an answer with its formatted references into the public snapshot.
+"""Render an answer with its formatted references into the fields of its public snapshot.
 
-The same `build_snapshot` serves the clinician's preview and the publication, so what a
-clinician approves is, word for word, what the public reads.
+The same rendering serves the clinician's preview and the publication
+(`PublishedAnswer.build`), so what a clinician approves is, word for word, what the public
+reads. It works on the objects passed in and imports no models.
 """
 
 from django.conf import settings
@@ -10,23 +11,12 @@ from django.utils import timezone
 
 from citations.formatting import format_bibliography
 
-from .models import PublishedAnswer, display_name
+from .people import person
 from .rendering import number_citations, plain_text, render_markdown
 
 
-def person(user):
-    """A writer or reviewer as the byline and structured data name them."""
-    contributor = getattr(user, "contributor", None)
-    return {
-        "name": display_name(user),
-        "credentials": contributor.credentials if contributor else "",
-        "role": contributor.role_title if contributor else "",
-        "orcid": contributor.orcid if contributor else "",
-    }
-
-
-def build_snapshot(answer, *, reviewer=None, approved_at=None, next_review_due=None):
-    """An unsaved PublishedAnswer for the answer's current content."""
+def snapshot_fields(answer, *, reviewer=None, approved_at=None, next_review_due=None) -> dict:
+    """The fields of a PublishedAnswer for the answer's current content."""
     question = answer.question
     sections = answer.ordered_sections()
     citations = {c.label: c for c in answer.citations.select_related("reference")}
@@ -75,8 +65,7 @@ def build_snapshot(answer, *, reviewer=None, approved_at=None, next_review_due=N
         "disclaimer": question.topic.disclaimer,
     }
     approved_at = approved_at or timezone.now()
-    return PublishedAnswer(
-        answer=answer,
+    return dict(
         slug=question.slug,
         topic=question.topic,
         question=question.text,
@@ -94,24 +83,3 @@ def build_snapshot(answer, *, reviewer=None, approved_at=None, next_review_due=N
         approved_at=approved_at,
         next_review_due=next_review_due or (approved_at + settings.REVIEW_INTERVAL).date(),
     )
-
-
-def publish(answer, *, signoff) -> PublishedAnswer:
-    """Replace the answer's public snapshot with its signed-off content."""
-    snapshot = build_snapshot(
-        answer,
-        reviewer=signoff.reviewer,
-        approved_at=signoff.created_at,
-        next_review_due=answer.next_review_due,
-    )
-    if snapshot.content_hash != signoff.content_hash:
-        raise ValueError("The content to publish is not the content signed off.")
-    previous = PublishedAnswer.objects.filter(answer=answer).first()
-    if previous is not None:
-        snapshot.pk = previous.pk
-        snapshot.first_published_at = previous.first_published_at
-        # A re-approved answer keeps its public address, even if the draft's slug changed.
-        snapshot.slug = previous.slug
-    snapshot.signoff = signoff
-    snapshot.save()
-    return snapshot

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from .formatting import missing_fields
 from .identifiers import (
     normalize_pmcid,
     normalize_pmid,
@@ -206,8 +207,6 @@ class Reference(models.Model):
 
     def missing_fields(self) -> list[str]:
         """What a complete citation still needs, in words a writer understands."""
-        from .formatting import missing_fields
-
         missing = missing_fields(self.to_csl())
         if self.is_placeholder and "work not identified" not in missing:
             missing.insert(0, "work not identified")
