@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from citations.identifiers import validate_orcid
 
 from .articles import disclaimer_for
-from .checks import review_checklist
+from .checklist import review_checklist
 from .people import display_name
 from .publishing import snapshot_fields
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -241,15 +241,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        url = None
-        for name in ("import_references", "admin:import_references"):
-            if not self.has_add_permission(request):
-                break
-            try:
-                url = reverse(name)
-                break
-            except NoReverseMatch:
-                continue
+        url = reverse("import_references") if self.has_add_permission(request) else None
         return super().changelist_view(
             request, {"import_references_url": url, **(extra_context or {})}
         )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from answers import import_views
+from answers.admin import imports
 
 admin.site.site_header = "Patient answers CMS"
 admin.site.site_title = "Patient answers CMS"
@@ -10,12 +10,12 @@ admin.site.index_title = "Editorial desk"
 urlpatterns = [
     path(
         "admin/import/articles/",
-        admin.site.admin_view(import_views.import_articles),
+        admin.site.admin_view(imports.import_articles),
         name="import_articles",
     ),
     path(
         "admin/import/references/",
-        admin.site.admin_view(import_views.import_references),
+        admin.site.admin_view(imports.import_references),
         name="import_references",
     ),
     path("admin/", admin.site.urls),

@@ -239,6 +239,6 @@ def test_retracting_a_cited_reference_sends_published_answers_back_to_review():
     answer.refresh_from_db()
     assert answer.status == "draft"
     assert answer.is_live  # the public page keeps the approved version until it is withdrawn
-    from answers.checks import review_checklist
+    from answers.checklist import review_checklist
 
     assert any("has been retracted" in p for p in review_checklist(answer).blocking_approval())

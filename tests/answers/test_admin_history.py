@@ -4,20 +4,23 @@ one restored as a new draft without touching the public page; and the diff itsel
 import pytest
 from reversion.models import Version
 
-from answers.admin import PUBLIC_KEEPS_APPROVED
-from answers.admin_diff import content_from_answer, content_from_revision, diff_content, diff_text
+from answers.admin.diff import content_from_answer, content_from_revision, diff_content, diff_text
+from answers.admin.workflow import PUBLIC_KEEPS_APPROVED
 from answers.models import Answer
-from tests.answers.test_admin import (
+from tests.factories import (
     answer_url,
     change_form_data,
     draft,
     login,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_reference,
     messages_of,
     public_page,
     published,
     save_answer,
 )
-from tests.factories import make_answer, make_clinician, make_editor, make_reference
 
 pytestmark = pytest.mark.django_db
 

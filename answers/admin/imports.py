@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from citations.readers import ReferenceFileError, read_references
 
-from .articles import MAX_ARTICLE_BYTES
-from .importing import import_article, import_reference_file
-from .models import Answer, Topic
+from ..articles import MAX_ARTICLE_BYTES
+from ..importing import import_article, import_reference_file
+from ..models import Answer, Topic
 
 MAX_REFERENCES_BYTES = 5 * MAX_ARTICLE_BYTES
 

@@ -14,8 +14,9 @@ from django.urls import reverse
 from citations.identifiers import normalize_orcid
 from citations.models import Citation
 
-from .models import Answer, Contributor, Question, Section, Topic, display_name
-from .roles import EDITORS, WRITERS
+from ..models import Answer, Contributor, Question, Section, Topic
+from ..people import display_name
+from ..roles import EDITORS, WRITERS
 
 CHANGE_NOTE_LABEL = "What changed and why"
 

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from citations.formatting import format_reference
 from citations.models import Citation, Reference
 
-from .models import Answer, Question, Section, Topic
+from ..models import Answer, Question, Section, Topic
 
 # ---------------------------------------------------------------- content of one version
 

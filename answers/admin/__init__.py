@@ -1,0 +1,11 @@
+"""The editors' product: writers draft answers here, clinicians review them, editors run
+the desk. One module per concern:
+
+- `answers`: the answer list and change page (with `forms` and `diff` beside it);
+- `workflow`: submit, review, request changes, approve, withdraw, preview;
+- `history`: versions, compare, restore;
+- `desks`: topics, questions, contributors, sign-offs, publications, feedback, audit log;
+- `imports`: the upload pages for articles and reference files.
+"""
+
+from . import answers, desks  # noqa: F401  (registers the model admins)

@@ -1,0 +1,377 @@
+"""The answer list and the answer's change page: writers draft here. Every save is one
+django-reversion revision (VersionAdmin) with a comment saying what changed."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from reversion import is_active as revision_is_active
+from reversion import set_comment
+from reversion.admin import VersionAdmin
+
+from citations.models import Citation
+
+from ..models import (
+    Answer,
+    Section,
+)
+from ..people import display_name
+from .forms import (
+    AnswerForm,
+    CitationForm,
+    SectionForm,
+    WritersField,
+    WritersWidget,
+    writer_candidates,
+)
+from .history import HistoryPages
+from .workflow import IN_REVIEW_READ_ONLY, PUBLIC_KEEPS_APPROVED, AnswerPages
+
+Status = Answer.Status
+
+# ---------------------------------------------------------------- answers
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Waiting for my review"), ("overdue", "Review overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset & Answer.objects.awaiting_review_by(request.user)
+        if self.value() == "overdue":
+            return queryset & Answer.objects.review_overdue()
+        return queryset
+
+
+class AnswerContentInline:
+    """Sections and citations follow their answer: nobody edits them while it is in review."""
+
+    @staticmethod
+    def _editable(obj):
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+
+class SectionInline(AnswerContentInline, admin.StackedInline):
+    model = Section
+    form = SectionForm
+    fields = ["position", "heading", "kind", "body"]
+    ordering = ["position", "pk"]
+
+
+class CitationInline(AnswerContentInline, admin.TabularInline):
+    model = Citation
+    form = CitationForm
+    fields = ["label", "reference", "reference_status"]
+    readonly_fields = ["reference_status"]
+    autocomplete_fields = ["reference"]
+    verbose_name = "reference cited"
+    verbose_name_plural = "references cited (the number used in the text, and the work it cites)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reference")
+            .order_by(Length("label"), "label")
+        )
+
+    @admin.display(description="state")
+    def reference_status(self, citation):
+        if citation.pk is None:
+            return "–"
+        reference = citation.reference
+        url = reverse("admin:citations_reference_change", args=[reference.pk])
+        if reference.retracted:
+            return format_html('<a href="{}" class="qa-bad">Retracted</a>', url)
+        missing = reference.missing_fields()
+        if missing:
+            return format_html(
+                '<a href="{}" class="qa-bad">Incomplete: {}</a>', url, ", ".join(missing)
+            )
+        return format_html('<a href="{}">Complete</a>', url)
+
+
+@admin.register(Answer)
+class AnswerAdmin(AnswerPages, HistoryPages, VersionAdmin):
+    form = AnswerForm
+    inlines = [SectionInline, CitationInline]
+    change_form_template = "admin/answers/answer/change_form.html"
+    change_list_template = "admin/answers/answer/change_list.html"
+    list_display = [
+        "question_text",
+        "state",
+        "topic",
+        "writer_names",
+        "updated",
+        "next_review",
+    ]
+    list_filter = [ReviewFilter, "status", ("question__topic", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["question__topic"]
+    search_fields = ["question__text"]
+    ordering = ["-updated_at"]
+
+    # --- list -------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("writers__contributor")
+
+    @admin.display(description="question", ordering="question__text")
+    def question_text(self, answer):
+        return answer.question.text
+
+    @admin.display(description="topic", ordering="question__topic__name")
+    def topic(self, answer):
+        return answer.question.topic.name
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, answer):
+        return date_format(timezone.localtime(answer.updated_at), "j M Y")
+
+    @admin.display(description="next review due", ordering="next_review_due")
+    def next_review(self, answer):
+        return date_format(answer.next_review_due, "j M Y") if answer.next_review_due else "–"
+
+    @admin.display(description="writers")
+    def writer_names(self, answer):
+        return ", ".join(display_name(user) for user in answer.writers.all())
+
+    def get_list_display(self, request):
+        """Clinicians get a status column that links answers waiting for review to the
+        review page."""
+        columns = list(super().get_list_display(request))
+        if request.user.has_perm("answers.review_answer"):
+            columns[columns.index("state")] = "state_with_review_link"
+        return columns
+
+    @admin.display(description="status", ordering="status")
+    def state(self, answer):
+        return answer.get_status_display()
+
+    @admin.display(description="status", ordering="status")
+    def state_with_review_link(self, answer):
+        if answer.status != Status.IN_REVIEW:
+            return answer.get_status_display()
+        url = reverse("admin:answers_answer_review", args=[answer.pk])
+        return format_html('{}<br><a href="{}">Review</a>', answer.get_status_display(), url)
+
+    def changelist_view(self, request, extra_context=None):
+        import_url = None
+        if self.has_add_permission(request):
+            import_url = reverse("import_articles")
+        extra_context = {"import_articles_url": import_url, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    # --- the form ---------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [
+                ("Question", {"fields": ["question_wording", "address", "topic"]}),
+                ("Answer", {"fields": ["lead", "writer_names"]}),
+            ]
+        return [
+            ("Question", {"fields": ["question_text", "slug", "topic"]}),
+            ("Answer", {"fields": ["lead", "writers"]}),
+            ("This version", {"fields": ["change_note"]}),
+        ]
+
+    @admin.display(description="question")
+    def question_wording(self, answer):
+        return answer.question.text
+
+    @admin.display(description="address")
+    def address(self, answer):
+        return f"/questions/{answer.question.slug}/"
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {"slug": ["question_text"]} if obj is None else {}
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if writer_candidates().filter(pk=request.user.pk).exists():
+            initial.setdefault("writers", [request.user.pk])
+        return initial
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "writers":
+            return WritersField(
+                queryset=writer_candidates(),
+                required=False,
+                label="Writers",
+                help_text="Named in the public byline. Start typing a name to add a writer.",
+                widget=WritersWidget(db_field, self.admin_site),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def view_on_site(self, answer):
+        return reverse("question", args=[answer.publication.slug]) if answer.is_live else None
+
+    def save_model(self, request, obj, form, change):
+        form.save_question()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Section:
+            return super().save_formset(request, form, formset, change)
+        sections = formset.save(commit=False)
+        for section in formset.deleted_objects:
+            section.delete()
+        # Sections added without a position go after the others, in the order written.
+        kept = Section.objects.filter(answer=form.instance).exclude(
+            pk__in=[s.pk for s in formset.deleted_objects]
+        )
+        positions = [s.position for s in kept] + [s.position for s in sections if s.position]
+        next_position = max(positions, default=0) + 1
+        for section in sections:
+            if section.position is None:
+                section.position = next_position
+                next_position += 1
+            section.save()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        answer = form.instance
+        note = (form.cleaned_data.get("change_note") or "").strip()
+        comment = note or self._describe_changes(form, formsets, change)
+        request._answer_revision_comment = comment
+        if revision_is_active():
+            set_comment(comment)
+        # The audit row of this save says what changed, as the version's comment does.
+        record = Answer.history.filter(id=answer.pk).order_by("-history_date", "-history_id")
+        record = record.first()
+        if record is not None:
+            record.history_change_reason = comment
+            record.save(update_fields=["history_change_reason"])
+        answer.note_edit(by=request.user)
+        if answer.is_live and answer.differs_from_publication:
+            messages.warning(request, PUBLIC_KEEPS_APPROVED)
+
+    @staticmethod
+    def _describe_changes(form, formsets, change):
+        """A revision comment like "Changed short answer, section “Risks”; added reference [3]"."""
+        if not change:
+            return "Created the answer"
+        changed = form.describe_changes()
+        added, removed = [], []
+        for formset in formsets:
+            name = (
+                (lambda s: f"section “{s.heading}”")
+                if formset.model is Section
+                else (lambda c: f"reference [{c.label}]")
+            )
+            changed += [name(obj) for obj, _ in getattr(formset, "changed_objects", [])]
+            added += [name(obj) for obj in getattr(formset, "new_objects", [])]
+            removed += [name(obj) for obj in getattr(formset, "deleted_objects", [])]
+        parts = []
+        if changed:
+            parts.append("changed " + ", ".join(changed))
+        if added:
+            parts.append("added " + ", ".join(added))
+        if removed:
+            parts.append("removed " + ", ".join(removed))
+        text = "; ".join(parts) or "saved without changes"
+        return text[0].upper() + text[1:]
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        comment = getattr(request, "_answer_revision_comment", None)
+        if comment and revision_is_active():
+            set_comment(comment)
+        return entry
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        comment = getattr(request, "_answer_revision_comment", None)
+        if comment and revision_is_active():
+            set_comment(comment)
+        return entry
+
+    # --- the change page --------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        answer = self.get_object(request, unquote(object_id))
+        if answer is not None and self.has_view_or_change_permission(request, answer):
+            if request.method == "POST" and not answer.is_editable:
+                messages.error(request, IN_REVIEW_READ_ONLY + " Your changes were not saved.")
+                return redirect(self._url("change", answer))
+            extra_context = {
+                "answer": answer,
+                **self._workflow_context(request, answer),
+                **(extra_context or {}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        # django-reversion's revert and recover views would bypass the workflow.
+        disabled = {
+            f"{info[0]}_{info[1]}_{name}" for name in ("recoverlist", "recover", "revision")
+        }
+        urls = [url for url in super().get_urls() if getattr(url, "name", None) not in disabled]
+        wrap = self.admin_site.admin_view
+
+        def route(pattern, view, name):
+            return path(pattern, wrap(view), name=f"{info[0]}_{info[1]}_{name}")
+
+        return [
+            route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
+            *self.workflow_urls(route),
+            *self.history_urls(route),
+            *urls,
+        ]
+
+    # --- writers autocomplete ---------------------------------------------
+
+    def writer_autocomplete_view(self, request):
+        """The admin autocomplete's JSON for the writers field."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        users = writer_candidates()
+        if term:
+            users = users.filter(
+                Q(username__icontains=term)
+                | Q(first_name__icontains=term)
+                | Q(last_name__icontains=term)
+                | Q(contributor__display_name__icontains=term)
+            )
+        page = Paginator(users, 20).get_page(request.GET.get("page"))
+        field = WritersField(queryset=users)
+        return JsonResponse(
+            {
+                "results": [
+                    {"id": str(user.pk), "text": field.label_from_instance(user)} for user in page
+                ],
+                "pagination": {"more": page.has_next()},
+            }
+        )

@@ -1,0 +1,222 @@
+"""The rest of the desk: topics, questions, contributors, sign-offs, publications, reader
+feedback and the audit log."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import (
+    Answer,
+    Contributor,
+    PublishedAnswer,
+    Question,
+    ReaderFeedback,
+    SignOff,
+    Topic,
+)
+from ..people import display_name
+from .forms import ContributorForm
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the workflow writes; people only look at them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# ---------------------------------------------------------------- audit log
+
+
+class WhoFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "who"
+
+
+class KindOfEntryFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "kind of entry"
+
+
+class WhenFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "when"
+
+
+@admin.register(Answer.history.model)
+class AuditLogAdmin(ReadOnlyAdmin):
+    """simple-history's rows for answers: every transition and save, with who and why."""
+
+    list_display = ["when", "who", "answer", "status", "what"]
+    list_display_links = ["when"]
+    list_filter = [
+        "status",
+        ("history_type", KindOfEntryFilter),
+        ("history_user", WhoFilter),
+        ("history_date", WhenFilter),
+    ]
+    list_select_related = ["history_user__contributor", "question"]
+    search_fields = ["question__text"]
+    ordering = ["-history_date", "-history_id"]
+    date_hierarchy = "history_date"
+
+    @admin.display(description="when", ordering="history_date")
+    def when(self, record):
+        return record.history_date
+
+    @admin.display(description="who", ordering="history_user")
+    def who(self, record):
+        return display_name(record.history_user) if record.history_user else "(system)"
+
+    @admin.display(description="answer", ordering="question__text")
+    def answer(self, record):
+        try:
+            question = record.question
+        except Question.DoesNotExist:
+            return "(deleted)"
+        if Answer.objects.filter(pk=record.id).exists():
+            url = reverse("admin:answers_answer_change", args=[record.id])
+            return format_html('<a href="{}">{}</a>', url, question.text)
+        return question.text
+
+    @admin.display(description="what")
+    def what(self, record):
+        if record.history_change_reason:
+            return record.history_change_reason
+        return {"+": "Created", "~": "Changed", "-": "Deleted"}.get(record.history_type, "")
+
+
+# ---------------------------------------------------------------- the rest of the desk
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "question_count"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, topic):
+        return topic.question_count
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """Questions are edited on their answer's page, where every change is versioned and
+    goes through medical review; here they can be found and looked at."""
+
+    list_display = ["text", "topic", "answer_status", "answer_link"]
+    list_filter = [("topic", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["topic", "answer"]
+    search_fields = ["text", "slug"]
+    fields = ["text", "slug", "topic", "answer_link"]
+    readonly_fields = ["answer_link"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status")
+    def answer_status(self, question):
+        answer = getattr(question, "answer", None)
+        return answer.get_status_display() if answer else "No answer"
+
+    @admin.display(description="answer")
+    def answer_link(self, question):
+        answer = getattr(question, "answer", None)
+        if answer is None:
+            return "–"
+        url = reverse("admin:answers_answer_change", args=[answer.pk])
+        return format_html('<a href="{}">Edit on the answer’s page</a>', url)
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    form = ContributorForm
+    list_display = ["display_name", "credentials", "role_title", "user", "orcid"]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "user__username", "credentials"]
+    fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["answer", "reviewer_name", "created_at", "comment"]
+    list_select_related = ["answer__question", "reviewer__contributor"]
+    search_fields = ["answer__question__text"]
+    list_filter = [("reviewer", admin.RelatedOnlyFieldListFilter), "created_at"]
+
+    @admin.display(description="reviewer", ordering="reviewer")
+    def reviewer_name(self, signoff):
+        return display_name(signoff.reviewer)
+
+
+@admin.register(PublishedAnswer)
+class PublishedAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["question", "topic", "approved_at", "next_review_due", "state", "public_link"]
+    list_select_related = ["topic"]
+    list_filter = [("topic", admin.RelatedOnlyFieldListFilter), "withdrawn_at"]
+    search_fields = ["question"]
+    fields = [
+        "question",
+        "slug",
+        "topic",
+        "public_link",
+        "first_published_at",
+        "approved_at",
+        "next_review_due",
+        "signoff",
+        "content_hash",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawn_reason",
+    ]
+    readonly_fields = ["public_link"]
+
+    @admin.display(description="state")
+    def state(self, publication):
+        return "Withdrawn" if publication.withdrawn_at else "Live"
+
+    @admin.display(description="public page")
+    def public_link(self, publication):
+        return format_html('<a href="{}">View</a>', reverse("question", args=[publication.slug]))
+
+
+@admin.register(ReaderFeedback)
+class ReaderFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["answer", "kind", "message_excerpt", "created_at", "resolved"]
+    list_filter = ["resolved", "kind"]
+    list_select_related = ["answer__question"]
+    search_fields = ["message", "answer__question__text"]
+    fields = ["answer", "kind", "message", "created_at", "content_hash", "signoff", "resolved"]
+    readonly_fields = ["answer", "kind", "message", "created_at", "content_hash", "signoff"]
+    actions = ["mark_resolved"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="message")
+    def message_excerpt(self, feedback):
+        text = feedback.message
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @admin.action(description="Mark resolved", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        count = queryset.filter(resolved=False).update(resolved=True)
+        entries = "entry" if count == 1 else "entries"
+        self.message_user(request, f"Marked {count} feedback {entries} resolved.", messages.SUCCESS)

@@ -1,0 +1,263 @@
+"""The workflow's admin pages: the buttons post to small views that call the transition
+methods on Answer (`submit`, `request_changes`, `approve`, `withdraw`); the review page
+shows the clinician the preview, the changes since publication and the checklist. Nothing
+here assigns `status` or restates a rule: buttons and reasons come from `Answer.refusals`.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+
+from ..checklist import review_checklist
+from ..models import (
+    Action,
+    Answer,
+    PublishedAnswer,
+    WorkflowError,
+)
+from .diff import content_from_answer, content_from_publication, diff_content
+from .forms import ApproveForm, RequestChangesForm, WithdrawForm
+
+Status = Answer.Status
+
+Status = Answer.Status
+
+SUBMITTED = "Sent for medical review. A clinician will check it; you can't edit it meanwhile."
+PUBLIC_KEEPS_APPROVED = (
+    "The public page still shows the approved version until a clinician approves this draft."
+)
+IN_REVIEW_READ_ONLY = (
+    "This answer is in medical review, so nobody can edit it until the clinician approves "
+    "it or sends it back."
+)
+
+
+def refusal(summary, error: WorkflowError):
+    """One message listing every reason a transition was refused."""
+    if len(error.problems) == 1:
+        return format_html("{}: {}", summary, error.problems[0])
+    items = format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems))
+    return format_html("{}:<ul>{}</ul>", summary, items)
+
+
+def when(moment):
+    return date_format(timezone.localtime(moment), "j M Y H:i") if moment else ""
+
+
+class AnswerPages:
+    """Mixin for AnswerAdmin: the pages about one answer beside its change form."""
+
+    def _url(self, name, answer, *args):
+        return reverse(f"admin:answers_answer_{name}", args=[quote(answer.pk), *args])
+
+    def _workflow_context(self, request, answer):
+        """Buttons and reasons, all from `Answer.refusals`: nothing here restates a rule."""
+        user = request.user
+        refusals = {action: answer.refusals(action, user) for action in Action}
+        can_review = not refusals[Action.REQUEST_CHANGES]
+        publication = getattr(answer, "publication", None)
+        return {
+            "checklist": review_checklist(answer),
+            "reading_grade_limit": settings.READING_GRADE_LIMIT,
+            "publication": publication,
+            "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
+            "draft_differs": answer.differs_from_publication,
+            "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
+            "can_submit": not refusals[Action.SUBMIT],
+            "can_review": can_review,
+            "review_refused": " ".join(refusals[Action.REQUEST_CHANGES]),
+            "approve_blocked": " ".join(refusals[Action.APPROVE]) if can_review else None,
+            "can_withdraw": not refusals[Action.WITHDRAW],
+            "submit_url": self._url("submit", answer),
+            "request_changes_url": self._url("request_changes", answer),
+            "approve_url": self._url("approve", answer),
+            "withdraw_url": self._url("withdraw", answer),
+            "review_url": self._url("review", answer),
+            "preview_url": self._url("preview", answer),
+            "history_url": self._url("history", answer),
+        }
+
+    def _answer(self, request, object_id):
+        answer = self.get_object(request, unquote(object_id))
+        if answer is None:
+            raise Http404("There is no answer with this ID. It may have been deleted.")
+        if not self.has_view_or_change_permission(request, answer):
+            raise PermissionDenied
+        return answer
+
+    def _render(self, request, template, answer, title, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "original": answer,
+            "answer": answer,
+            "title": title,
+            "subtitle": answer.question.text,
+            **context,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, template, context)
+
+    # --- workflow views ---------------------------------------------------
+
+    def submit_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        answer = self._answer(request, object_id)
+        try:
+            answer.submit(by=request.user)
+        except WorkflowError as error:
+            messages.error(request, refusal("It was not sent for medical review", error))
+        else:
+            messages.success(request, SUBMITTED)
+        return redirect(self._url("change", answer))
+
+    def _workflow_form_view(
+        self, request, object_id, *, action_name, form_class, action, title, intro
+    ):
+        """GET shows the form page; POST validates it and runs `action(answer, data)`,
+        which returns the success message or raises WorkflowError."""
+        answer = self._answer(request, object_id)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = action(answer, form.cleaned_data)
+            except WorkflowError as error:
+                messages.error(request, refusal(f"{title}: not done", error))
+            else:
+                messages.success(request, message)
+                return redirect(self._url("change", answer))
+        return self._render(
+            request,
+            "admin/answers/answer/workflow_form.html",
+            answer,
+            title,
+            form=form,
+            intro=intro,
+            button=title,
+            unavailable=" ".join(answer.refusals(action_name, request.user)),
+            **self._workflow_context(request, answer),
+        )
+
+    def request_changes_view(self, request, object_id):
+        def action(answer, data):
+            answer.request_changes(by=request.user, comment=data["comment"])
+            return (
+                "Sent back to the writers with your comment. They can edit it now and submit "
+                "it again for medical review."
+            )
+
+        return self._workflow_form_view(
+            request,
+            object_id,
+            action_name="request_changes",
+            form_class=RequestChangesForm,
+            action=action,
+            title="Request changes",
+            intro="The answer goes back to its writers as a draft, with your comment.",
+        )
+
+    def approve_view(self, request, object_id):
+        def action(answer, data):
+            answer.approve(
+                by=request.user,
+                sources_checked=data["sources_checked"],
+                wording_safe=data["wording_safe"],
+                comment=data["comment"],
+            )
+            return (
+                "Approved and published. The public page now shows this version; it is due for "
+                f"review again on {date_format(answer.next_review_due, 'j F Y')}."
+            )
+
+        return self._workflow_form_view(
+            request,
+            object_id,
+            action_name="approve",
+            form_class=ApproveForm,
+            action=action,
+            title="Approve",
+            intro="Approving publishes exactly the content you reviewed, with you named as the "
+            "medical reviewer.",
+        )
+
+    def withdraw_view(self, request, object_id):
+        def action(answer, data):
+            answer.withdraw(by=request.user, reason=data["reason"])
+            return (
+                "Withdrawn. The public page now tells readers the answer is no longer published. "
+                "The content is kept as a draft: edit it and submit it for medical review to "
+                "publish it again."
+            )
+
+        return self._workflow_form_view(
+            request,
+            object_id,
+            action_name="withdraw",
+            form_class=WithdrawForm,
+            action=action,
+            title="Withdraw",
+            intro="The public page stops showing this answer straight away and tells readers it "
+            "was withdrawn.",
+        )
+
+    # --- review and preview -------------------------------------------------
+
+    def review_view(self, request, object_id):
+        answer = self._answer(request, object_id)
+        publication = getattr(answer, "publication", None)
+        diff, published = None, None
+        if publication is not None:
+            published = content_from_publication(publication)
+            if published is not None:
+                diff = diff_content(published, content_from_answer(answer))
+        return self._render(
+            request,
+            "admin/answers/answer/review.html",
+            answer,
+            "Medical review",
+            diff=diff,
+            compared_with=publication if diff is not None else None,
+            request_changes_form=RequestChangesForm(),
+            approve_form=ApproveForm(),
+            **self._workflow_context(request, answer),
+        )
+
+    def preview_view(self, request, object_id):
+        answer = self._answer(request, object_id)
+        reviewer = request.user if request.user.has_perm("answers.review_answer") else None
+        return self._public_preview(request, answer, reviewer)
+
+    def _public_preview(self, request, answer, reviewer):
+        """The draft rendered with the public templates and stylesheet, shown in a frame on
+        the review page: framing is allowed for this page, from this site only."""
+        response = TemplateResponse(
+            request,
+            "admin/answers/answer/preview.html",
+            {"publication": PublishedAnswer.build(answer, reviewer=reviewer), "answer": answer},
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+        return response
+
+    def workflow_urls(self, route):
+        return [
+            route("<path:object_id>/submit/", self.submit_view, "submit"),
+            route(
+                "<path:object_id>/request-changes/", self.request_changes_view, "request_changes"
+            ),
+            route("<path:object_id>/approve/", self.approve_view, "approve"),
+            route("<path:object_id>/withdraw/", self.withdraw_view, "withdraw"),
+            route("<path:object_id>/review/", self.review_view, "review"),
+            route("<path:object_id>/preview/", self.preview_view, "preview"),
+        ]

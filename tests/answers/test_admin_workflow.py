@@ -1,0 +1,373 @@
+"""The workflow pages (answers/admin/workflow.py): every button posted by every role, and
+the review page."""
+
+import pytest
+
+from answers.admin.workflow import SUBMITTED
+from answers.models import (
+    NOT_YOUR_SIGN_OFF,
+    Answer,
+    PublishedAnswer,
+    SignOff,
+)
+from tests.factories import (
+    APPROVE,
+    answer_url,
+    change_form_data,
+    draft,
+    in_review,
+    login,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_reference,
+    make_user,
+    make_writer,
+    messages_of,
+    public_page,
+    published,
+    save_answer,
+    status_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = Answer.Status
+
+
+# ---------------------------------------------------------------- Submit for medical review
+
+
+def test_writer_submits_with_the_button():
+    answer, writer = draft()
+    response = login(writer).post(answer_url("submit", answer), follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert SUBMITTED in messages_of(response)
+
+
+def test_editor_submits_with_the_button():
+    answer, _ = draft()
+    response = login(make_editor()).post(answer_url("submit", answer), follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert SUBMITTED in messages_of(response)
+
+
+def test_superuser_submits_with_the_button():
+    answer, _ = draft()
+    login(make_user(superuser=True)).post(answer_url("submit", answer))
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+def test_clinician_cannot_submit_and_is_told_why():
+    answer, _ = draft()
+    response = login(make_clinician()).post(answer_url("submit", answer), follow=True)
+    assert status_of(answer) == Status.DRAFT
+    [message] = messages_of(response)
+    assert "not sent for medical review" in message
+    assert "permission to submit" in message
+
+
+def test_submission_refused_lists_every_problem():
+    answer, writer = draft(
+        lead="It depends [1].",
+        sections=[("What the research says", "prose", "A trial [2]."), ("Empty", "prose", "")],
+        references={"1": make_reference(complete=False, title="Known only by title")},
+    )
+    response = login(writer).post(answer_url("submit", answer), follow=True)
+    assert status_of(answer) == Status.DRAFT
+    [message] = messages_of(response)
+    assert "Citation [2] has no reference" in message
+    assert "Reference [1] is incomplete" in message
+    assert "“Empty” is empty" in message
+    assert message.count("<li>") == 3
+
+
+def test_submit_is_post_only():
+    answer, writer = draft()
+    response = login(writer).get(answer_url("submit", answer))
+    assert response.status_code == 405
+    assert status_of(answer) == Status.DRAFT
+
+
+def test_submit_in_review_twice_is_refused():
+    answer, writer = in_review()
+    response = login(writer).post(answer_url("submit", answer), follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert "Only a draft can be submitted" in messages_of(response)[0]
+
+
+# ---------------------------------------------------------------- Request changes
+
+
+def test_clinician_requests_changes_with_a_comment():
+    answer, writer = in_review()
+    clinician = make_clinician()
+    page = login(clinician).get(answer_url("request_changes", answer))
+    assert page.status_code == 200
+    assert '<button type="submit" class="button default">Request changes</button>' in (
+        page.content.decode()
+    )
+    response = login(clinician).post(
+        answer_url("request_changes", answer),
+        {"comment": "Say who the trial included."},
+        follow=True,
+    )
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT
+    assert answer.review_comment == "Say who the trial included."
+    assert "Sent back to the writers" in messages_of(response)[0]
+    # The writer sees the comment on the answer's page.
+    writer_page = login(writer).get(answer_url("change", answer))
+    assert "The clinician asked for these changes" in writer_page.content.decode()
+    assert "Say who the trial included." in writer_page.content.decode()
+
+
+def test_request_changes_needs_a_comment():
+    answer, _ = in_review()
+    response = login(make_clinician()).post(answer_url("request_changes", answer), {"comment": " "})
+    assert response.status_code == 200
+    assert "Say what needs to change: the comment is required." in response.content.decode()
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("role", [make_writer, make_editor])
+def test_only_clinicians_request_changes(role):
+    answer, _ = in_review()
+    user = role()
+    client = login(user)
+    page = client.get(answer_url("request_changes", answer))
+    assert "Only medical reviewers approve answers or request changes." in page.content.decode()
+    response = client.post(answer_url("request_changes", answer), {"comment": "No."}, follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert "Only medical reviewers approve answers or request changes." in messages_of(response)[0]
+
+
+def test_request_changes_on_a_draft_is_refused():
+    answer, _ = draft()
+    response = login(make_clinician()).post(
+        answer_url("request_changes", answer), {"comment": "No."}, follow=True
+    )
+    assert status_of(answer) == Status.DRAFT
+    assert "This answer is not waiting for medical review: it is draft." in messages_of(response)[0]
+
+
+# ---------------------------------------------------------------- Approve
+
+
+def test_clinician_approves_and_the_public_page_shows_it():
+    answer, _ = in_review(lead="Most of the time it passes [1].")
+    clinician = make_clinician(display_name="Dr Rev")
+    page = login(clinician).get(answer_url("approve", answer))
+    html = page.content.decode()
+    assert "I checked every source against the text" in html
+    assert "The wording is safe for patients" in html
+    response = login(clinician).post(answer_url("approve", answer), APPROVE, follow=True)
+    assert status_of(answer) == Status.PUBLISHED
+    assert messages_of(response)[0].startswith("Approved and published.")
+    signoff = SignOff.objects.get(answer=answer)
+    assert signoff.reviewer == clinician
+    assert signoff.comment == "Clear and accurate."
+    public = public_page(answer)
+    assert public.status_code == 200
+    assert "Most of the time it passes" in public.content.decode()
+
+
+@pytest.mark.parametrize("missing", ["sources_checked", "wording_safe"])
+def test_approve_needs_both_checks(missing):
+    answer, _ = in_review()
+    data = {key: value for key, value in APPROVE.items() if key != missing}
+    response = login(make_clinician()).post(answer_url("approve", answer), data)
+    assert response.status_code == 200
+    assert "Confirm that" in response.content.decode()
+    assert status_of(answer) == Status.IN_REVIEW
+    assert not PublishedAnswer.objects.exists()
+
+
+@pytest.mark.parametrize("role", [make_writer, make_editor])
+def test_only_clinicians_approve(role):
+    answer, _ = in_review()
+    response = login(role()).post(answer_url("approve", answer), APPROVE, follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert "Only medical reviewers approve answers or request changes." in messages_of(response)[0]
+
+
+def test_clinician_who_wrote_it_cannot_approve_and_the_page_says_why():
+    clinician = make_clinician()
+    answer = make_answer(writers=[clinician])
+    answer.submit(by=make_editor())
+    client = login(clinician)
+    review = client.get(answer_url("review", answer)).content.decode()
+    assert NOT_YOUR_SIGN_OFF in review
+    assert 'action="{}"'.format(answer_url("approve", answer)) not in review
+    change = client.get(answer_url("change", answer)).content.decode()
+    assert NOT_YOUR_SIGN_OFF in change
+    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert NOT_YOUR_SIGN_OFF in messages_of(response)[0]
+
+
+def test_superuser_who_edited_it_cannot_approve_and_the_page_says_why():
+    answer, writer = draft()
+    superuser = make_user(superuser=True)
+    save_answer(login(superuser), answer, lead="Yes, mostly [1].")
+    answer.submit(by=writer)
+    client = login(superuser)
+    assert NOT_YOUR_SIGN_OFF in client.get(answer_url("review", answer)).content.decode()
+    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    assert status_of(answer) == Status.IN_REVIEW
+    assert NOT_YOUR_SIGN_OFF in messages_of(response)[0]
+
+
+def test_another_clinician_may_approve_what_a_colleague_wrote():
+    author = make_clinician()
+    answer = make_answer(writers=[author])
+    answer.submit(by=make_editor())
+    login(make_clinician()).post(answer_url("approve", answer), APPROVE)
+    assert status_of(answer) == Status.PUBLISHED
+
+
+# ---------------------------------------------------------------- Withdraw
+
+
+def test_editor_withdraws_and_the_public_page_is_gone():
+    answer, _, _ = published()
+    editor = make_editor()
+    assert "Withdraw" in login(editor).get(answer_url("change", answer)).content.decode()
+    response = login(editor).post(
+        answer_url("withdraw", answer), {"reason": "Guideline changed."}, follow=True
+    )
+    assert messages_of(response)[0].startswith("Withdrawn.")
+    publication = PublishedAnswer.objects.get(answer=answer)
+    assert publication.withdrawn_reason == "Guideline changed."
+    assert publication.withdrawn_by == editor
+    assert status_of(answer) == Status.DRAFT
+    assert public_page(answer).status_code == 410
+
+
+def test_withdraw_needs_a_reason():
+    answer, _, _ = published()
+    response = login(make_editor()).post(answer_url("withdraw", answer), {"reason": ""})
+    assert "Say why it is withdrawn: the reason is required." in response.content.decode()
+    assert PublishedAnswer.objects.get(answer=answer).withdrawn_at is None
+
+
+@pytest.mark.parametrize("role", [make_writer, make_clinician])
+def test_only_editors_withdraw(role):
+    answer, _, _ = published()
+    client = login(role())
+    assert (
+        "Only editors withdraw answers."
+        in client.get(answer_url("withdraw", answer)).content.decode()
+    )
+    response = client.post(answer_url("withdraw", answer), {"reason": "No."}, follow=True)
+    assert "Only editors withdraw answers." in messages_of(response)[0]
+    assert PublishedAnswer.objects.get(answer=answer).withdrawn_at is None
+    assert public_page(answer).status_code == 200
+
+
+def test_withdrawing_an_unpublished_answer_is_refused():
+    answer, _ = draft()
+    response = login(make_editor()).post(
+        answer_url("withdraw", answer), {"reason": "No."}, follow=True
+    )
+    assert (
+        "Only a published answer can be withdrawn: this one is not on the public site."
+        in (messages_of(response)[0])
+    )
+
+
+# ---------------------------------------------------------------- the review page
+
+
+def test_review_page_shows_the_public_preview_checklist_and_forms():
+    answer, _ = in_review(lead="The preview lead [1].")
+    clinician = make_clinician(display_name="Dr Preview")
+    client = login(clinician)
+    html = client.get(answer_url("review", answer)).content.decode()
+    assert f'src="{answer_url("preview", answer)}"' in html
+    assert "Checklist" in html
+    assert "First publication: nothing to compare." in html
+    assert 'action="{}"'.format(answer_url("request_changes", answer)) in html
+    assert 'action="{}"'.format(answer_url("approve", answer)) in html
+    assert ">Request changes</button>" in html
+    assert ">Approve</button>" in html
+
+    preview = client.get(answer_url("preview", answer))
+    assert preview.status_code == 200
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    body = preview.content.decode()
+    assert "css/site.css" in body
+    assert "The preview lead" in body
+    assert 'href="#ref-1"' in body  # citations numbered as on the public page
+    assert "Medically reviewed by" in body
+    assert "Dr Preview, MD" in body
+    assert answer.question.topic.disclaimer in body
+
+
+def test_writers_preview_without_a_reviewer_in_the_byline():
+    answer, writer = draft()
+    body = login(writer).get(answer_url("preview", answer)).content.decode()
+    assert "Not yet medically reviewed" in body
+
+
+def test_review_page_for_a_writer_has_no_decision_forms():
+    answer, writer = in_review()
+    html = login(writer).get(answer_url("review", answer)).content.decode()
+    assert "Only medical reviewers approve answers or request changes." in html
+    assert ">Approve</button>" not in html
+
+
+def test_review_page_diff_against_the_published_version():
+    first, second, third, fourth = (make_reference() for _ in range(4))
+    answer, writer, _ = published(
+        lead="The old lead [1].",
+        sections=[
+            ("Alpha", "prose", "Alpha says one thing [1]."),
+            ("Beta", "prose", "Beta stays [2]."),
+            ("Gamma", "prose", "Gamma will go."),
+            ("Delta", "prose", "Delta moves."),
+        ],
+        references={"1": first, "2": second},
+    )
+    sections = answer.ordered_sections()
+    data = change_form_data(answer, lead="The new lead [1].")
+    data |= {
+        "sections-0-body": "Alpha says another thing [1].",
+        "sections-2-DELETE": "on",
+        "sections-3-position": 0,  # Delta moves to the top
+        "sections-TOTAL_FORMS": 5,
+        "sections-4-heading": "Epsilon",
+        "sections-4-kind": "prose",
+        "sections-4-body": "Epsilon is new [3].",
+        "sections-4-position": 9,
+        "citations-TOTAL_FORMS": 3,
+        "citations-1-reference": third.pk,  # [2] now cites another work
+        "citations-2-label": "3",
+        "citations-2-reference": fourth.pk,
+    }
+    client = login(writer)
+    saved = client.post(answer_url("change", answer), data)
+    assert saved.status_code == 302
+    assert [s.heading for s in answer.ordered_sections()] == ["Delta", "Alpha", "Beta", "Epsilon"]
+    client.post(answer_url("submit", answer))
+    assert status_of(answer) == Status.IN_REVIEW
+
+    response = login(make_clinician()).get(answer_url("review", answer))
+    diff = response.context["diff"]
+    assert [d.segments for d in [diff.lead]] == [
+        [("equal", "The "), ("delete", "old"), ("insert", "new"), ("equal", " lead [1].")]
+    ]
+    changes = {(c.change, c.heading) for c in diff.sections}
+    assert changes == {
+        ("changed", "Alpha"),
+        ("moved", "Delta"),
+        ("removed", "Gamma"),
+        ("added", "Epsilon"),
+    }
+    citations = {(c.change, c.label) for c in diff.citations}
+    assert citations == {("changed", "2"), ("added", "3")}
+    html = response.content.decode()
+    assert "<del>old</del><ins>new</ins>" in html
+    assert "(was section 4, now section 1)" in html
+    assert sections[1].heading == "Beta"
