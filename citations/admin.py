@@ -4,7 +4,7 @@ in names and identifiers rather than CSL-JSON."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -245,39 +245,3 @@ class ReferenceAdmin(admin.ModelAdmin):
         return super().changelist_view(
             request, {"import_references_url": url, **(extra_context or {})}
         )
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            return
-        # A published answer citing a changed reference no longer matches what its clinician
-        # approved: it becomes a draft to review again; its public page stays as approved.
-        from answers.models import Answer
-
-        reopened = []
-        for answer in Answer.objects.filter(citations__reference=obj, status="published"):
-            answer.note_edit(by=request.user)
-            answer.refresh_from_db(fields=["status"])
-            if answer.status != "published":
-                reopened.append(answer)
-        if reopened:
-            messages.warning(
-                request,
-                f"{len(reopened)} published answer{'s' if len(reopened) != 1 else ''} cite this "
-                "reference and now need medical review again (their public pages still show the "
-                "approved version): " + "; ".join(str(a) for a in reopened),
-            )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        reference = self.get_object(request, object_id)
-        if reference is not None and request.method == "GET":
-            in_review = reference.citations.filter(answer__status="in_review").count()
-            if in_review and self.has_change_permission(request, reference):
-                messages.warning(
-                    request,
-                    f"{in_review} answer{'s' if in_review != 1 else ''} citing this reference "
-                    f"{'are' if in_review != 1 else 'is'} in medical review. Changing the "
-                    "reference changes what the clinician signs off, so approval will be "
-                    "refused until the answer is sent back and submitted again.",
-                )
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -101,6 +101,33 @@ def make_answer(
 
 # ---------------------------------------------------------------- driving the admin
 
+
+def reference_form_data(**fields):
+    """A complete journal article as the reference admin form posts it. Test data only: no real work."""
+    data = {
+        "type": "article-journal",
+        "title": "Test reference from the form",
+        "authors": "Tester, Ann\nExample, Bo B",
+        "container_title": "Journal of Tests",
+        "container_title_short": "J Tests",
+        "year": "2024",
+        "month": "",
+        "day": "",
+        "volume": "3",
+        "issue": "",
+        "page": "10-12",
+        "doi": "",
+        "pmid": "",
+        "pmcid": "",
+        "url": "",
+        "publication_type": "",
+        "note": "",
+        "retraction_doi": "",
+    }
+    data.update(fields)
+    return data
+
+
 APPROVE = {"sources_checked": "on", "wording_safe": "on", "comment": "Clear and accurate."}
 
 

@@ -5,7 +5,9 @@ the desk. One module per concern:
 - `workflow`: submit, review, request changes, approve, withdraw, preview;
 - `history`: versions, compare, restore;
 - `desks`: topics, questions, contributors, sign-offs, publications, feedback, audit log;
-- `imports`: the upload pages for articles and reference files.
+- `imports`: the upload pages for articles and reference files;
+- `references`: the library's ReferenceAdmin, sending answers citing a changed reference
+  back to review.
 """
 
-from . import answers, desks  # noqa: F401  (registers the model admins)
+from . import answers, desks, references  # noqa: F401  (registers the model admins)
