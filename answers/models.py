@@ -22,6 +22,7 @@ from reversion.models import Version
 from simple_history.models import HistoricalRecords
 
 from citations.identifiers import validate_orcid
+from citations.models import Reference
 
 from .articles import disclaimer_for
 from .checklist import review_checklist
@@ -285,6 +286,27 @@ class Answer(models.Model):
             ids.add(self.submitted_by_id)
         return ids
 
+    def _since_publication(self):
+        """When the content the next sign-off covers began: the last approval, else creation."""
+        publication = getattr(self, "publication", None)
+        return publication.approved_at if publication is not None else self.created_at
+
+    def references_changed_since_publication(self) -> dict[int, list[str]]:
+        """Users who changed a reference this answer cites since it was last approved (its
+        words go out under the answer's sign-off too), with the citation labels they touched."""
+        labels = dict(self.citations.values_list("reference_id", "label"))
+        changes = (
+            Reference.history.filter(id__in=labels, history_date__gt=self._since_publication())
+            .exclude(history_user=None)
+            .values_list("history_user", "id")
+        )
+        changed: dict[int, list[str]] = {}
+        for user_id, reference_id in changes:
+            label = labels[reference_id]
+            if label not in changed.setdefault(user_id, []):
+                changed[user_id].append(label)
+        return {user: sorted(found, key=int) for user, found in changed.items()}
+
     @property
     def is_live(self) -> bool:
         publication = getattr(self, "publication", None)
@@ -317,8 +339,16 @@ class Answer(models.Model):
                 return ["Only medical reviewers approve answers or request changes."]
             if self.status != self.Status.IN_REVIEW:
                 return [f"This answer is not waiting for medical review: it is {status}."]
-            if action == Action.APPROVE and user.pk in self.contributors_since_publication():
-                return [NOT_YOUR_SIGN_OFF]
+            if action == Action.APPROVE:
+                if user.pk in self.contributors_since_publication():
+                    return [NOT_YOUR_SIGN_OFF]
+                changed = self.references_changed_since_publication().get(user.pk)
+                if changed:
+                    cited = ", ".join(f"[{label}]" for label in changed)
+                    return [
+                        f"You changed reference {cited} cited by this answer since it was last "
+                        "published, so another clinician must sign it off."
+                    ]
         elif action == Action.WITHDRAW:
             if not user.has_perm("answers.withdraw_answer"):
                 return ["Only editors withdraw answers."]

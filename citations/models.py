@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .formatting import missing_fields
 from .identifiers import (
@@ -116,6 +117,9 @@ class Reference(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who changed the work and when: a clinician who changed a reference an answer cites may
+    # not sign that answer off.
+    history = HistoricalRecords(excluded_fields=["updated_at", "csl", "evidence_level"])
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:

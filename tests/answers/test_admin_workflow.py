@@ -2,6 +2,7 @@
 the review page."""
 
 import pytest
+from django.urls import reverse
 
 from answers.admin.workflow import SUBMITTED
 from answers.models import (
@@ -26,6 +27,7 @@ from tests.factories import (
     messages_of,
     public_page,
     published,
+    reference_form_data,
     save_answer,
     status_of,
 )
@@ -371,3 +373,35 @@ def test_review_page_diff_against_the_published_version():
     assert "<del>old</del><ins>new</ins>" in html
     assert "(was section 4, now section 1)" in html
     assert sections[1].heading == "Beta"
+
+
+def test_clinician_who_changed_a_cited_reference_cannot_approve_the_answer():
+    reference = make_reference(title="Original test title")
+    answer, writer, clinician = published(references={"1": reference})
+    data = reference_form_data(
+        title="Title the clinician rewrote",
+        doi=reference.doi,
+        page=reference.page,
+        volume=reference.volume,
+        authors="Tester, Ann",
+    )
+    edit = login(clinician).post(
+        reverse("admin:citations_reference_change", args=[reference.pk]), data, follow=True
+    )
+    assert any("now need medical review again" in m for m in messages_of(edit))
+    assert status_of(answer) == Status.DRAFT
+    login(writer).post(answer_url("submit", answer))
+    assert status_of(answer) == Status.IN_REVIEW
+
+    client = login(clinician)
+    refused = (
+        "You changed reference [1] cited by this answer since it was last published, "
+        "so another clinician must sign it off."
+    )
+    assert refused in client.get(answer_url("review", answer)).content.decode()
+    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    assert refused in messages_of(response)[0]
+    assert status_of(answer) == Status.IN_REVIEW
+
+    login(make_clinician()).post(answer_url("approve", answer), APPROVE)
+    assert status_of(answer) == Status.PUBLISHED
