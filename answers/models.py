@@ -455,7 +455,9 @@ class Answer(models.Model):
             return signoff
 
     def withdraw(self, *, by, reason):
-        """Editor: take the public page down (it answers 410 Gone); the content stays as a draft."""
+        """Editor: take the public page down (it answers 410 Gone); the content stays as a draft.
+        A draft in medical review goes back to draft too: the withdrawal stands until a writer
+        resubmits and a clinician, shown the reason, approves again."""
         reason = (reason or "").strip()
         with transaction.atomic():
             answer = self._locked()
@@ -467,8 +469,7 @@ class Answer(models.Model):
             publication.withdrawn_by = by
             publication.withdrawn_reason = reason
             publication.save()
-            if answer.status == self.Status.PUBLISHED:
-                answer.status = self.Status.DRAFT
+            answer.status = self.Status.DRAFT
             answer._record(by=by, reason=f"Withdrawn: {reason}")
             self.refresh_from_db()
 

@@ -24,6 +24,7 @@ from ..models import (
     PublishedAnswer,
     WorkflowError,
 )
+from ..people import display_name
 from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import ApproveForm, RequestChangesForm, WithdrawForm
 
@@ -69,6 +70,9 @@ class AnswerPages:
             "checklist": review_checklist(answer),
             "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
+            "withdrawn_by": display_name(publication.withdrawn_by)
+            if publication is not None and publication.withdrawn_by
+            else "",
             "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
             "draft_differs": answer.differs_from_publication,
             "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,

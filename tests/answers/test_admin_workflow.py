@@ -405,3 +405,26 @@ def test_clinician_who_changed_a_cited_reference_cannot_approve_the_answer():
 
     login(make_clinician()).post(answer_url("approve", answer), APPROVE)
     assert status_of(answer) == Status.PUBLISHED
+
+
+def test_a_withdrawal_stands_until_a_clinician_told_why_approves_again():
+    answer, writer, clinician = published()
+    save_answer(login(writer), answer, lead="A new draft of the short answer.")
+    login(writer).post(answer_url("submit", answer))
+    assert status_of(answer) == Status.IN_REVIEW
+    editor = make_editor(display_name="Ed Itor")
+    login(editor).post(answer_url("withdraw", answer), {"reason": "Unsafe advice found"})
+
+    assert status_of(answer) == Status.DRAFT  # out of review: nobody can approve it as it was
+    assert public_page(answer).status_code == 410
+    refused = login(clinician).post(answer_url("approve", answer), APPROVE, follow=True)
+    assert "not waiting for medical review" in messages_of(refused)[0]
+    assert public_page(answer).status_code == 410
+
+    login(writer).post(answer_url("submit", answer))
+    notice = "by Ed Itor: “Unsafe advice found”. Approving publishes it again"
+    assert notice in login(clinician).get(answer_url("review", answer)).content.decode()
+    assert notice in login(clinician).get(answer_url("approve", answer)).content.decode()
+    login(clinician).post(answer_url("approve", answer), APPROVE)
+    assert status_of(answer) == Status.PUBLISHED
+    assert public_page(answer).status_code == 200
