@@ -72,7 +72,9 @@ def import_article(
     author=None,
     topic_name: str = "",
 ) -> ImportReport:
-    """Create one draft answer from a plain-text article, or nothing and the reasons why."""
+    """Create one draft answer from a plain-text article, or nothing and the reasons why.
+    A topic that does not exist yet is created only for an author who may add topics (or
+    for the command run without --author, by whoever runs the server)."""
     report = ImportReport(name=filename)
     try:
         parsed = parse_article(decode_article(data))
@@ -85,6 +87,14 @@ def import_article(
     if not topic_name:
         report.errors.append(
             "the file has no disclaimer line naming its topic: add it, or choose a topic"
+        )
+        return report
+    if not Topic.objects.filter(name__iexact=topic_name).exists() and not (
+        author is None or author.has_perm("answers.add_topic")
+    ):
+        report.errors.append(
+            f"there is no topic “{topic_name}”, and only editors create topics: ask an editor "
+            "to add it, or import into an existing topic"
         )
         return report
     existing = Question.objects.filter(text=parsed.question).first()

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from answers.models import Answer
+from answers.models import Answer, Topic
 from citations.models import Reference
-from tests.factories import make_answer, make_clinician, make_writer
+from tests.factories import make_answer, make_clinician, make_topic, make_writer
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ def upload(name):
 
 def test_writer_uploads_an_article_with_references_and_sees_what_needs_attention(client):
     writer = make_writer()
+    make_topic(name="Oncology")
     client.force_login(writer)
     response = client.post(
         reverse("import_articles"),
@@ -94,3 +95,15 @@ def test_reference_upload_adds_to_the_library_and_cites_in_an_answer(client):
     ).content.decode()
     assert page.count("matched an existing reference") == 4
     assert Reference.objects.count() == 4
+
+
+def test_a_writer_cannot_create_a_topic_by_uploading_an_article(client):
+    client.force_login(make_writer())
+    response = client.post(
+        reverse("import_articles"), {"article": upload("car-t-multiple-sclerosis.txt")}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "there is no topic “Oncology”, and only editors create topics" in page
+    assert not Topic.objects.exists()
+    assert not Answer.objects.exists()

@@ -9,7 +9,7 @@ from answers.importing import import_article, import_reference_file
 from answers.models import Answer, Question, Topic
 from citations.models import Reference
 from citations.readers import read_references
-from tests.factories import make_writer
+from tests.factories import make_editor, make_topic, make_writer
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def run(*args):
 
 def test_car_t_imports_with_its_gaps_shown_not_filled():
     writer = make_writer(username="writer")
+    make_topic(name="Oncology")
     out, err, ok = run(
         "import_articles", str(CAR_T), "--references", str(CAR_T_REFS), "--author", "writer"
     )
@@ -158,6 +159,7 @@ def test_doi_matching_ignores_case_and_prefix():
 
 def test_reference_file_fills_a_placeholder_of_an_answer():
     writer = make_writer()
+    make_topic(name="Oncology")
     records = read_references(CAR_T_REFS.read_bytes(), filename="refs.json")
     report = import_article(
         CAR_T.read_bytes(), filename="car-t.txt", references=records, author=writer
@@ -233,6 +235,7 @@ def test_duplicate_citation_numbers_are_an_error_naming_the_line(tmp_path):
 def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(client):
     """The public list is citeproc-py's AMA rendering of the RIS records, numbered in order of
     first citation (4, 7, 2, 5 in the text become 1 to 4)."""
+    make_topic(name="Cardiology")
     import re
 
     from citations.formatting import format_bibliography
@@ -255,3 +258,19 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     assert [number for number, _ in listed] == ["1", "2", "3", "4"]
     assert [html for _, html in listed] == expected
     assert listed[0][1].startswith("McMurray JJV, Solomon SD, Inzucchi SE, et al.")
+
+
+def test_a_writer_cannot_create_a_topic_through_the_command():
+    make_writer(username="writer")
+    out, err, ok = run("import_articles", str(SGLT2), "--author", "writer")
+    assert not ok
+    assert "there is no topic “Cardiology”, and only editors create topics" in err
+    assert not Topic.objects.exists()
+    assert not Answer.objects.exists()
+
+
+def test_an_editor_creates_the_topic_through_the_command():
+    make_editor(username="editor")
+    out, err, ok = run("import_articles", str(SGLT2), "--author", "editor")
+    assert ok, err
+    assert "created topic “Cardiology”" in out

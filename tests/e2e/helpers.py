@@ -206,12 +206,13 @@ def make_public_pages():
     from answers.importing import import_article
     from answers.roles import sync_groups
     from citations.readers import read_references
-    from tests.factories import make_answer, make_clinician, make_editor, make_writer
+    from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
 
     sync_groups(apps)  # idempotent; transactional tests empty the database between tests
     writer = make_writer(display_name="Test Writer")
     clinician = make_clinician(display_name="Test Clinician")
     editor = make_editor(display_name="Test Editor")
+    make_topic(name="Cardiology")  # topics are the editors' to create
     report = import_article(
         (DEMO_CONTENT / "sglt2-heart-failure.txt").read_bytes(),
         filename="sglt2-heart-failure.txt",

@@ -343,6 +343,7 @@ def test_writer_imports_the_sample_article_and_the_public_renumbers_it(browse, p
     article = DEMO_CONTENT / "sglt2-heart-failure.txt"
     question = article.read_text(encoding="utf-8").splitlines()[0]
     writer, clinician, reader = browse("writer"), browse("clinician"), browse("reader")
+    make_topic(name="Cardiology")  # topics are the editors' to create
 
     page = log_in(writer, "writer")
     page.goto(CHANGELIST)

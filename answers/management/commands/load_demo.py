@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from answers.importing import import_article
-from answers.models import Answer, Contributor
+from answers.models import Answer, Contributor, Topic
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS, sync_groups
 from citations.readers import read_references
 
@@ -18,6 +18,8 @@ ARTICLES = [
     ("car-t-multiple-sclerosis.txt", "car-t-multiple-sclerosis.references.json", False),
     ("sglt2-heart-failure.txt", "sglt2-heart-failure.references.ris", True),
 ]
+# Topics are the editors' to create; the writer imports into them.
+TOPICS = [("Oncology", "oncology"), ("Cardiology", "cardiology")]
 ACCOUNTS = [
     # username, group, display name, credentials, role
     ("writer", WRITERS, "Demo Writer", "", "Medical writer (demo account)"),
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             sync_groups(apps)
             users = {name: self.account(name, *rest, password=password) for name, *rest in ACCOUNTS}
+            for name, slug in TOPICS:
+                Topic.objects.get_or_create(name=name, defaults={"slug": slug})
             for article, references, publish in ARTICLES:
                 answer = self.import_once(article, references, author=users["writer"])
                 if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
