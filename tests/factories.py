@@ -177,6 +177,8 @@ def change_form_data(answer, **overrides):
         "lead": answer.lead,
         "writers": [user.pk for user in answer.writers.all()],
         "change_note": "",
+        # As the page sends it: the version the writer opened (this one, as stored now).
+        "loaded_version": Answer.objects.get(pk=answer.pk).updated_at.isoformat(),
     }
     sections = answer.ordered_sections()
     data |= {

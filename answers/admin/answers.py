@@ -25,6 +25,8 @@ from ..models import (
 )
 from ..people import display_name
 from .forms import (
+    IN_REVIEW_READ_ONLY,
+    NOT_SAVED,
     AnswerForm,
     CitationForm,
     SectionForm,
@@ -33,7 +35,8 @@ from .forms import (
     writer_candidates,
 )
 from .history import HistoryPages
-from .workflow import IN_REVIEW_READ_ONLY, PUBLIC_KEEPS_APPROVED, AnswerPages
+from .search import NulSafeSearch
+from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
 Status = Answer.Status
 
@@ -116,7 +119,7 @@ class CitationInline(AnswerContentInline, admin.TabularInline):
 
 
 @admin.register(Answer)
-class AnswerAdmin(AnswerPages, HistoryPages, VersionAdmin):
+class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
@@ -322,7 +325,7 @@ class AnswerAdmin(AnswerPages, HistoryPages, VersionAdmin):
         answer = self.get_object(request, unquote(object_id))
         if answer is not None and self.has_view_or_change_permission(request, answer):
             if request.method == "POST" and not answer.is_editable:
-                messages.error(request, IN_REVIEW_READ_ONLY + " Your changes were not saved.")
+                messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
                 return redirect(self._url("change", answer))
             extra_context = {
                 "answer": answer,
@@ -330,6 +333,23 @@ class AnswerAdmin(AnswerPages, HistoryPages, VersionAdmin):
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A submission landing between the check above and the save makes Django refuse
+        the save with a bare 403: say what happened instead, as the form does when it wins."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            answer = self.get_object(request, unquote(object_id)) if object_id else None
+            if (
+                request.method != "POST"
+                or answer is None
+                or answer.is_editable
+                or not self.has_change_permission(request)
+            ):
+                raise
+            messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
+            return redirect(self._url("change", answer))
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -358,7 +378,9 @@ class AnswerAdmin(AnswerPages, HistoryPages, VersionAdmin):
             raise PermissionDenied
         term = request.GET.get("term", "").strip()
         users = writer_candidates()
-        if term:
+        if "\x00" in term:
+            users = users.none()
+        elif term:
             users = users.filter(
                 Q(username__icontains=term)
                 | Q(first_name__icontains=term)

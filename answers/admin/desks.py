@@ -17,9 +17,10 @@ from ..models import (
 )
 from ..people import display_name
 from .forms import ContributorForm
+from .search import NulSafeSearch
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NulSafeSearch):
     """Records the workflow writes; people only look at them."""
 
     def has_add_permission(self, request):
@@ -100,7 +101,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(NulSafeSearch):
     list_display = ["name", "slug", "question_count"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -114,7 +115,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(NulSafeSearch):
     """Questions are edited on their answer's page, where every change is versioned and
     goes through medical review; here they can be found and looked at."""
 
@@ -146,7 +147,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(NulSafeSearch):
     form = ContributorForm
     list_display = ["display_name", "credentials", "role_title", "user", "orcid"]
     list_select_related = ["user"]
@@ -198,7 +199,7 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReaderFeedback)
-class ReaderFeedbackAdmin(admin.ModelAdmin):
+class ReaderFeedbackAdmin(NulSafeSearch):
     list_display = ["answer", "kind", "message_excerpt", "created_at", "resolved"]
     list_filter = ["resolved", "kind"]
     list_select_related = ["answer__question"]

@@ -51,7 +51,25 @@ def writer_candidates(*, keep=()):
     )
 
 
+# User ids are big integers: anything else is refused before it reaches the database.
+MAX_ID = 2**63 - 1
+
+
+def valid_ids(values):
+    return [v for v in values if str(v).isdigit() and 0 < int(str(v)) <= MAX_ID]
+
+
 class WritersField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not valid_ids([pk]):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, user):
         name = display_name(user)
         return name if name == user.get_username() else f"{name} ({user.get_username()})"
@@ -63,6 +81,21 @@ class WritersWidget(AutocompleteSelectMultiple):
 
     def get_url(self):
         return reverse(f"{self.admin_site.name}:answers_answer_writer_autocomplete")
+
+    def optgroups(self, name, value, attr=None):
+        # Redisplaying a refused form: only ids that can name a user are looked up.
+        return super().optgroups(name, valid_ids(value), attr)
+
+
+IN_REVIEW_READ_ONLY = (
+    "This answer is in medical review, so nobody can edit it until the clinician approves "
+    "it or sends it back."
+)
+NOT_SAVED = " Your changes were not saved."
+SAVED_MEANWHILE = (
+    "Someone else saved this answer after you opened it, so your changes were not saved. "
+    "Copy what you changed, reload the page to see their version, and apply your changes again."
+)
 
 
 class AnswerForm(forms.ModelForm):
@@ -118,22 +151,24 @@ class AnswerForm(forms.ModelForm):
 
     def _check_not_saved_meanwhile(self, loaded):
         """Two people editing at once: the second save is refused rather than silently
-        overwriting the first. The row stays locked until this save commits."""
-        if not (self.instance.pk and loaded):
+        overwriting the first (or a submission made meanwhile). The row stays locked until
+        this save commits. A POST without the version it was loaded at is refused too, so
+        the check cannot be skipped by leaving the field out."""
+        if not self.instance.pk:
             return
         saved = (
             Answer.objects.select_for_update()
             .filter(pk=self.instance.pk)
-            .values_list("updated_at", flat=True)
+            .values_list("updated_at", "status")
             .first()
         )
-        if saved and saved.isoformat() != loaded:
-            self.add_error(
-                None,
-                "Someone else saved this answer after you opened it, so your changes were not "
-                "saved. Copy what you changed, reload the page to see their version, and apply "
-                "your changes again.",
-            )
+        if saved is None:
+            return
+        updated_at, status = saved
+        if status == Answer.Status.IN_REVIEW:
+            self.add_error(None, IN_REVIEW_READ_ONLY + NOT_SAVED)
+        elif not loaded or updated_at.isoformat() != loaded:
+            self.add_error(None, SAVED_MEANWHILE)
 
     def clean_question_text(self):
         return self.cleaned_data["question_text"].strip()

@@ -7,12 +7,13 @@ from citations.admin import ReferenceAdmin as LibraryReferenceAdmin
 from citations.models import Reference
 
 from ..cited_references import answers_in_review_citing, reopen_answers_citing
+from .search import NulSafeSearch
 
 admin.site.unregister(Reference)
 
 
 @admin.register(Reference)
-class ReferenceAdmin(LibraryReferenceAdmin):
+class ReferenceAdmin(NulSafeSearch, LibraryReferenceAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..people import display_name
 from .diff import content_from_answer, content_from_publication, diff_content
-from .forms import ApproveForm, RequestChangesForm, WithdrawForm
+from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
 
 Status = Answer.Status
 
@@ -35,10 +35,6 @@ Status = Answer.Status
 SUBMITTED = "Sent for medical review. A clinician will check it; you can't edit it meanwhile."
 PUBLIC_KEEPS_APPROVED = (
     "The public page still shows the approved version until a clinician approves this draft."
-)
-IN_REVIEW_READ_ONLY = (
-    "This answer is in medical review, so nobody can edit it until the clinician approves "
-    "it or sends it back."
 )
 
 

@@ -1,10 +1,14 @@
 """The answer list and change page (answers/admin/answers.py), as each role sees them."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from reversion.models import Version
 
-from answers.admin.workflow import IN_REVIEW_READ_ONLY, PUBLIC_KEEPS_APPROVED
+from answers.admin.forms import IN_REVIEW_READ_ONLY, NOT_SAVED, SAVED_MEANWHILE, AnswerForm
+from answers.admin.workflow import PUBLIC_KEEPS_APPROVED
 from answers.models import (
     Answer,
     PublishedAnswer,
@@ -378,3 +382,116 @@ def test_reversions_revert_and_recover_views_are_gone(name, args):
     """They would change an answer without the workflow: the history restores instead."""
     with pytest.raises(NoReverseMatch):
         reverse(f"admin:answers_answer_{name}", args=args)
+
+
+def test_two_people_saving_at_once_the_second_is_told_and_nothing_is_lost(client):
+    """Both open the page; the first saves; the second's save is refused with a message,
+    and the first person's text stays."""
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    opened = AnswerForm(instance=answer).initial["loaded_version"]
+    client.force_login(writer)
+    url = answer_url("change", answer)
+    first = change_form_data(answer, lead="The first writer's text [1].", loaded_version=opened)
+    assert client.post(url, first).status_code == 302
+    second = change_form_data(answer, lead="The second writer's text [1].", loaded_version=opened)
+    response = client.post(url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this answer after you opened it" in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.lead == "The first writer's text [1]."
+
+
+# ---------------------------------------------------------------- the conflict check cannot be skipped
+
+
+@pytest.mark.parametrize("loaded_version", [None, "", "not a time"])
+def test_a_save_without_the_version_it_was_opened_at_is_refused(client, loaded_version):
+    writer = make_writer()
+    answer = make_answer(writers=[writer], lead="The stored text [1].")
+    data = change_form_data(answer, lead="A hand-built overwrite [1].")
+    if loaded_version is None:
+        del data["loaded_version"]
+    else:
+        data["loaded_version"] = loaded_version
+    client.force_login(writer)
+    response = client.post(answer_url("change", answer), data)
+    assert response.status_code == 200
+    assert SAVED_MEANWHILE in response.content.decode()
+    assert Answer.objects.get(pk=answer.pk).lead == "The stored text [1]."
+
+
+def test_a_submission_landing_while_the_form_is_checked_is_kept():
+    """The race on PostgreSQL: the form was built from the draft, then the submission
+    committed before the save took the row lock. The save is refused, the submission stays."""
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    stale = Answer.objects.get(pk=answer.pk)
+    data = change_form_data(answer, lead="Overwrite after the submission [1].")
+    answer.submit(by=writer)
+    form = AnswerForm(data, instance=stale)
+    assert not form.is_valid()
+    assert IN_REVIEW_READ_ONLY + NOT_SAVED in form.non_field_errors()
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+def test_a_submission_landing_before_the_save_reads_the_answer_is_a_message_not_a_403():
+    """The race on SQLite: the save reads the answer after the submission committed, past
+    the change page's own check. Django refuses it; the writer gets the same words."""
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    data = change_form_data(answer, lead="Overwrite after the submission [1].")
+    answer.submit(by=writer)
+    request = RequestFactory().post(answer_url("change", answer), data)
+    request.user = writer
+    request._dont_enforce_csrf_checks = True
+    request._messages = CookieStorage(request)
+    response = admin.site._registry[Answer].changeform_view(request, str(answer.pk))
+    assert response.status_code == 302
+    assert [str(m) for m in request._messages] == [IN_REVIEW_READ_ONLY + NOT_SAVED]
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+# ---------------------------------------------------------------- bad input: a 4xx, never a 500
+
+
+@pytest.mark.parametrize("writers", ["abc", "99999999999999999999", "-1"])
+def test_a_bad_writer_id_on_the_add_form_is_a_form_error(client, writers):
+    client.force_login(make_writer())
+    topic = make_topic()
+    data = change_form_data(make_answer(), question_text="A new test question?", slug="")
+    data.update({"topic": topic.pk, "writers": [writers], "sections-TOTAL_FORMS": 0})
+    data.update({"sections-INITIAL_FORMS": 0, "citations-TOTAL_FORMS": 0})
+    data.update({"citations-INITIAL_FORMS": 0})
+    response = client.post(reverse("admin:answers_answer_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["writers"]
+    assert not Question.objects.filter(text="A new test question?").exists()
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("admin:answers_answer_writer_autocomplete", {"term": "\x00"}),
+        (
+            "admin:autocomplete",
+            {
+                "term": "\x00",
+                "app_label": "citations",
+                "model_name": "citation",
+                "field_name": "reference",
+            },
+        ),
+        ("admin:answers_answer_changelist", {"q": "\x00"}),
+        ("admin:citations_reference_changelist", {"q": "\x00"}),
+        ("admin:answers_topic_changelist", {"q": "\x00"}),
+    ],
+)
+def test_a_nul_in_an_admin_search_finds_nothing_and_is_no_500(client, url, params):
+    make_answer()
+    make_reference()
+    client.force_login(make_user(superuser=True))
+    response = client.get(reverse(url), params)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200 and response["Content-Type"] == "application/json":
+        assert response.json()["results"] == []

@@ -16,7 +16,6 @@ from answers.models import (
 from tests.factories import (
     APPROVE,
     answer_url,
-    change_form_data,
     draft,
     in_review,
     login,
@@ -198,23 +197,3 @@ def test_workflow_buttons_need_the_csrf_token(name):
     response = client.post(answer_url(name, answer), {"comment": "x", "reason": "x"})
     assert response.status_code == 403
     assert status_of(answer) == Status.DRAFT
-
-
-def test_two_people_saving_at_once_the_second_is_told_and_nothing_is_lost(client):
-    """Both open the page; the first saves; the second's save is refused with a message,
-    and the first person's text stays."""
-    from answers.admin.forms import AnswerForm
-
-    writer = make_writer()
-    answer = make_answer(writers=[writer])
-    opened = AnswerForm(instance=answer).initial["loaded_version"]
-    client.force_login(writer)
-    url = answer_url("change", answer)
-    first = change_form_data(answer, lead="The first writer's text [1].", loaded_version=opened)
-    assert client.post(url, first).status_code == 302
-    second = change_form_data(answer, lead="The second writer's text [1].", loaded_version=opened)
-    response = client.post(url, second)
-    assert response.status_code == 200
-    assert "Someone else saved this answer after you opened it" in response.content.decode()
-    answer.refresh_from_db()
-    assert answer.lead == "The first writer's text [1]."
