@@ -335,3 +335,26 @@ def test_a_long_comment_is_kept_whole_in_the_audit_trail():
     comment = "Please check the dose wording in the second paragraph. " * 10
     answer.request_changes(by=make_clinician(), comment=comment)
     assert answer.history.first().history_change_reason == f"Changes requested: {comment.strip()}"
+
+
+def test_refusals_say_who_may_act_now():
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    clinician = make_clinician()
+    assert answer.refusals(Answer.Action.SUBMIT, writer) == []
+    assert answer.refusals(Answer.Action.APPROVE, clinician) == [
+        "This answer is not waiting for medical review: it is draft."
+    ]
+    answer.submit(by=writer)
+    assert answer.refusals(Answer.Action.APPROVE, clinician) == []
+    assert answer.refusals(Answer.Action.EDIT, writer) == [
+        "This answer is in medical review and cannot be changed until the clinician finishes."
+    ]
+
+
+def test_differs_from_publication_follows_the_content():
+    answer, writer, _ = published()
+    assert not answer.differs_from_publication
+    answer.lead = "A new draft [1]."
+    answer.save()
+    assert answer.differs_from_publication
