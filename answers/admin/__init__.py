@@ -1,7 +1,7 @@
 """The editors' product: writers draft answers here, clinicians review them, editors run
 the desk. One module per concern:
 
-- `answers`: the answer list and change page (with `forms` and `diff` beside it);
+- `answers`: the answer list and change page (with `inlines`, `forms` and `diff`);
 - `workflow`: submit, review, request changes, approve, withdraw, preview;
 - `history`: versions, compare, restore;
 - `desks`: topics, questions, contributors, sign-offs, publications, feedback, audit log;

@@ -6,7 +6,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.db.models.functions import Length
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -17,8 +16,6 @@ from reversion import is_active as revision_is_active
 from reversion import set_comment
 from reversion.admin import VersionAdmin
 
-from citations.models import Citation
-
 from ..models import (
     Answer,
     Section,
@@ -28,13 +25,12 @@ from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
     AnswerForm,
-    CitationForm,
-    SectionForm,
     WritersField,
     WritersWidget,
     writer_candidates,
 )
 from .history import HistoryPages
+from .inlines import CitationInline, SectionInline
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
@@ -56,66 +52,6 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset & Answer.objects.review_overdue()
         return queryset
-
-
-class AnswerContentInline:
-    """Sections and citations follow their answer: nobody edits them while it is in review."""
-
-    @staticmethod
-    def _editable(obj):
-        return obj is None or obj.is_editable
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None else 0
-
-
-class SectionInline(AnswerContentInline, admin.StackedInline):
-    model = Section
-    form = SectionForm
-    fields = ["position", "heading", "kind", "body"]
-    ordering = ["position", "pk"]
-
-
-class CitationInline(AnswerContentInline, admin.TabularInline):
-    model = Citation
-    form = CitationForm
-    fields = ["label", "reference", "reference_status"]
-    readonly_fields = ["reference_status"]
-    autocomplete_fields = ["reference"]
-    verbose_name = "reference cited"
-    verbose_name_plural = "references cited (the number used in the text, and the work it cites)"
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("reference")
-            .order_by(Length("label"), "label")
-        )
-
-    @admin.display(description="state")
-    def reference_status(self, citation):
-        if citation.pk is None:
-            return "–"
-        reference = citation.reference
-        url = reverse("admin:citations_reference_change", args=[reference.pk])
-        if reference.retracted:
-            return format_html('<a href="{}" class="qa-bad">Retracted</a>', url)
-        missing = reference.missing_fields()
-        if missing:
-            return format_html(
-                '<a href="{}" class="qa-bad">Incomplete: {}</a>', url, ", ".join(missing)
-            )
-        return format_html('<a href="{}">Complete</a>', url)
 
 
 @admin.register(Answer)
