@@ -157,7 +157,9 @@ def notice_message(name, notice) -> str:
     """A retraction-watch notice as the checklist states it."""
     when = f" ({notice.date_text})" if notice.date else ""
     where = f", notice {notice.notice_doi}" if notice.notice_doi else ""
-    text = f"{name} “{notice.reference}”: {notice.get_kind_display().lower()} published{when}{where}."
+    text = (
+        f"{name} “{notice.reference}”: {notice.get_kind_display().lower()} published{when}{where}."
+    )
     if notice.blocks_approval:
         return (
             text + " A clinician must record how it was handled (on the notice in the "

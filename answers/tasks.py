@@ -9,4 +9,9 @@ from .retractions import run_retraction_watch
 def check_retractions():
     """The daily retraction watch; returns the run's counts."""
     run, _ = run_retraction_watch()
-    return {"run": run.pk, "checked": run.checked, "notices": run.notices_found, "failed": run.failed}
+    return {
+        "run": run.pk,
+        "checked": run.checked,
+        "notices": run.notices_found,
+        "failed": run.failed,
+    }

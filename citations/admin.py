@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .admin_lookup import add_by_identifier_urls
+from .admin_watch import ReferenceNoticeInline
 from .formatting import format_reference
 from .identifiers import normalize_pmid, strip_doi, validate_pmid
 from .models import Reference
@@ -158,6 +160,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     form = ReferenceForm
     change_list_template = "admin/citations/reference/change_list.html"
     view_on_site = False  # its "absolute URL" is this admin page
+    inlines = [ReferenceNoticeInline]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -239,6 +242,9 @@ class ReferenceAdmin(admin.ModelAdmin):
                 ),
             ),
         )
+
+    def get_urls(self):
+        return add_by_identifier_urls(self) + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         url = None

@@ -58,9 +58,7 @@ class Lookup:
 def parse_identifier(text: str) -> tuple[str, str]:
     """("doi" | "pmid" | "pmcid", normalised value); ValueError with a message otherwise."""
     text = text.strip()
-    if match := PUBMED_URL.match(text):
-        text = match[1]
-    elif match := PMC_URL.match(text):
+    if (match := PUBMED_URL.match(text)) or (match := PMC_URL.match(text)):
         text = match[1]
     pmcid = normalize_pmcid(text)
     if PMCID_RE.match(pmcid):

@@ -1,5 +1,7 @@
 """The reference library: one Reference per work, cited by answers through Citation rows."""
 
+import calendar
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -265,9 +267,6 @@ class NoticeKind(models.TextChoices):
 
 # Kinds that block approval of an answer citing the work until a clinician handles them.
 BLOCKING_NOTICE_KINDS = (NoticeKind.RETRACTION, NoticeKind.WITHDRAWAL, NoticeKind.CONCERN)
-MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 class ReferenceNoticeQuerySet(models.QuerySet):
@@ -349,12 +348,12 @@ class ReferenceNotice(models.Model):
 
     @property
     def date_text(self) -> str:
-        """"6 February 2010", "February 2010" or "2010"."""
+        """ "6 February 2010", "February 2010" or "2010"."""
         parts = [int(p) for p in self.date.split("-")] if self.date else []
         if len(parts) == 3:
-            return f"{parts[2]} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+            return f"{parts[2]} {calendar.month_name[parts[1]]} {parts[0]}"
         if len(parts) == 2:
-            return f"{MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+            return f"{calendar.month_name[parts[1]]} {parts[0]}"
         return str(parts[0]) if parts else ""
 
     def public_text(self) -> str:

@@ -150,7 +150,9 @@ def notices(message: dict) -> list[dict]:
     found = []
     for entry in message.get("updated-by") or []:
         if not isinstance(entry, dict):
-            raise http.Malformed("Crossref listed an update that is not a record; nothing was saved.")
+            raise http.Malformed(
+                "Crossref listed an update that is not a record; nothing was saved."
+            )
         kind = UPDATE_KINDS.get(re.sub(r"[-\s]", "_", str(entry.get("type", "")).lower()))
         if kind is None:
             continue

@@ -141,4 +141,6 @@ def json_body(response: httpx.Response, *, service: str):
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        raise Malformed(f"{service} sent an answer that is not valid JSON; nothing was saved.") from None
+        raise Malformed(
+            f"{service} sent an answer that is not valid JSON; nothing was saved."
+        ) from None

@@ -1,6 +1,7 @@
 """NCBI: PubMed records through E-utilities (efetch XML, esearch for a DOI's PMID) and the
 PMC ID converter. NCBI allows 3 requests a second without an API key and 10 with one."""
 
+import calendar
 import re
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from . import http
 
 SERVICE = "PubMed"
 IDCONV_SERVICE = "The PMC ID converter"
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+MONTHS = {calendar.month_abbr[i].lower(): i for i in range(1, 13)}
 NOTICE_REF_TYPES = {
     "RetractionIn": "retraction",
     "ExpressionOfConcernIn": "concern",
