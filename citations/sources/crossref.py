@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.html import strip_tags
 
-from ..identifiers import normalize_doi
+from ..identifiers import normalize_doi, strip_doi
 from . import http
 
 SERVICE = "Crossref"
@@ -39,7 +39,7 @@ UPDATE_KINDS = {
 
 def fetch_work(doi: str) -> dict:
     """The validated `message` of Crossref's answer for a DOI."""
-    doi = normalize_doi(doi)
+    doi = strip_doi(doi)
 
     def fetch():
         url = f"{settings.CROSSREF_API_URL}/works/{quote(doi, safe='')}"
@@ -61,13 +61,13 @@ def fetch_work(doi: str) -> dict:
                 f"Crossref's answer for {doi} is not a work record; nothing was saved."
             )
         message = body["message"]
-        if normalize_doi(message.get("DOI")) != doi:
+        if normalize_doi(message.get("DOI")) != doi.lower():
             raise http.Malformed(
                 f"Crossref answered for {message.get('DOI')!r} when asked for {doi}; nothing was saved."
             )
         return message
 
-    return http.cached(("crossref", doi), fetch)
+    return http.cached(("crossref", doi.lower()), fetch)
 
 
 def _text(value) -> str:
