@@ -359,7 +359,7 @@ class ReferenceNotice(models.Model):
     def public_text(self) -> str:
         """The short factual line readers see beside the reference."""
         when = self.date_text
-        when = (f" on {when}" if "-" in self.date else f" in {when}") if when else ""
+        when = (f" on {when}" if self.date.count("-") == 2 else f" in {when}") if when else ""
         what = {
             NoticeKind.RETRACTION: f"This study was retracted{when}",
             NoticeKind.WITHDRAWAL: f"This study was withdrawn{when}",

@@ -138,6 +138,10 @@ def to_csl(message: dict) -> dict:
         if parts:
             item["issued"] = {"date-parts": [parts]}
             break
+    url = _text(message.get("URL"))
+    # Crossref's URL is usually the DOI's own resolver link: the DOI already says that.
+    if url.startswith(("https://", "http://")) and "doi.org/" not in url.lower():
+        item["URL"] = url
     for key in ("volume", "issue", "page"):
         text = _text(message.get(key))
         if text:
@@ -160,7 +164,7 @@ def notices(message: dict) -> list[dict]:
         found.append(
             {
                 "kind": kind,
-                "doi": normalize_doi(entry.get("DOI")) if entry.get("DOI") else "",
+                "doi": strip_doi(entry.get("DOI")) if entry.get("DOI") else "",
                 "date": "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)),
                 "source": f"Crossref ({entry['source']})" if entry.get("source") else "Crossref",
             }

@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from lxml import etree
 
-from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid, strip_doi
 from ..readers import GENERIC_PUBLICATION_TYPES
 from . import http
 
@@ -163,7 +163,8 @@ def _article_csl(pubmed_article) -> dict:
     authors = []
     for author in article.findall("AuthorList/Author"):
         family = _text(author.find("LastName"))
-        given = _text(author.find("ForeName")) or _text(author.find("Initials"))
+        # Without a forename, initials "AJ" become "A J" so the style prints both.
+        given = _text(author.find("ForeName")) or " ".join(_text(author.find("Initials")))
         if family:
             authors.append({"family": family, "given": given} if given else {"family": family})
         elif _text(author.find("CollectiveName")):
@@ -219,7 +220,7 @@ def _article_notices(pubmed_article) -> list[dict]:
         found.append(
             {
                 "kind": kind,
-                "doi": normalize_doi(doi[1]) if doi else "",
+                "doi": strip_doi(doi[1]) if doi else "",
                 "pmid": _text(node.find("PMID")),
                 "date": "",
                 "source": f"PubMed ({source})" if source else "PubMed",

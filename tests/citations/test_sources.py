@@ -63,7 +63,7 @@ def test_crossref_update_notices(services):
     assert notices == [
         {
             "kind": "retraction",
-            "doi": "10.1016/s0140-6736(10)60175-4",
+            "doi": "10.1016/S0140-6736(10)60175-4",
             "date": "2010-02",
             "source": "Crossref (retraction-watch)",
         }
@@ -190,9 +190,9 @@ def test_pubmed_notices_retraction_concern_and_erratum(services):
     services.pubmed[MEHRA["PMID"]] = MEHRA
     notices = ncbi.fetch_article(MEHRA["PMID"])["notices"]
     assert [(n["kind"], n["doi"], n["pmid"]) for n in notices] == [
-        ("correction", "10.1016/s0140-6736(20)31249-6", "32485145"),
-        ("concern", "10.1016/s0140-6736(20)31290-3", "32504543"),
-        ("retraction", "10.1016/s0140-6736(20)31324-6", "32511943"),
+        ("correction", "10.1016/S0140-6736(20)31249-6", "32485145"),
+        ("concern", "10.1016/S0140-6736(20)31290-3", "32504543"),
+        ("retraction", "10.1016/S0140-6736(20)31324-6", "32511943"),
     ]
 
 
