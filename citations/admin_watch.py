@@ -3,7 +3,8 @@ how each was handled) and the watch's runs, read-only."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from .models import ReferenceNotice, RetractionCheck
 
@@ -90,20 +91,28 @@ class ReferenceNoticeAdmin(admin.ModelAdmin):
         )
 
 
-class ReferenceNoticeInline(admin.TabularInline):
-    model = ReferenceNotice
-    fields = ["kind", "date", "notice_doi", "source", "first_seen_at", "acknowledged_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "Retraction and correction notices"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+def notice_list(reference):
+    """The reference's notices, each linked to its admin page (where it is marked handled)."""
+    if reference.pk is None or not reference.notices.exists():
+        return "None"
+    return format_html(
+        '<ul class="qa-plain-list">{}</ul>',
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a>{}: {}</li>',
+            (
+                (
+                    reverse("admin:citations_referencenotice_change", args=[notice.pk]),
+                    notice.get_kind_display(),
+                    f" ({notice.date_text})" if notice.date else "",
+                    f"handled: {notice.handling_note}"
+                    if notice.acknowledged_at
+                    else "not yet handled",
+                )
+                for notice in reference.notices.all()
+            ),
+        ),
+    )
 
 
 @admin.register(RetractionCheck)
@@ -117,8 +126,7 @@ class RetractionCheckAdmin(admin.ModelAdmin):
         if not run.failures:
             return "None"
         return format_html(
-            "<ul>{}</ul>",
-            format_html("".join("<li>{}</li>" for _ in run.failures), *run.failures),
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((f,) for f in run.failures))
         )
 
     def has_add_permission(self, request):

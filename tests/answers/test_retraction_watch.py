@@ -116,6 +116,10 @@ def test_a_failed_lookup_is_a_failure_of_the_run_and_marks_nothing(wakefield, ht
         call_command("check_retractions", stdout=StringIO(), stderr=err)
     assert "Crossref answered HTTP 500 after 3 attempts" in err.getvalue()
     run = RetractionCheck.objects.latest()
+    editor = Client()
+    editor.force_login(make_editor())
+    run_page = editor.get(reverse("admin:citations_retractioncheck_change", args=[run.pk]))
+    assert "Crossref answered HTTP 500 after 3 attempts" in run_page.text
     assert (run.checked, run.failed) == (0, 1)
     assert not ReferenceNotice.objects.exists()
     assert NOTICE not in public_page(published).text
@@ -164,6 +168,10 @@ def test_only_a_clinician_records_how_a_notice_was_handled(wakefield):
     editor.force_login(make_editor())
     assert editor.get(reverse("admin:citations_referencenotice_changelist")).status_code == 200
     assert editor.get(reverse("admin:citations_retractioncheck_changelist")).status_code == 200
+    reference_page = editor.get(
+        reverse("admin:citations_reference_change", args=[notice.reference_id])
+    )
+    assert "Retraction</a> (February 2010): not yet handled" in reference_page.text
     editor.post(url, {"handling_note": "Fine"})
     notice.refresh_from_db()
     assert notice.acknowledged_at is None
