@@ -103,7 +103,7 @@ def convert_pmcid(pmcid: str) -> dict:
         )
         body = http.json_body(response, service=IDCONV_SERVICE)
         records = body.get("records") if isinstance(body, dict) else None
-        if body.get("status") != "ok" or not isinstance(records, list):
+        if not isinstance(records, list) or body.get("status") != "ok":
             raise http.Malformed(
                 f"The PMC ID converter's answer for {pmcid} has no records; nothing was saved."
             )

@@ -231,3 +231,11 @@ def test_doi_to_pmid_and_pmc_id_converter(services):
     assert ncbi.convert_pmcid("pmc11446985") == {"pmid": "", "doi": konitsioti["DOI"]}
     with pytest.raises(http.NotFound, match="PubMed Central has no article PMC1"):
         ncbi.convert_pmcid("PMC1")
+
+
+@pytest.mark.parametrize("body", ["[]", '{"status": "error"}', '{"status": "ok", "records": {}}'])
+def test_an_id_converter_answer_without_records_is_refused(services, httpserver, body):
+    httpserver.clear()
+    httpserver.expect_request("/idconv/").respond_with_data(body, content_type="application/json")
+    with pytest.raises(http.Malformed, match="has no records"):
+        ncbi.convert_pmcid("PMC11446985")
