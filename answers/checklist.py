@@ -62,7 +62,10 @@ class Checklist:
 def review_checklist(answer) -> Checklist:
     checklist = Checklist()
     sections = answer.ordered_sections()
-    citations = {c.label: c for c in answer.citations.select_related("reference")}
+    citations = {
+        c.label: c
+        for c in answer.citations.select_related("reference").prefetch_related("reference__notices")
+    }
 
     if not answer.lead.strip():
         checklist.add(BLOCKS_SUBMISSION, "The short answer is empty: write it.")
@@ -121,6 +124,11 @@ def review_checklist(answer) -> Checklist:
                 BLOCKS_APPROVAL,
                 f"{name} “{reference}” has been retracted{notice}: remove or replace it.",
             )
+        for notice in reference.notices.all():
+            if notice.blocks_approval:
+                checklist.add(BLOCKS_APPROVAL, notice_message(name, notice))
+            elif notice.kind == notice.Kind.CORRECTION and notice.acknowledged_at is None:
+                checklist.add(WARNING, notice_message(name, notice))
         if reference.year and this_year - reference.year > recent_years:
             checklist.add(
                 WARNING,
@@ -143,3 +151,18 @@ def review_checklist(answer) -> Checklist:
                 f"aim for grade {limit} or below with shorter sentences and everyday words.",
             )
     return checklist
+
+
+def notice_message(name, notice) -> str:
+    """A retraction-watch notice as the checklist states it."""
+    when = f" ({notice.date_text})" if notice.date else ""
+    where = f", notice {notice.notice_doi}" if notice.notice_doi else ""
+    text = (
+        f"{name} “{notice.reference}”: {notice.get_kind_display().lower()} published{when}{where}."
+    )
+    if notice.blocks_approval:
+        return (
+            text + " A clinician must record how it was handled (on the notice in the "
+            "reference library) before this answer can be approved."
+        )
+    return text + " Check whether the correction changes what the answer says."

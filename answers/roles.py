@@ -26,6 +26,8 @@ _WRITE_CONTENT = [
     "citations.add_citation",
     "citations.change_citation",
     "citations.delete_citation",
+    "citations.view_referencenotice",
+    "citations.view_retractioncheck",
 ]
 
 GROUP_PERMISSIONS = {
@@ -43,6 +45,10 @@ GROUP_PERMISSIONS = {
         # Clinicians mark references retracted.
         "citations.change_reference",
         "citations.view_citation",
+        # Clinicians record how a retraction or correction notice was handled.
+        "citations.view_referencenotice",
+        "citations.change_referencenotice",
+        "citations.view_retractioncheck",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -68,7 +74,10 @@ def sync_groups(apps):
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # A model a later migration creates has no permission yet: that migration syncs again.
+            if permission is not None:
+                wanted.append(permission)
         group.permissions.set(wanted)

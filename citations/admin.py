@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .admin_lookup import add_by_identifier_urls
+from .admin_watch import notice_list
 from .formatting import format_reference
 from .identifiers import normalize_pmid, strip_doi, validate_pmid
 from .models import Reference
@@ -174,7 +176,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         "retracted",
     ]
     list_filter = ["retracted", "is_placeholder", "evidence_level", "type"]
-    readonly_fields = ["formatted", "completeness", "evidence_level", "cited_by"]
+    readonly_fields = ["formatted", "completeness", "evidence_level", "cited_by", "notices"]
     fieldsets = [
         (None, {"fields": ["formatted", "completeness", "cited_by"]}),
         (
@@ -193,7 +195,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         ),
         ("Identifiers", {"fields": ["doi", "pmid", "pmcid", "url"]}),
         ("Evidence", {"fields": ["publication_type", "evidence_level"]}),
-        ("Retraction", {"fields": ["retracted", "retraction_doi"]}),
+        ("Retraction", {"fields": ["notices", "retracted", "retraction_doi"]}),
         ("Notes", {"fields": ["note", "is_placeholder"]}),
     ]
 
@@ -239,6 +241,13 @@ class ReferenceAdmin(admin.ModelAdmin):
                 ),
             ),
         )
+
+    @admin.display(description="notices found by the retraction watch")
+    def notices(self, reference):
+        return notice_list(reference)
+
+    def get_urls(self):
+        return add_by_identifier_urls(self) + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         url = reverse("import_references") if self.has_add_permission(request) else None

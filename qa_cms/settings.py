@@ -163,3 +163,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Outside sources for adding references by identifier and watching them for retractions.
+CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org").rstrip("/")
+CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO", "")
+NCBI_EUTILS_URL = os.environ.get(
+    "NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+).rstrip("/")
+NCBI_API_KEY = os.environ.get("NCBI_API_KEY", "")
+PMC_IDCONV_URL = os.environ.get(
+    "PMC_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+)
+SOURCE_TIMEOUT = float(os.environ.get("SOURCE_TIMEOUT", "10"))
+SOURCE_RETRIES = envint("SOURCE_RETRIES", 3)
+SOURCE_BACKOFF = float(os.environ.get("SOURCE_BACKOFF", "1"))
+SOURCE_RETRY_AFTER_MAX = float(os.environ.get("SOURCE_RETRY_AFTER_MAX", "60"))
+SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)

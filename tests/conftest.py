@@ -24,3 +24,22 @@ settings.load_profile("ci")
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def services(httpserver, settings):
+    """Crossref and NCBI as a local server (tests/citations/fake_services.py), with fast
+    retries and an empty lookup cache."""
+    from django.core.cache import cache
+
+    from tests.citations.fake_services import FakeServices
+
+    fake = FakeServices(httpserver)
+    fake.configure(settings)
+    settings.SOURCE_BACKOFF = 0
+    settings.SOURCE_RETRIES = 2
+    settings.SOURCE_TIMEOUT = 2
+    settings.NCBI_API_KEY = "test-key"
+    cache.clear()
+    yield fake
+    cache.clear()

@@ -1,0 +1,55 @@
+import reversion
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from answers.importing import _attach
+from answers.models import Answer
+from citations.lookup import look_up, save_new, split_identifiers
+
+
+class Command(BaseCommand):
+    help = (
+        "Add works to the reference library by DOI, PubMed ID or PubMed Central ID (links "
+        "work too), looked up at Crossref and PubMed. Each is added, matched to a reference "
+        "already held, or refused with the reason. With --answer and --label, the (one) "
+        "reference is cited in that answer as [N]."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("identifiers", nargs="+", metavar="IDENTIFIER")
+        parser.add_argument("--answer", metavar="SLUG")
+        parser.add_argument("--label", metavar="N")
+
+    def handle(self, identifiers, answer=None, label=None, **options):
+        target = None
+        if bool(answer) != bool(label):
+            raise CommandError("Give --answer and --label together.")
+        if answer:
+            if not label.isdigit():
+                raise CommandError(f"--label is the citation number, e.g. 9, not “{label}”.")
+            target = Answer.objects.filter(question__slug=answer).first()
+            if target is None:
+                raise CommandError(f"No answer with the slug “{answer}”.")
+            if not target.is_editable:
+                raise CommandError(f"“{target}” is in medical review and cannot be changed.")
+            if len(split_identifiers(" ".join(identifiers))) != 1:
+                raise CommandError("--label cites one reference: give one identifier.")
+        lookups = save_new([look_up(item) for item in split_identifiers(" ".join(identifiers))])
+        for lookup in lookups:
+            if lookup.status == "refused":
+                self.stderr.write(f"{lookup.text}: refused: {lookup.message}")
+                continue
+            status = "added" if lookup.status == "added" else "matched"
+            self.stdout.write(f"{lookup.text}: {status} #{lookup.reference.pk} {lookup.reference}")
+            for note in lookup.notes:
+                self.stdout.write(f"  {note}")
+            if target is not None:
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_comment(f"Cited {lookup.label} as [{label}]")
+                    reversion.add_to_revision(target)
+                    for line in _attach(target, label, lookup.reference):
+                        self.stdout.write(f"  {line}")
+                target.note_edit(by=None)
+        refused = sum(lookup.status == "refused" for lookup in lookups)
+        if refused:
+            raise CommandError(f"{refused} identifier{'s' if refused != 1 else ''} refused.")

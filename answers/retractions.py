@@ -1,0 +1,56 @@
+"""The retraction watch's effect on published answers: readers of a page citing a work
+that was retracted, withdrawn or put under an expression of concern see a short factual
+notice beside that reference until a clinician approves a new version."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from citations.identifiers import normalize_doi
+from citations.watch import check_retractions
+
+from .models import PublishedAnswer
+
+
+def public_notice(notice) -> dict:
+    return {"kind": notice.kind, "text": notice.public_text(), "link": notice.link}
+
+
+def show_notices_on_public_pages(*, notices) -> list[PublishedAnswer]:
+    """Add the blocking notices to the public snapshots of the answers citing their works
+    (each notice once); returns the snapshots changed."""
+    changed = []
+    for notice in notices:
+        if notice.kind not in notice.BLOCKING_KINDS:
+            continue
+        reference = notice.reference
+        with transaction.atomic():
+            snapshots = PublishedAnswer.objects.select_for_update().filter(
+                answer__citations__reference=reference
+            )
+            for snapshot in snapshots:
+                if _add_notice(snapshot, reference, public_notice(notice)):
+                    snapshot.references_html = render_to_string(
+                        "citations/includes/reference_list.html",
+                        {"references": snapshot.data["references"]},
+                    )
+                    snapshot.save(update_fields=["data", "references_html"])
+                    changed.append(snapshot)
+    return changed
+
+
+def _add_notice(snapshot, reference, shown) -> bool:
+    added = False
+    for entry in snapshot.data.get("references", []):
+        same_doi = reference.doi and normalize_doi(entry.get("doi")) == normalize_doi(reference.doi)
+        same_pmid = reference.pmid and entry.get("pmid") == reference.pmid
+        if (same_doi or same_pmid) and shown not in entry.setdefault("notices", []):
+            entry["notices"].append(shown)
+            added = True
+    return added
+
+
+def run_retraction_watch():
+    """Check every cited reference, then show what was found on the public pages."""
+    run, notices = check_retractions()
+    show_notices_on_public_pages(notices=notices)
+    return run, notices

@@ -1,0 +1,177 @@
+"""Add references by identifier: pasted DOIs, PMIDs and PMCIDs (or their links) looked up
+at Crossref and PubMed, matched against the library, and saved only when confirmed."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .identifiers import (
+    DOI_RE,
+    PMCID_RE,
+    PMID_RE,
+    normalize_doi,
+    normalize_pmcid,
+    normalize_pmid,
+    strip_doi,
+)
+from .models import Reference
+from .sources import crossref, ncbi
+from .sources.http import SourceError
+
+PUBMED_URL = re.compile(
+    r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+PMC_URL = re.compile(
+    r"^https?://(?:pmc\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pmc)/articles/(PMC\d+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+UNRECOGNISED = (
+    "‘{}’ is not a DOI, PubMed ID or PubMed Central ID. Paste one per line, e.g. "
+    "10.1056/NEJMoa1911303, https://doi.org/10.1056/NEJMoa1911303, 31535829, "
+    "https://pubmed.ncbi.nlm.nih.gov/31535829/ or PMC11446985."
+)
+
+
+@dataclass
+class Lookup:
+    """What became of one pasted identifier."""
+
+    text: str
+    kind: str = ""  # doi, pmid or pmcid
+    value: str = ""
+    status: str = "refused"  # new, matched, added or refused
+    reference: Reference | None = None
+    message: str = ""
+    reason: str = ""  # for refusals: invalid, not_found, unreachable, malformed
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID"}.get(self.kind, "") + (
+            f" {self.value}" if self.value else self.text
+        )
+
+
+def parse_identifier(text: str) -> tuple[str, str]:
+    """("doi" | "pmid" | "pmcid", normalised value); ValueError with a message otherwise."""
+    text = text.strip()
+    if (match := PUBMED_URL.match(text)) or (match := PMC_URL.match(text)):
+        text = match[1]
+    pmcid = normalize_pmcid(text)
+    if PMCID_RE.match(pmcid):
+        return "pmcid", pmcid
+    pmid = normalize_pmid(text)
+    if PMID_RE.match(pmid):
+        return "pmid", pmid
+    doi = strip_doi(text)
+    if DOI_RE.match(normalize_doi(doi)):
+        return "doi", doi
+    raise ValueError(UNRECOGNISED.format(text))
+
+
+def split_identifiers(text: str) -> list[str]:
+    """One identifier per line (commas and spaces between them work too), duplicates dropped."""
+    seen, items = set(), []
+    for item in re.split(r"[\s,;]+", text or ""):
+        item = item.strip()
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            items.append(item)
+    return items
+
+
+def _held(kind: str, value: str) -> Reference | None:
+    if kind == "pmcid":
+        return Reference.objects.filter(pmcid=value).first()
+    return Reference.objects.matching(**{kind: value}).first()
+
+
+def _fetch(kind: str, value: str) -> tuple[dict, list[str]]:
+    """The CSL-JSON item for an identifier, cross-filled where a second source has it."""
+    notes = []
+    if kind == "pmcid":
+        ids = ncbi.convert_pmcid(value)
+        if ids["pmid"]:
+            item = ncbi.fetch_article(ids["pmid"])["csl"]
+        elif ids["doi"]:
+            item = crossref.to_csl(crossref.fetch_work(ids["doi"]))
+        else:
+            raise SourceError(
+                f"PubMed Central knows {value} but gives it no PMID or DOI to look up.",
+                kind="not_found",
+            )
+        item["PMCID"] = value
+        if ids["doi"] and not item.get("DOI"):
+            item["DOI"] = ids["doi"]
+        return item, notes
+    if kind == "pmid":
+        return ncbi.fetch_article(value)["csl"], notes
+    item = crossref.to_csl(crossref.fetch_work(value))
+    try:
+        pmid = ncbi.pmid_for_doi(value)
+    except SourceError as error:
+        notes.append(f"PubMed ID not filled in: {error.message}")
+    else:
+        if pmid:
+            item["PMID"] = pmid
+    return item, notes
+
+
+def look_up(text: str) -> Lookup:
+    """One identifier: matched to a reference already held, a new unsaved reference to
+    confirm, or refused with the reason. Nothing is saved here."""
+    lookup = Lookup(text=text)
+    try:
+        lookup.kind, lookup.value = parse_identifier(text)
+    except ValueError as error:
+        lookup.message, lookup.reason = str(error), "invalid"
+        return lookup
+    held = _held(lookup.kind, lookup.value)
+    if held is None:
+        try:
+            item, lookup.notes = _fetch(lookup.kind, lookup.value)
+        except SourceError as error:
+            lookup.message, lookup.reason = error.message, error.kind
+            return lookup
+        held = Reference.objects.matching(doi=item.get("DOI"), pmid=item.get("PMID")).first()
+        if held is None:
+            lookup.status, lookup.reference = "new", Reference.from_csl(item)
+            lookup.message = "New: confirm to add it to the library."
+            missing = lookup.reference.missing_fields()
+            if missing:
+                lookup.notes.append(
+                    f"The source does not give: {', '.join(missing)}. It will be marked incomplete."
+                )
+            return lookup
+    lookup.status, lookup.reference = "matched", held
+    lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+    return lookup
+
+
+def look_up_all(text: str) -> list[Lookup]:
+    return [look_up(item) for item in split_identifiers(text)]
+
+
+def save_new(lookups: list[Lookup]) -> list[Lookup]:
+    """Save the new references (a record another request saved meanwhile is matched)."""
+    for lookup in lookups:
+        if lookup.status != "new":
+            continue
+        reference = lookup.reference
+        try:
+            reference.full_clean(validate_unique=False, validate_constraints=False)
+            with transaction.atomic():
+                reference.save()
+        except ValidationError as error:
+            lookup.status, lookup.reason = "refused", "malformed"
+            lookup.message = "The source's record is not usable: " + "; ".join(error.messages)
+        except IntegrityError:
+            held = Reference.objects.matching(doi=reference.doi, pmid=reference.pmid).first()
+            lookup.status, lookup.reference = "matched", held
+            lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+        else:
+            lookup.status, lookup.message = "added", f"Added to the library as #{reference.pk}."
+    return lookups

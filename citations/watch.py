@@ -1,0 +1,78 @@
+"""The retraction watch: every cited reference with a DOI or PMID is checked at Crossref
+(update notices, which include Retraction Watch's data) and PubMed ("Retracted
+Publication", RetractionIn, ErratumIn). Notices are recorded once; a lookup that fails is
+a failure of the run and marks nothing."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Reference, ReferenceNotice, RetractionCheck
+from .sources import crossref, ncbi
+from .sources.http import SourceError
+
+
+def references_to_check():
+    return (
+        Reference.objects.filter(citations__isnull=False)
+        .filter(Q(doi__isnull=False) | Q(pmid__isnull=False))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _found_notices(reference) -> list[dict]:
+    """Every notice the sources give; raises SourceError when a source cannot answer."""
+    found = []
+    if reference.doi:
+        found += crossref.notices(crossref.fetch_work(reference.doi))
+    if reference.pmid:
+        found += ncbi.fetch_article(reference.pmid)["notices"]
+    return found
+
+
+def _record(reference, notices) -> list[ReferenceNotice]:
+    """Store the notices not yet held. One notice seen by both sources is kept once: a
+    PubMed notice without a DOI is dropped when a notice of that kind is already held."""
+    created = []
+    held = {(n.kind, n.notice_doi.lower()) for n in reference.notices.all()}
+    kinds_held = {kind for kind, _ in held}
+    for notice in sorted(notices, key=lambda n: not n["doi"]):  # those with a DOI first
+        key = (notice["kind"], notice["doi"].lower())
+        if key in held or (not notice["doi"] and notice["kind"] in kinds_held):
+            continue
+        try:
+            with transaction.atomic():
+                created.append(
+                    ReferenceNotice.objects.create(
+                        reference=reference,
+                        kind=notice["kind"],
+                        date=notice.get("date", ""),
+                        notice_doi=notice["doi"],
+                        notice_pmid=notice.get("pmid", ""),
+                        source=notice["source"][:300],
+                    )
+                )
+        except IntegrityError:  # recorded meanwhile by another run
+            continue
+        held.add(key)
+        kinds_held.add(notice["kind"])
+    return created
+
+
+def check_retractions() -> tuple[RetractionCheck, list[ReferenceNotice]]:
+    """Check every cited reference once; return the run and the notices new in it."""
+    run = RetractionCheck.objects.create()
+    new_notices = []
+    for reference in references_to_check():
+        try:
+            found = _found_notices(reference)
+        except SourceError as error:
+            run.failures.append(f"#{reference.pk} {reference}: {error.message}")
+            continue
+        run.checked += 1
+        new_notices += _record(reference, found)
+    run.notices_found = len(new_notices)
+    run.finished_at = timezone.now()
+    run.save()
+    return run, new_notices
