@@ -1,5 +1,3 @@
-from functools import partial
-
 from django.db import transaction
 
 
@@ -7,4 +5,10 @@ def enqueue_on_commit(task, *args, using=None, **kwargs):
     """Enqueue `task` once the current transaction commits, so a rolled-back change sends
     nothing. robust: a queue that cannot take the task is logged, and never undoes or
     breaks the editorial action that caused it."""
-    transaction.on_commit(partial(task.enqueue, *args, **kwargs), using=using, robust=True)
+
+    def enqueue():
+        task.enqueue(*args, **kwargs)
+
+    # Django names the callback in its error log (__qualname__, which a partial lacks).
+    enqueue.__qualname__ = f"enqueue({task.module_path})"
+    transaction.on_commit(enqueue, using=using, robust=True)
