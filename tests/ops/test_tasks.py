@@ -57,10 +57,13 @@ def test_a_rolled_back_change_enqueues_nothing(django_capture_on_commit_callback
     class Abandon(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Abandon), transaction.atomic():
-            enqueue_on_commit(create_group, "never")
-            raise Abandon
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Abandon),
+        transaction.atomic(),
+    ):
+        enqueue_on_commit(create_group, "never")
+        raise Abandon
     assert callbacks == []
     assert not DBTaskResult.objects.exists()
 
@@ -88,4 +91,7 @@ def test_a_task_the_queue_refuses_never_undoes_the_change(
         enqueue_on_commit(create_group, object())  # not JSON: the backend refuses it
     assert Group.objects.filter(name="the editorial change").exists()
     assert not DBTaskResult.objects.exists()
-    assert any(r.levelno == logging.ERROR and "enqueue(tests.ops.tasks.create_group)" in r.getMessage() for r in caplog.records)
+    assert any(
+        r.levelno == logging.ERROR and "enqueue(tests.ops.tasks.create_group)" in r.getMessage()
+        for r in caplog.records
+    )
