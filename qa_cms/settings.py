@@ -220,6 +220,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # gunicorn drops the body Django renders for HEAD, as it should, and warns each time.
         "gunicorn.http.wsgi": {"level": "ERROR"},
+        # django-axes says at INFO that it started, and each step of a failed login; its
+        # warnings (each failure, each lockout) are what matters.
+        "axes": {"level": "WARNING"},
     },
 }
 
