@@ -36,7 +36,6 @@ run: venv
 serve: export DEBUG = 0
 serve: export SECRET_KEY ?= local-serve-only-not-secret
 serve: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1]
-serve: export CSRF_TRUSTED_ORIGINS ?= http://127.0.0.1:$(PORT),http://localhost:$(PORT)
 serve: export BIND ?= 127.0.0.1:$(PORT)
 # Locally it is plain http, with no TLS proxy: Secure cookies would never come back and the
 # HTTPS redirect would lead nowhere, so both are off here (and only here, unless set).
