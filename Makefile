@@ -1,4 +1,4 @@
-# Two commands matter: `make run` and `make test` (see README.md).
+# Two commands matter: `make run` and `make test` (see README.md); `make serve` tries production mode.
 SHELL := /bin/bash
 PYTHON_VERSION := $(shell cat .python-version)
 VENV := .venv
@@ -8,7 +8,7 @@ PORT ?= 8000
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
 
-.PHONY: run test e2e fuzz lint format benchmark venv clean
+.PHONY: run serve test e2e fuzz lint format benchmark venv clean
 
 venv: $(VENV)/.installed
 
@@ -28,8 +28,25 @@ run: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker"
+	deploy/run-together "$(PY) manage.py runserver 127.0.0.1:$(PORT)" "$(PY) manage.py db_worker"
+
+# Production mode on this machine: DEBUG off, gunicorn and the task worker, static files
+# collected and served by WhiteNoise, on the database DATABASE_URL names (SQLite by default).
+serve: export DEBUG = 0
+serve: export SECRET_KEY ?= local-serve-only-not-secret
+serve: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1]
+serve: export BIND ?= 127.0.0.1:$(PORT)
+# Locally it is plain http, with no TLS proxy: Secure cookies would never come back and the
+# HTTPS redirect would lead nowhere, so both are off here (and only here, unless set).
+serve: export SECURE_COOKIES ?= 0
+serve: export SECURE_SSL_REDIRECT ?= 0
+serve: venv
+	$(PY) manage.py ensure_database
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo "Serving (DEBUG off) on http://$(BIND)/ (admin: /admin/), with the task worker"
+	deploy/run-together "$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py qa_cms.wsgi" "$(PY) manage.py db_worker --no-reload"
 
 # The browser tests' checkers: axe-core and the Nu HTML Checker (vnu.jar), pinned in
 # package-lock.json. --ignore-scripts: vnu-jar's install script would download a Java.

@@ -50,10 +50,17 @@ INSTALLED_APPS = [
     "simple_history",
     "answers",
     "citations",
+    # --- Production: operations, background tasks, login lockouts (issues 8 and 9) ---
+    "ops",
+    "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its time and query count cover every other middleware.
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with ops.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qa_cms.urls"
@@ -112,13 +121,47 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# --- Production: static files (issue 9) ---
+# With DEBUG off, WhiteNoise serves what collectstatic wrote: content-hashed names, gzip and
+# Brotli copies, cached for ten years. STATIC_MANIFEST=0 (DEBUG, and the test suite, which
+# does not run collectstatic) serves the files under their plain names instead.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
 LOGIN_URL = "admin:login"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Production: HTTPS and the TLS-terminating proxy (issues 8 and 9) ---
+# Secure by default with DEBUG off: every protection is on unless a variable turns it off,
+# so `check --deploy` is clean with only SECRET_KEY and ALLOWED_HOSTS set.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+# Load balancers probe the app over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
+# The header the proxy sets on HTTPS requests, e.g. "X-Forwarded-Proto: https". Only set it
+# when the proxy always sets or strips that header: a client could otherwise forge it.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
+USE_X_FORWARDED_HOST = envbool("USE_X_FORWARDED_HOST", "0")
 
 # Everything is served by the site itself: no inline script or style, no third-party host.
 SECURE_CSP = {
@@ -157,11 +200,30 @@ RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 5)
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
 
+# --- Production: logs (issue 9) ---
+# One line per request from ops.middleware.RequestLogMiddleware; LOG_FORMAT=json writes every
+# record as one JSON object per line, for log collectors.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ops.logs.JSONFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # runserver logs each request itself; ours replaces it.
+        "django.server": {"level": "WARNING"},
+        # gunicorn drops the body Django renders for HEAD, as it should, and warns each time.
+        "gunicorn.http.wsgi": {"level": "ERROR"},
+        # django-axes says at INFO that it started, and each step of a failed login; its
+        # warnings (each failure, each lockout) are what matters.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Outside sources for adding references by identifier and watching them for retractions.
@@ -179,3 +241,26 @@ SOURCE_RETRIES = envint("SOURCE_RETRIES", 3)
 SOURCE_BACKOFF = float(os.environ.get("SOURCE_BACKOFF", "1"))
 SOURCE_RETRY_AFTER_MAX = float(os.environ.get("SOURCE_RETRY_AFTER_MAX", "60"))
 SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)
+# --- Production: background tasks (issue 9) ---
+# Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
+# them. README "Production" says how to move the queue to Redis.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Accounts: login lockouts with django-axes (issue 8) ---
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username from one address is locked after this many failed logins in a row.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
+# Who unlocks an account, named on the lockout page.
+AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the site administrator")

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from answers.admin import imports
+from ops.views import healthz
 
 admin.site.site_header = "Patient answers CMS"
 admin.site.site_title = "Patient answers CMS"
 admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path(
         "admin/import/articles/",
         admin.site.admin_view(imports.import_articles),

@@ -2,8 +2,14 @@
 every property test (profile "ci"); `make fuzz` runs the tests marked `fuzz` with at least
 10,000 examples each (profile "fuzz")."""
 
+import signal
+
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from hypothesis import HealthCheck, settings
+
+from answers.roles import sync_groups
 
 settings.register_profile(
     "ci",
@@ -43,3 +49,23 @@ def services(httpserver, settings):
     cache.clear()
     yield fake
     cache.clear()
+
+
+@pytest.fixture
+def run_worker():
+    """Runs the worker command over the queue; puts back the signal handlers it installs."""
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+
+    def run():
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    yield run
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
+@pytest.fixture
+def groups(transactional_db):
+    """The role groups. The data migration made them, but transactional tests (browser,
+    worker) run on a database that is emptied after each test, so make them again."""
+    sync_groups(apps)

@@ -147,9 +147,12 @@ def test_concern_blocks_and_correction_warns(services):
     assert any("correction published" in m and "31249-6" in m for m in warnings)
 
 
-def test_the_task_runs_the_watch(wakefield):
+@pytest.mark.django_db(transaction=True)
+def test_the_task_runs_the_watch(groups, wakefield, run_worker):
     publish_answer(references={"1": wakefield})
     result = check_retractions_task.enqueue()
+    run_worker()
+    result.refresh()
     assert result.return_value == {
         "run": RetractionCheck.objects.latest().pk,
         "checked": 1,

@@ -10,9 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
-from answers.roles import sync_groups
 from tests.e2e.helpers import (
     ARTIFACTS,
     AXE_JS,
@@ -56,13 +54,6 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def groups(transactional_db):
-    """The role groups. The data migration made them, but browser tests run on a
-    transactional database that is emptied after each test, so make them again."""
-    sync_groups(apps)
 
 
 @pytest.fixture
