@@ -1,9 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import api, views
-from .feeds import RecentAnswersFeed
-from .sitemaps import sitemaps
+from .public import api, views
+from .public.feeds import RecentAnswersFeed
+from .public.sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from answers.api import PAGE_SIZE, parse_updated_since
 from answers.models import PublishedAnswer
+from answers.public.api import PAGE_SIZE, parse_updated_since
 from tests.answers.public_factories import large_sections, publish_answer
 from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
 

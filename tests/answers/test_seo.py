@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from answers.models import PublishedAnswer
-from answers.structured_data import ld_json_script, meta_description
+from answers.public.structured_data import ld_json_script, meta_description
 from tests.answers.public_factories import publish_answer
 from tests.answers.test_public import Elements
 from tests.factories import make_answer, make_clinician, make_editor, make_reference, make_writer

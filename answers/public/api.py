@@ -10,7 +10,6 @@ import re
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models.fields.json import KeyTextTransform
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -18,7 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from .models import PublishedAnswer
+from ..models import PublishedAnswer
 from .structured_data import absolute_url
 
 PAGE_SIZE = 20
@@ -131,21 +130,7 @@ def parse_updated_since(value: str) -> dt.datetime:
 
 @require_safe
 def answer_list(request):
-    publications = (
-        PublishedAnswer.objects.live()
-        .select_related("topic")
-        .only(
-            "slug",
-            "question",
-            "first_published_at",
-            "approved_at",
-            "next_review_due",
-            "topic__name",
-            "topic__slug",
-        )
-        .annotate(lead_text=KeyTextTransform("lead_text", "data"))
-        .order_by("-approved_at", "pk")
-    )
+    publications = PublishedAnswer.objects.listing().order_by("-approved_at", "pk")
     params = {}
     if topic := request.GET.get("topic", "").strip():
         publications = publications.filter(topic__slug=topic)
@@ -183,7 +168,7 @@ def answer_list(request):
 
 @require_safe
 def answer_detail(request, slug):
-    publication = PublishedAnswer.objects.select_related("topic").filter(slug=slug).first()
+    publication = PublishedAnswer.objects.for_slug(slug)
     if publication is None:
         return _error(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
