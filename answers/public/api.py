@@ -3,34 +3,184 @@
 Like the pages, it reads only the approved snapshots: a draft, an answer in review, an edit
 awaiting re-approval or a withdrawn answer never appears. Responses carry an ETag and a
 Last-Modified date so clients can ask "has it changed?" and get 304 Not Modified.
+
+django-ninja generates the OpenAPI document from the schemas and signatures below. Bodies
+are built here rather than by pydantic, so dates keep their "+00:00" form; schemathesis
+checks in the suite that every response matches the document. Errors are RFC 9457
+problem details.
 """
 
 import datetime as dt
+import logging
 import re
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse
-from django.urls import reverse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, URLPattern, path, re_path, resolve, reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
+from pydantic import AnyUrl, WithJsonSchema
 
 from ..models import PublishedAnswer
 from .structured_data import absolute_url
 
 PAGE_SIZE = 20
+PROBLEM = "application/problem+json"
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]*$"
 # In a query string an unencoded "+" arrives as a space: "…T10:00 02:00" means "+02:00".
 _SPACED_OFFSET_RE = re.compile(r" (\d{2}(?::?\d{2})?)$")
+logger = logging.getLogger("django.request")
 
 
-def _json(data, *, status=200):
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
 
 
-def _error(status, message):
-    return _json({"error": {"status": status, "message": message}}, status=status)
+class Person(Schema):
+    name: str
+    credentials: str = Field(description='Post-nominal letters, e.g. "MD".')
+    role: str
+    orcid: str
+
+
+class Topic(Schema):
+    name: str
+    slug: str
+    url: AnyUrl
+
+
+class Dates(Schema):
+    first_published: dt.datetime
+    last_reviewed: dt.datetime = Field(description="When a clinician last signed it off.")
+    next_review_due: dt.date
+
+
+class AnswerSummary(Dates):
+    question: str
+    slug: str
+    url: AnyUrl
+    api_url: AnyUrl
+    topic: Topic
+    lead_text: str
+
+
+class AnswerPage(Schema):
+    count: int
+    page: int
+    pages: int
+    next: AnyUrl | None
+    previous: AnyUrl | None
+    results: list[AnswerSummary]
+
+
+class Lead(Schema):
+    html: str
+    text: str
+
+
+class Section(Schema):
+    anchor: str
+    heading: str
+    kind: Literal["prose", "questions"]
+    html: str = Field(description="Sanitised HTML.")
+    text: str
+
+
+class Reference(Schema):
+    number: int = Field(description="Order of first citation.")
+    html: str = Field(description="Formatted (AMA by default).")
+    csl: dict[str, Any] = Field(description="The reference as CSL-JSON.")
+    doi: str
+    pmid: str
+
+
+class Answer(Dates):
+    question: str
+    slug: str
+    url: AnyUrl
+    topic: Topic
+    lead: Lead
+    sections: list[Section]
+    references: list[Reference]
+    writers: list[Person]
+    reviewer: Person | None
+    disclaimer: str
+    version: str = Field(description="SHA-256 of the content the clinician approved.")
+
+
+class AnswerFilters(Schema):
+    page: int = Field(1, ge=1, description=f"{PAGE_SIZE} answers per page.")
+    topic: str = Field(
+        "", pattern=SLUG_PATTERN, description="Only answers in the topic with this slug."
+    )
+    # Parsed by parse_updated_since, which also takes an offset whose "+" came unencoded.
+    updated_since: Annotated[
+        str | None,
+        WithJsonSchema({"anyOf": [{"type": "string", "format": f} for f in ("date", "date-time")]}),
+    ] = Field(
+        None,
+        description="Only answers approved (published or re-reviewed) at or after this "
+        "ISO 8601 date or date-time; UTC when no offset is given.",
+    )
+
+
+api = NinjaAPI(
+    title="Patient answers API",
+    version="1.0.0",
+    description=(
+        "Read-only access to the answers a clinician has approved and that are currently "
+        "published. Drafts, answers in review, unapproved edits and withdrawn answers never "
+        "appear. Send If-None-Match or If-Modified-Since to get 304 Not Modified when "
+        "nothing changed. Errors are RFC 9457 problem details."
+    ),
+    openapi_url=None,  # served below, under its historic name
+    docs_url=None,  # the interactive docs load from a CDN, which the CSP forbids
+    urls_namespace="public-api",
+)
+
+
+def _json(data, *, status=200, content_type="application/json"):
+    return JsonResponse(
+        data,
+        status=status,
+        content_type=content_type,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def problem(status: int, detail: str) -> JsonResponse:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    return _json({**body, "detail": detail}, status=status, content_type=PROBLEM)
+
+
+@api.exception_handler(ValidationError)
+def _bad_parameter(request, exc):
+    """400 naming each bad parameter (ninja's default is a 422 with pydantic's details)."""
+    messages = []
+    for error in exc.errors:
+        name = ".".join(str(part) for part in error["loc"][1:]) or "request"
+        value = request.GET.get(name)
+        shown = f"={value!r}" if value is not None else ""
+        messages.append(f"{name}{shown}: {error['msg']}")
+    return problem(400, "; ".join(messages) + ".")
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Even a bug answers in JSON, and is logged as Django logs a 500."""
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc)
+    return problem(500, "Something went wrong on our side; we have been told.")
 
 
 def _conditional(request, response, *, last_modified=None):
@@ -81,13 +231,7 @@ def answer_detail_data(publication) -> dict:
         "topic": _topic(publication.topic),
         "lead": {"html": publication.lead_html, "text": data.get("lead_text", "")},
         "sections": [
-            {
-                "anchor": section["anchor"],
-                "heading": section["heading"],
-                "kind": section["kind"],
-                "html": section["html"],
-                "text": section["text"],
-            }
+            {key: section[key] for key in ("anchor", "heading", "kind", "html", "text")}
             for section in data.get("sections", [])
         ],
         "references": [
@@ -109,7 +253,9 @@ def answer_detail_data(publication) -> dict:
 
 
 def parse_updated_since(value: str) -> dt.datetime:
-    """An ISO 8601 date (midnight UTC) or date-time (UTC when it names no offset)."""
+    """An ISO 8601 date (midnight UTC) or date-time (UTC when it names no offset), in UTC.
+    A moment past the calendar's ends (year 9999 west of UTC) is clamped to that end: it is
+    still a fair question, and its answer is "nothing since" (or "everything")."""
     value = _SPACED_OFFSET_RE.sub(r"+\1", value.strip())
     try:
         moment = parse_datetime(value)
@@ -124,33 +270,48 @@ def parse_updated_since(value: str) -> dt.datetime:
             "use e.g. 2025-01-31 or 2025-01-31T09:00:00Z."
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment
+        return moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        end = dt.datetime.max if moment.year == dt.MAXYEAR else dt.datetime.min
+        return end.replace(tzinfo=dt.UTC)
 
 
-@require_safe
-def answer_list(request):
+_CONDITIONAL = {
+    "ETag": {"schema": {"type": "string"}},
+    "Last-Modified": {"schema": {"type": "string"}},
+}
+
+
+@api.api_operation(
+    ["GET", "HEAD"],
+    "/answers/",
+    response={200: AnswerPage, 304: None, 400: Problem, 404: Problem},
+    url_name="api_answer_list",
+    operation_id="listAnswers",
+    summary="Published answers, most recently reviewed first",
+    openapi_extra={"responses": {200: {"headers": {"ETag": _CONDITIONAL["ETag"]}}}},
+)
+def answer_list(request, filters: Query[AnswerFilters]):
     publications = PublishedAnswer.objects.listing().order_by("-approved_at", "pk")
     params = {}
-    if topic := request.GET.get("topic", "").strip():
-        publications = publications.filter(topic__slug=topic)
-        params["topic"] = topic
-    if "updated_since" in request.GET:
+    if filters.topic:
+        publications = publications.filter(topic__slug=filters.topic)
+        params["topic"] = filters.topic
+    if filters.updated_since is not None:
         try:
-            since = parse_updated_since(request.GET["updated_since"])
+            since = parse_updated_since(filters.updated_since)
         except ValueError as error:
-            return _error(400, str(error))
+            return problem(400, str(error))
         publications = publications.filter(approved_at__gte=since)
-        params["updated_since"] = request.GET["updated_since"]
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        return _error(400, "page must be a whole number, starting at 1.")
+        params["updated_since"] = filters.updated_since
     paginator = Paginator(publications, PAGE_SIZE)
     try:
-        page = paginator.page(number)
+        page = paginator.page(filters.page)
     except EmptyPage:
-        return _error(404, f"There is no page {number}: the last page is {paginator.num_pages}.")
+        last = paginator.num_pages
+        return problem(404, f"There is no page {filters.page}: the last page is {last}.")
 
     def page_url(n):
         return absolute_url(request.path + "?" + urlencode({**params, "page": n}))
@@ -166,255 +327,83 @@ def answer_list(request):
     return _conditional(request, _json(body))
 
 
-@require_safe
-def answer_detail(request, slug):
-    publication = PublishedAnswer.objects.for_slug(slug)
+@api.api_operation(
+    ["GET", "HEAD"],
+    "/answers/{slug}/",
+    response={200: Answer, 304: None, 404: Problem, 410: Problem},
+    url_name="api_answer_detail",
+    operation_id="getAnswer",
+    summary="One published answer with its sections and references",
+    openapi_extra={"responses": {200: {"headers": _CONDITIONAL}}},
+)
+def answer_detail(request, slug: str):
+    publication = None if "\x00" in slug else PublishedAnswer.objects.for_slug(slug)
     if publication is None:
-        return _error(404, f"No published answer has the slug {slug!r}.")
+        return problem(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
-        return _error(410, "This answer has been withdrawn and is no longer published.")
+        return problem(410, "This answer has been withdrawn and is no longer published.")
     response = _json(answer_detail_data(publication))
     return _conditional(request, response, last_modified=publication.approved_at)
 
 
-def _schema_ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def openapi_document() -> dict:
-    """Hand-written, so it says exactly what these two endpoints do."""
-    error = {"application/json": {"schema": _schema_ref("Error")}}
-    person = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "credentials": {"type": "string", "description": 'Post-nominal letters, e.g. "MD".'},
-            "role": {"type": "string"},
-            "orcid": {"type": "string"},
-        },
-        "required": ["name", "credentials", "role", "orcid"],
-    }
-    topic = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "slug": {"type": "string"},
-            "url": {"type": "string", "format": "uri"},
-        },
-        "required": ["name", "slug", "url"],
-    }
-    dates = {
-        "first_published": {"type": "string", "format": "date-time"},
-        "last_reviewed": {
-            "type": "string",
-            "format": "date-time",
-            "description": "When a clinician last signed the answer off.",
-        },
-        "next_review_due": {"type": "string", "format": "date"},
-    }
-    conditional_headers = {
-        "ETag": {"schema": {"type": "string"}},
-        "Last-Modified": {"schema": {"type": "string"}},
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Patient answers API",
-            "version": "1.0.0",
-            "description": (
-                "Read-only access to the answers a clinician has approved and that are "
-                "currently published. Drafts, answers in review, unapproved edits and "
-                "withdrawn answers never appear. Send If-None-Match or If-Modified-Since "
-                "to get 304 Not Modified when nothing changed."
-            ),
-        },
-        "servers": [{"url": absolute_url("/")}],
-        "paths": {
-            "/api/answers/": {
-                "get": {
-                    "operationId": "listAnswers",
-                    "summary": "Published answers, most recently reviewed first",
-                    "parameters": [
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "default": 1},
-                            "description": f"{PAGE_SIZE} answers per page.",
-                        },
-                        {
-                            "name": "topic",
-                            "in": "query",
-                            "schema": {"type": "string"},
-                            "description": "Only answers in the topic with this slug.",
-                        },
-                        {
-                            "name": "updated_since",
-                            "in": "query",
-                            "schema": {
-                                "oneOf": [
-                                    {"type": "string", "format": "date"},
-                                    {"type": "string", "format": "date-time"},
-                                ]
-                            },
-                            "description": (
-                                "Only answers approved (published or re-reviewed) at or after "
-                                "this ISO 8601 date or date-time; UTC when no offset is given."
-                            ),
-                        },
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "A page of answers.",
-                            "headers": {"ETag": conditional_headers["ETag"]},
-                            "content": {"application/json": {"schema": _schema_ref("AnswerPage")}},
-                        },
-                        "304": {"description": "Not modified since the ETag given."},
-                        "400": {"description": "A bad page or updated_since.", "content": error},
-                        "404": {"description": "No such page.", "content": error},
-                    },
-                }
-            },
-            "/api/answers/{slug}/": {
-                "get": {
-                    "operationId": "getAnswer",
-                    "summary": "One published answer with its sections and references",
-                    "parameters": [
-                        {
-                            "name": "slug",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The answer as approved.",
-                            "headers": conditional_headers,
-                            "content": {"application/json": {"schema": _schema_ref("Answer")}},
-                        },
-                        "304": {"description": "Not modified since the ETag or date given."},
-                        "404": {"description": "No published answer here.", "content": error},
-                        "410": {"description": "The answer was withdrawn.", "content": error},
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "properties": {
-                                "status": {"type": "integer"},
-                                "message": {"type": "string"},
-                            },
-                            "required": ["status", "message"],
-                        }
-                    },
-                    "required": ["error"],
-                },
-                "Topic": topic,
-                "Person": person,
-                "AnswerSummary": {
-                    "type": "object",
-                    "properties": {
-                        "question": {"type": "string"},
-                        "slug": {"type": "string"},
-                        "url": {"type": "string", "format": "uri"},
-                        "api_url": {"type": "string", "format": "uri"},
-                        "topic": _schema_ref("Topic"),
-                        "lead_text": {"type": "string"},
-                        **dates,
-                    },
-                    "required": [
-                        "question",
-                        "slug",
-                        "url",
-                        "api_url",
-                        "topic",
-                        "lead_text",
-                        *dates,
-                    ],
-                },
-                "AnswerPage": {
-                    "type": "object",
-                    "properties": {
-                        "count": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "next": {"type": ["string", "null"], "format": "uri"},
-                        "previous": {"type": ["string", "null"], "format": "uri"},
-                        "results": {"type": "array", "items": _schema_ref("AnswerSummary")},
-                    },
-                    "required": ["count", "page", "pages", "next", "previous", "results"],
-                },
-                "Section": {
-                    "type": "object",
-                    "properties": {
-                        "anchor": {"type": "string"},
-                        "heading": {"type": "string"},
-                        "kind": {"type": "string", "enum": ["prose", "questions"]},
-                        "html": {"type": "string", "description": "Sanitised HTML."},
-                        "text": {"type": "string"},
-                    },
-                    "required": ["anchor", "heading", "kind", "html", "text"],
-                },
-                "Reference": {
-                    "type": "object",
-                    "properties": {
-                        "number": {"type": "integer", "description": "Order of first citation."},
-                        "html": {"type": "string", "description": "Formatted (AMA by default)."},
-                        "csl": {"type": "object", "description": "The reference as CSL-JSON."},
-                        "doi": {"type": "string"},
-                        "pmid": {"type": "string"},
-                    },
-                    "required": ["number", "html", "csl", "doi", "pmid"],
-                },
-                "Answer": {
-                    "type": "object",
-                    "properties": {
-                        "question": {"type": "string"},
-                        "slug": {"type": "string"},
-                        "url": {"type": "string", "format": "uri"},
-                        "topic": _schema_ref("Topic"),
-                        "lead": {
-                            "type": "object",
-                            "properties": {"html": {"type": "string"}, "text": {"type": "string"}},
-                            "required": ["html", "text"],
-                        },
-                        "sections": {"type": "array", "items": _schema_ref("Section")},
-                        "references": {"type": "array", "items": _schema_ref("Reference")},
-                        "writers": {"type": "array", "items": _schema_ref("Person")},
-                        "reviewer": {"oneOf": [_schema_ref("Person"), {"type": "null"}]},
-                        "disclaimer": {"type": "string"},
-                        "version": {
-                            "type": "string",
-                            "description": "SHA-256 of the content the clinician approved.",
-                        },
-                        **dates,
-                    },
-                    "required": [
-                        "question",
-                        "slug",
-                        "url",
-                        "topic",
-                        "lead",
-                        "sections",
-                        "references",
-                        "writers",
-                        "reviewer",
-                        "disclaimer",
-                        "version",
-                        *dates,
-                    ],
-                },
-            }
-        },
-    }
+    """ninja's document with HEAD left out (it mirrors GET) and errors as problem details."""
+    document = api.get_openapi_schema(path_prefix="api/")
+    document["servers"] = [{"url": absolute_url("/")}]
+    for operations in document["paths"].values():
+        operations.pop("head", None)
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400 and "content" in response:
+                    response["content"] = {PROBLEM: response["content"]["application/json"]}
+    return document
 
 
-@require_safe
 def openapi(request):
+    if request.method not in ("GET", "HEAD"):
+        return _not_allowed(["GET", "HEAD"])
     return _json(openapi_document())
+
+
+def _not_allowed(methods):
+    response = problem(405, f"This address answers only {', '.join(methods)}.")
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
+def _problem_errors(view):
+    """ninja answers an undeclared method with a plain-text 405: make it problem details,
+    keeping its Allow header."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").endswith("json"):
+            return _not_allowed([m.strip() for m in response["Allow"].split(",")])
+        return response
+
+    wrapped.csrf_exempt = True
+    return wrapped
+
+
+def not_found(request, rest=""):
+    """Every other address under /api/ answers in JSON too (after the usual slash redirect)."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return problem(404, "Nothing here: the API lives at /api/answers/ and /api/openapi.json.")
+
+
+urlpatterns = [
+    *[
+        URLPattern(p.pattern, _problem_errors(p.callback), p.default_args, p.name)
+        for p in api.urls[0]
+        if p.name != "api-root"
+    ],
+    path("openapi.json", openapi, name="api_openapi"),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]

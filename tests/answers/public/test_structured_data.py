@@ -1,28 +1,22 @@
-"""What search engines get: JSON-LD, meta description, canonical and Open Graph tags, the
-sitemap, the Atom feed and robots.txt, all holding published content only."""
+"""What search engines read on an answer page: JSON-LD, meta description, canonical and
+Open Graph tags, all from the approved snapshot."""
 
-import datetime as dt
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
 
-from answers.models import PublishedAnswer
 from answers.public.structured_data import ld_json_script, meta_description
-from tests.answers.public_factories import publish_answer
-from tests.answers.test_public import Elements
-from tests.factories import make_answer, make_clinician, make_editor, make_reference, make_writer
+from tests.factories import (
+    large_sections,
+    make_clinician,
+    make_reference,
+    make_writer,
+    publish_answer,
+)
+from tests.helpers import Elements
 
-pytestmark = pytest.mark.django_db
-
-ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-@pytest.fixture(autouse=True)
-def _site_url(settings):
-    settings.SITE_URL = "https://answers.example.org"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 
 def structured_data(client, answer):
@@ -112,7 +106,6 @@ def test_json_ld_describes_the_medical_web_page(client):
 
 
 def test_json_ld_lists_every_citation_of_a_long_answer(client):
-    from tests.answers.public_factories import large_sections
 
     answer = publish_answer(lead="Long [1].", sections=large_sections(sections=10, citations=25))
     data = structured_data(client, answer)
@@ -151,113 +144,3 @@ def test_meta_description_is_whole_when_short():
     assert meta_description("Short   test\nlead.") == "Short test lead."
     long = meta_description("word " * 100)
     assert len(long) <= 160 and long.endswith("…")
-
-
-def _states():
-    writer = make_writer()
-    make_answer(question="Is the draft in the sitemap?", slug="draft-test", writers=[writer])
-    in_review = make_answer(question="Is the in-review answer in the sitemap?", writers=[writer])
-    in_review.submit(by=writer)
-    withdrawn = publish_answer(question="Is the withdrawn answer in the sitemap?")
-    withdrawn.withdraw(by=make_editor(), reason="Test withdrawal")
-    edited = publish_answer(question="Is the edited answer in the sitemap?")
-    edited.lead = "LEAKED DRAFT LEAD [1]."
-    edited.save()
-    edited.note_edit(by=edited.writers.first())
-    return edited, withdrawn
-
-
-def test_sitemap_lists_live_answers_with_last_reviewed(client):
-    edited, withdrawn = _states()
-    live = publish_answer(question="Is the live answer in the sitemap?")
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    entries = {
-        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
-        for url in root.iter(f"{SITEMAP}url")
-    }
-    base = "https://answers.example.org"
-    for answer in (edited, live):
-        publication = PublishedAnswer.objects.get(answer=answer)
-        assert (
-            entries[base + answer.get_absolute_url()] == publication.approved_at.date().isoformat()
-        )
-    assert base + withdrawn.get_absolute_url() not in entries
-    assert not any("draft-test" in loc or "in-review" in loc for loc in entries)
-    topic_urls = {loc for loc in entries if "/topics/" in loc}
-    assert topic_urls == {
-        base + edited.question.topic.get_absolute_url(),
-        base + live.question.topic.get_absolute_url(),
-    }
-
-
-def test_feed_lists_live_answers_newest_approval_first(client):
-    edited, withdrawn = _states()
-    older = publish_answer(question="Was the older test answer approved first?")
-    PublishedAnswer.objects.filter(answer=older).update(
-        approved_at=timezone.now() - dt.timedelta(days=3)
-    )
-    newest = publish_answer(question="Was the newest test answer approved last?")
-    response = client.get("/feed/")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/atom+xml")
-    assert b"LEAKED DRAFT" not in response.content
-    root = ET.fromstring(response.content)
-    entries = root.findall(f"{ATOM}entry")
-    titles = [entry.find(f"{ATOM}title").text for entry in entries]
-    assert titles == [
-        "Was the newest test answer approved last?",
-        "Is the edited answer in the sitemap?",
-        "Was the older test answer approved first?",
-    ]
-    first = entries[0]
-    publication = PublishedAnswer.objects.get(answer=newest)
-    assert first.find(f"{ATOM}link").get("href") == (
-        "https://answers.example.org" + newest.get_absolute_url()
-    )
-    assert dt.datetime.fromisoformat(first.find(f"{ATOM}updated").text) == publication.approved_at
-    assert dt.datetime.fromisoformat(first.find(f"{ATOM}published").text) == publication.approved_at
-    assert first.find(f"{ATOM}summary").text == publication.data["lead_text"]
-
-
-def test_feed_summaries_are_text_not_markup(client):
-    """An Atom summary of type="html" is HTML once the XML is read: the plain-text lead
-    must be escaped for it, or a feed reader would show hostile text as markup."""
-    publish_answer(lead='Take less than 10 mg <script>alert("x")</script> & rest [1].')
-    root = ET.fromstring(client.get("/feed/").content)
-    summary = root.find(f"{ATOM}entry/{ATOM}summary")
-    assert summary.get("type") == "html"
-    assert summary.text == (
-        "Take less than 10 mg &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; rest."
-    )
-
-
-def test_feed_shows_a_re_reviewed_answer_on_top(client):
-    first = publish_answer(question="Was this test answer re-reviewed?")
-    publish_answer(question="Was this test answer published later?")
-    writer = first.writers.first()
-    first.lead = "Re-reviewed test lead [1]."
-    first.save()
-    first.note_edit(by=writer)
-    first.submit(by=writer)
-    first.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
-    root = ET.fromstring(client.get("/feed/").content)
-    titles = [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
-    assert titles[0] == "Was this test answer re-reviewed?"
-
-
-def test_robots_txt(client):
-    response = client.get("/robots.txt")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/plain")
-    lines = response.content.decode().splitlines()
-    assert "User-agent: *" in lines
-    assert "Disallow: /admin/" in lines
-    assert "Sitemap: https://answers.example.org/sitemap.xml" in lines
-    assert "Disallow: /" not in lines
-
-
-def test_feed_is_advertised_on_every_page(client):
-    html = client.get("/").content.decode()
-    assert '<link rel="alternate" type="application/atom+xml"' in html

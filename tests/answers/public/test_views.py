@@ -4,41 +4,23 @@ queries however long the answer."""
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.answers.public_factories import large_sections, publish_answer
-from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
+from tests.factories import (
+    large_sections,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_topic,
+    make_writer,
+    publish_answer,
+)
+from tests.helpers import Elements
 
 pytestmark = pytest.mark.django_db
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text of each <script> block."""
-
-    def __init__(self, html):
-        super().__init__(convert_charrefs=True)
-        self.tags = []
-        self.scripts = []
-        self._in_script = False
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
 
 
 def get(client, url, status=200):
@@ -321,3 +303,14 @@ def test_head_requests_are_answered(client):
     answer = publish_answer()
     for url in ["/", answer.get_absolute_url(), "/api/answers/", "/search/?q=test"]:
         assert client.head(url).status_code == 200, url
+
+
+def test_robots_txt(client, site_url):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: https://answers.example.org/sitemap.xml" in lines
+    assert "Disallow: /" not in lines
