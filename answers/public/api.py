@@ -394,7 +394,9 @@ def not_found(request, rest=""):
             match = None
         if match is not None and match.func is not not_found:
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
     return problem(404, "Nothing here: the API lives at /api/answers/ and /api/openapi.json.")
 
 
