@@ -27,7 +27,9 @@ _HIGHLIGHT_RE = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 
 
 def clean_query(raw: str) -> str:
-    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    """The words searched for. A NUL can be in no answer and PostgreSQL refuses it in any
+    text, so it separates words like a space."""
+    return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
 def highlighted(text: str) -> str:
