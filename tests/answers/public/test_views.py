@@ -110,6 +110,29 @@ def test_topic_page_lists_its_published_answers_only(client):
     get(client, "/topics/no-such-topic/", status=404)
 
 
+def test_topic_without_live_answers_is_not_found(client):
+    """Its name alone would announce what editors are still drafting, or took down."""
+    drafts_only = make_topic(name="Test topic with drafts only")
+    writer = make_writer()
+    make_answer(question="Is this test draft hidden?", topic=drafts_only, writers=[writer])
+    make_answer(question="Is this test submission hidden?", topic=drafts_only, writers=[writer])
+    drafts_only.questions.get(text="Is this test submission hidden?").answer.submit(by=writer)
+    response = get(client, drafts_only.get_absolute_url(), status=404)
+    assert "Test topic with drafts only" not in page_text(response)
+
+    taken_down = make_topic(name="Test topic withdrawn")
+    withdraw(publish_answer(question="Was this test answer taken down?", topic=taken_down))
+    get(client, taken_down.get_absolute_url(), status=404)
+
+
+def test_withdrawn_answer_alone_in_its_topic_links_nowhere_dead(client):
+    topic = make_topic(name="Test topic emptied")
+    answer = publish_answer(question="Was the only test answer withdrawn?", topic=topic)
+    withdraw(answer)
+    html = page_text(get(client, answer.get_absolute_url(), status=410))
+    assert topic.get_absolute_url() not in html
+
+
 @pytest.mark.parametrize("state", ["draft", "in_review"])
 def test_unpublished_answers_are_not_found(client, state):
     writer = make_writer()
