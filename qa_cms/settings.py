@@ -156,6 +156,8 @@ RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
 # Reader feedback: at most this many posts per client address per window (seconds).
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 5)
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
+# Reverse proxies in front that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,6 @@ each runs a fixed number of queries however long the answer is."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..models import PublishedAnswer, ReaderFeedback
 from .forms import FeedbackForm
+from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
 from .structured_data import (
     absolute_url,
@@ -114,34 +114,15 @@ def search_page(request):
     return render(request, "answers/search.html", context)
 
 
-def client_ip(request) -> str:
-    """The address the request came from. Behind a reverse proxy every reader would share
-    the proxy's address, and so one limit, unless the proxy sets REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def feedback_allowed(request) -> bool:
-    """At most FEEDBACK_RATE_LIMIT posts per FEEDBACK_RATE_WINDOW seconds from one address,
-    counted in the cache, so a script cannot flood the editors' queue."""
-    limit = settings.FEEDBACK_RATE_LIMIT
-    window = settings.FEEDBACK_RATE_WINDOW
-    key = f"feedback-rate:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
-
-
 @require_POST
 def feedback(request, slug):
     publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
         return _withdrawn(request, publication)
-    if not feedback_allowed(request):
-        window = settings.FEEDBACK_RATE_WINDOW
+    window = settings.FEEDBACK_RATE_WINDOW
+    if not within_limit(
+        request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window
+    ):
         response = render(
             request,
             "answers/feedback_limited.html",
