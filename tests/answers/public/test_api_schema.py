@@ -5,7 +5,9 @@ runs the same test with the "fuzz" profile's 10,000 examples."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from answers.public.api import openapi_document
 from tests.factories import make_editor, publish_answer
@@ -23,11 +25,18 @@ schema.app = get_wsgi_application()
 
 @pytest.fixture(autouse=True)
 def answers(db, settings):
-    """Live and withdrawn answers (test text) in the database the requests read."""
+    """Live and withdrawn answers (test text) in the database the requests read. As
+    Django's test client does, keep the end of each request from closing the connection
+    that holds the test's transaction."""
     settings.ALLOWED_HOSTS = ["localhost"]
     publish_answer(question="Is the schema test answer live?", slug=LIVE_SLUG)
     withdrawn = publish_answer(question="Was the schema test answer withdrawn?")
     withdrawn.withdraw(by=make_editor(), reason="Test withdrawal")
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
