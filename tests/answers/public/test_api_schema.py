@@ -40,13 +40,8 @@ def answers(db, settings):
 
 
 @schema.parametrize()
-def test_api_conforms_to_its_openapi_document(case):
-    case.call_and_validate()
-
-
-@schema.parametrize()
 @pytest.mark.fuzz
-def test_api_conforms_to_its_openapi_document_fuzz(case):
+def test_api_conforms_to_its_openapi_document(case):
     case.call_and_validate()
 
 
