@@ -389,7 +389,7 @@ def not_found(request, rest=""):
     """Every other address under /api/ answers in JSON too (after the usual slash redirect)."""
     if not request.path.endswith("/"):
         try:
-            match = resolve(request.path + "/")
+            match = resolve(request.path_info + "/")
         except Resolver404:
             match = None
         if match is not None and match.func is not not_found:
