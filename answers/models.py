@@ -13,7 +13,8 @@ from enum import StrEnum
 import reversion
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -571,8 +572,41 @@ class SignOff(models.Model):
 
 
 class PublishedAnswerQuerySet(models.QuerySet):
+    """The public side's queries, built once for its pages, API, search, feeds and sitemaps."""
+
+    LISTING_FIELDS = (
+        "slug",
+        "question",
+        "first_published_at",
+        "approved_at",
+        "next_review_due",
+        "topic__name",
+        "topic__slug",
+    )
+
     def live(self):
         return self.filter(withdrawn_at__isnull=True)
+
+    def listing(self, *extra_fields):
+        """Live publications with what a list of links shows: never the big HTML columns."""
+        return (
+            self.live()
+            .select_related("topic")
+            .only(*self.LISTING_FIELDS, *extra_fields)
+            .annotate(lead_text=KeyTextTransform("lead_text", "data"))
+        )
+
+    def for_slug(self, slug):
+        """The publication at this address, live or withdrawn, with its topic; else None."""
+        return self.select_related("topic").filter(slug=slug).first()
+
+    def live_topics(self):
+        """Topics with at least one live answer, with how many and when last reviewed."""
+        live = Q(publications__withdrawn_at__isnull=True)
+        return Topic.objects.annotate(
+            answer_count=Count("publications", filter=live),
+            last_reviewed=Max("publications__approved_at", filter=live),
+        ).filter(answer_count__gt=0)
 
 
 class PublishedAnswer(models.Model):

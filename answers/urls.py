@@ -1,9 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
-from . import api, views
-from .feeds import RecentAnswersFeed
-from .sitemaps import sitemaps
+from .public import api, views
+from .public.feeds import RecentAnswersFeed
+from .public.sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +14,5 @@ urlpatterns = [
     path("feed/", RecentAnswersFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("api/answers/", api.answer_list, name="api_answer_list"),
-    path("api/answers/<slug:slug>/", api.answer_detail, name="api_answer_detail"),
-    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("api/", include(api.urlpatterns)),
 ]

@@ -199,6 +199,8 @@ RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
 # Reader feedback: at most this many posts per client address per window (seconds).
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 5)
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
+# Reverse proxies in front that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- Production: logs (issue 9) ---
 # One line per request from ops.middleware.RequestLogMiddleware; LOG_FORMAT=json writes every

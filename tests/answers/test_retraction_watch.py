@@ -14,9 +14,8 @@ from answers.checklist import review_checklist
 from answers.models import PublishedAnswer, WorkflowError
 from answers.tasks import check_retractions as check_retractions_task
 from citations.models import Reference, ReferenceNotice, RetractionCheck
-from tests.answers.public_factories import publish_answer
 from tests.citations.fake_services import MEHRA, WAKEFIELD, crossref_wakefield
-from tests.factories import make_answer, make_clinician, make_editor, make_writer
+from tests.factories import make_answer, make_clinician, make_editor, make_writer, publish_answer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.answers.public_factories import publish_answer
+from tests.factories import publish_answer
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,12 @@
 """An Atom feed of answers as they are published or re-reviewed, newest approval first."""
 
 from django.contrib.syndication.views import Feed
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from .models import PublishedAnswer
+from ..models import PublishedAnswer
 from .structured_data import absolute_url, site_name
 
 FEED_LENGTH = 50
@@ -30,13 +30,8 @@ class RecentAnswersFeed(Feed):
 
     def items(self):
         return (
-            PublishedAnswer.objects.live()
-            .select_related("topic")
-            .only("slug", "question", "approved_at", "topic__name")
-            .annotate(
-                lead_text=KeyTextTransform("lead_text", "data"),
-                writers=KeyTransform("writers", "data"),
-            )
+            PublishedAnswer.objects.listing()
+            .annotate(writers=KeyTransform("writers", "data"))
             .order_by("-approved_at", "pk")[:FEED_LENGTH]
         )
 

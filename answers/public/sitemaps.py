@@ -4,9 +4,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
 
-from .models import PublishedAnswer, Topic
+from ..models import PublishedAnswer
 
 
 class SiteUrlSitemap(Sitemap):
@@ -30,16 +29,7 @@ class AnswerSitemap(SiteUrlSitemap):
 
 class TopicSitemap(SiteUrlSitemap):
     def items(self):
-        return (
-            Topic.objects.annotate(
-                last_reviewed=Max(
-                    "publications__approved_at",
-                    filter=Q(publications__withdrawn_at__isnull=True),
-                )
-            )
-            .filter(last_reviewed__isnull=False)
-            .order_by("slug")
-        )
+        return PublishedAnswer.objects.live_topics().order_by("slug")
 
     def lastmod(self, item):
         return item.last_reviewed

@@ -5,8 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from answers.models import ReaderFeedback
-from tests.answers.public_factories import publish_answer
-from tests.factories import make_answer, make_clinician, make_editor
+from tests.factories import make_answer, make_clinician, make_editor, publish_answer
 
 pytestmark = pytest.mark.django_db
 

@@ -4,41 +4,23 @@ queries however long the answer."""
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.answers.public_factories import large_sections, publish_answer
-from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
+from tests.factories import (
+    large_sections,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_topic,
+    make_writer,
+    publish_answer,
+)
+from tests.helpers import Elements
 
 pytestmark = pytest.mark.django_db
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text of each <script> block."""
-
-    def __init__(self, html):
-        super().__init__(convert_charrefs=True)
-        self.tags = []
-        self.scripts = []
-        self._in_script = False
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
 
 
 def get(client, url, status=200):
@@ -126,6 +108,29 @@ def test_topic_page_lists_its_published_answers_only(client):
     assert "Is this answer on the topic page?" in html
     assert "Is this draft on the topic page?" not in html
     get(client, "/topics/no-such-topic/", status=404)
+
+
+def test_topic_without_live_answers_is_not_found(client):
+    """Its name alone would announce what editors are still drafting, or took down."""
+    drafts_only = make_topic(name="Test topic with drafts only")
+    writer = make_writer()
+    make_answer(question="Is this test draft hidden?", topic=drafts_only, writers=[writer])
+    make_answer(question="Is this test submission hidden?", topic=drafts_only, writers=[writer])
+    drafts_only.questions.get(text="Is this test submission hidden?").answer.submit(by=writer)
+    response = get(client, drafts_only.get_absolute_url(), status=404)
+    assert "Test topic with drafts only" not in page_text(response)
+
+    taken_down = make_topic(name="Test topic withdrawn")
+    withdraw(publish_answer(question="Was this test answer taken down?", topic=taken_down))
+    get(client, taken_down.get_absolute_url(), status=404)
+
+
+def test_withdrawn_answer_alone_in_its_topic_links_nowhere_dead(client):
+    topic = make_topic(name="Test topic emptied")
+    answer = publish_answer(question="Was the only test answer withdrawn?", topic=topic)
+    withdraw(answer)
+    html = page_text(get(client, answer.get_absolute_url(), status=410))
+    assert topic.get_absolute_url() not in html
 
 
 @pytest.mark.parametrize("state", ["draft", "in_review"])
@@ -321,3 +326,14 @@ def test_head_requests_are_answered(client):
     answer = publish_answer()
     for url in ["/", answer.get_absolute_url(), "/api/answers/", "/search/?q=test"]:
         assert client.head(url).status_code == 200, url
+
+
+def test_robots_txt(client, site_url):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: https://answers.example.org/sitemap.xml" in lines
+    assert "Disallow: /" not in lines

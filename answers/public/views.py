@@ -3,17 +3,15 @@ each runs a fixed number of queries however long the answer is."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from ..models import PublishedAnswer, ReaderFeedback
 from .forms import FeedbackForm
-from .models import PublishedAnswer, ReaderFeedback, Topic
+from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
 from .structured_data import (
     absolute_url,
@@ -27,25 +25,8 @@ RECENT_COUNT = 10
 SEARCH_PAGE_SIZE = 10
 
 
-def topics_with_answers():
-    """Topics that have at least one live answer, with how many."""
-    return Topic.objects.annotate(
-        answer_count=Count("publications", filter=Q(publications__withdrawn_at__isnull=True))
-    ).filter(answer_count__gt=0)
-
-
-def _listing():
-    """Live publications with just what a list of links shows (not the full HTML)."""
-    return (
-        PublishedAnswer.objects.live()
-        .select_related("topic")
-        .only("slug", "question", "approved_at", "topic__name", "topic__slug")
-        .annotate(lead_text=KeyTextTransform("lead_text", "data"))
-    )
-
-
 def _publication_or_404(slug):
-    publication = PublishedAnswer.objects.select_related("topic").filter(slug=slug).first()
+    publication = PublishedAnswer.objects.for_slug(slug)
     if publication is None:
         raise Http404("No published answer at this address.")
     return publication
@@ -53,7 +34,11 @@ def _publication_or_404(slug):
 
 def _withdrawn(request, publication):
     """410 Gone, with somewhere useful to go next: the topic's other answers and search."""
-    others = _listing().filter(topic=publication.topic_id).order_by("question")[:10]
+    others = (
+        PublishedAnswer.objects.listing()
+        .filter(topic=publication.topic_id)
+        .order_by("question")[:10]
+    )
     return render(
         request,
         "answers/withdrawn.html",
@@ -64,18 +49,22 @@ def _withdrawn(request, publication):
 
 @require_safe
 def home(request):
-    recent = _listing().order_by("-approved_at")[:RECENT_COUNT]
+    recent = PublishedAnswer.objects.listing().order_by("-approved_at")[:RECENT_COUNT]
     return render(
         request,
         "answers/home.html",
-        {"recent": recent, "topics": topics_with_answers(), "canonical_url": absolute_url("/")},
+        {
+            "recent": recent,
+            "topics": PublishedAnswer.objects.live_topics(),
+            "canonical_url": absolute_url("/"),
+        },
     )
 
 
 @require_safe
 def topic(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
-    publications = _listing().filter(topic=topic).order_by("question")
+    topic = get_object_or_404(PublishedAnswer.objects.live_topics(), slug=slug)
+    publications = PublishedAnswer.objects.listing().filter(topic=topic).order_by("question")
     return render(
         request,
         "answers/topic.html",
@@ -121,29 +110,8 @@ def search_page(request):
         page.object_list = with_snippets(list(page.object_list), query)
         context["page"] = page
     if not query or not context["page"].object_list:
-        context["topics"] = topics_with_answers()
+        context["topics"] = PublishedAnswer.objects.live_topics()
     return render(request, "answers/search.html", context)
-
-
-def client_ip(request) -> str:
-    """The address the request came from. Behind a reverse proxy every reader would share
-    the proxy's address, and so one limit, unless the proxy sets REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def feedback_allowed(request) -> bool:
-    """At most FEEDBACK_RATE_LIMIT posts per FEEDBACK_RATE_WINDOW seconds from one address,
-    counted in the cache, so a script cannot flood the editors' queue."""
-    limit = settings.FEEDBACK_RATE_LIMIT
-    window = settings.FEEDBACK_RATE_WINDOW
-    key = f"feedback-rate:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
 
 
 @require_POST
@@ -151,8 +119,10 @@ def feedback(request, slug):
     publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
         return _withdrawn(request, publication)
-    if not feedback_allowed(request):
-        window = settings.FEEDBACK_RATE_WINDOW
+    window = settings.FEEDBACK_RATE_WINDOW
+    if not within_limit(
+        request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window
+    ):
         response = render(
             request,
             "answers/feedback_limited.html",

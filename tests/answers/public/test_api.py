@@ -9,19 +9,38 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from answers.api import PAGE_SIZE, parse_updated_since
 from answers.models import PublishedAnswer
-from tests.answers.public_factories import large_sections, publish_answer
-from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
+from answers.public.api import PAGE_SIZE, parse_updated_since
+from tests.factories import (
+    large_sections,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_topic,
+    make_writer,
+    publish_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def get_json(client, url, status=200, **headers):
+    """The body of a JSON answer; an error must be RFC 9457 problem details."""
     response = client.get(url, headers=headers)
     assert response.status_code == status, (url, response.status_code, response.content[:300])
-    assert response["Content-Type"] == "application/json"
-    return response.json()
+    if status < 400:
+        assert response["Content-Type"] == "application/json"
+        return response.json()
+    return problem(response, status)
+
+
+def problem(response, status):
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank" and body["title"] and body["detail"]
+    return body
 
 
 @pytest.fixture
@@ -68,9 +87,9 @@ def test_list_holds_only_live_published_answers(client, every_state):
 def test_detail_of_each_state(client, every_state):
     for state in ("draft", "in_review"):
         body = get_json(client, f"/api/answers/{every_state[state].question.slug}/", status=404)
-        assert body["error"]["status"] == 404
+        assert every_state[state].question.slug in body["detail"]
     body = get_json(client, f"/api/answers/{every_state['withdrawn'].question.slug}/", status=410)
-    assert "withdrawn" in body["error"]["message"]
+    assert "withdrawn" in body["detail"]
     assert "Test withdrawal" not in json.dumps(body)
 
     edited = get_json(client, f"/api/answers/{every_state['edited'].question.slug}/")
@@ -155,8 +174,7 @@ def test_list_filters_by_updated_since(client):
 @pytest.mark.parametrize("value", ["yesterday", "2025-13-01", "2025-02-30T10:00", ""])
 def test_bad_updated_since_is_a_json_400(client, value):
     response = client.get("/api/answers/", {"updated_since": value})
-    assert response.status_code == 400
-    assert "updated_since" in response.json()["error"]["message"]
+    assert "updated_since" in problem(response, 400)["detail"]
 
 
 def test_updated_since_accepts_an_offset_sent_unencoded():
@@ -180,8 +198,9 @@ def test_list_is_paginated(client):
     assert len(second["results"]) == 1 and second["next"] is None
     seen = {item["slug"] for item in first["results"] + second["results"]}
     assert len(seen) == PAGE_SIZE + 1
-    get_json(client, "/api/answers/?page=3", status=404)
-    get_json(client, "/api/answers/?page=two", status=400)
+    assert "last page is 2" in get_json(client, "/api/answers/?page=3", status=404)["detail"]
+    assert "page='two'" in get_json(client, "/api/answers/?page=two", status=400)["detail"]
+    assert "page='0'" in get_json(client, "/api/answers/?page=0", status=400)["detail"]
 
 
 def test_detail_etag_and_last_modified_give_304(client):
@@ -264,8 +283,51 @@ def _refs(node):
 
 def test_api_is_read_only(client):
     publish_answer(question="Can the test API be written to?")
-    assert client.post("/api/answers/").status_code == 405
-    assert client.delete("/api/answers/can-the-test-api-be-written-to/").status_code == 405
+    for response in (
+        client.post("/api/answers/"),
+        client.delete("/api/answers/can-the-test-api-be-written-to/"),
+        client.put("/api/openapi.json"),
+    ):
+        problem(response, 405)
+        assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/", "/api/nothing/", "/api/answers/a/b/", "/api/answers/%00/", "/api/openapi.json/x"],
+)
+def test_every_other_api_address_is_a_problem_404(client, url):
+    get_json(client, url, status=404)
+
+
+def test_api_address_without_its_slash_is_redirected(client):
+    response = client.get("/api/answers?topic=x")
+    assert response.status_code == 301 and response["Location"] == "/api/answers/?topic=x"
+
+
+@pytest.mark.parametrize("value", ["%00", "a%00b", "not a slug", "é"])
+def test_topic_that_cannot_be_a_slug_is_a_400(client, value):
+    response = client.get(f"/api/answers/?topic={value}")
+    assert "topic=" in problem(response, 400)["detail"]
+
+
+def test_updated_since_past_the_end_of_the_calendar_is_answered(client):
+    """Year 9999 west of UTC is after datetime.max in UTC: it was a 500 (OverflowError).
+    It is a fair question ("anything since then?") with a plain answer."""
+    publish_answer(question="Was this test answer approved before the end of time?")
+    late = client.get("/api/answers/", {"updated_since": "9999-12-31T23:59:59-23:59"})
+    assert late.status_code == 200 and late.json()["count"] == 0
+    early = client.get("/api/answers/", {"updated_since": "0001-01-01T00:00:00+23:59"})
+    assert early.status_code == 200 and early.json()["count"] == 1
+
+
+def test_a_bug_in_the_api_answers_in_json(client, monkeypatch):
+    def broken(slug):
+        raise RuntimeError("test bug")
+
+    monkeypatch.setattr(PublishedAnswer.objects, "for_slug", broken)
+    body = get_json(client, "/api/answers/anything/", status=500)
+    assert "test bug" not in body["detail"]
 
 
 def count_queries(client, url):

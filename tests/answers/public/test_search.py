@@ -6,10 +6,9 @@ import re
 import pytest
 from django.db import connection
 
-from answers.search import START, STOP, highlighted, plain_snippet
-from answers.views import SEARCH_PAGE_SIZE
-from tests.answers.public_factories import publish_answer
-from tests.factories import make_answer, make_editor, make_topic, make_writer
+from answers.public.search import START, STOP, highlighted, plain_snippet
+from answers.public.views import SEARCH_PAGE_SIZE
+from tests.factories import make_answer, make_editor, make_topic, make_writer, publish_answer
 
 pytestmark = pytest.mark.django_db
 

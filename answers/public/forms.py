@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import FeedbackKind, ReaderFeedback
+from ..models import FeedbackKind, ReaderFeedback
 
 MESSAGE_MAX_LENGTH = ReaderFeedback._meta.get_field("message").max_length
 

@@ -13,7 +13,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import PublishedAnswer
+from ..models import PublishedAnswer
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -27,7 +27,9 @@ _HIGHLIGHT_RE = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 
 
 def clean_query(raw: str) -> str:
-    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    """The words searched for. A NUL can be in no answer and PostgreSQL refuses it in any
+    text, so it separates words like a space."""
+    return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
 def highlighted(text: str) -> str:
@@ -36,15 +38,6 @@ def highlighted(text: str) -> str:
     escaped = escape(text)
     marked = _HIGHLIGHT_RE.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 (escaped)
-
-
-def _fields(*extra):
-    """The snapshot columns a result list needs: never the big HTML ones."""
-    return (
-        PublishedAnswer.objects.live()
-        .select_related("topic")
-        .only("slug", "question", "approved_at", "topic__name", "topic__slug", *extra)
-    )
 
 
 def search(query: str):
@@ -70,7 +63,7 @@ def _postgres_search(query):
     )
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     return (
-        _fields()
+        PublishedAnswer.objects.listing()
         .annotate(
             document=vector,
             rank=SearchRank(vector, search_query),
@@ -96,12 +89,12 @@ def _terms(query: str) -> list[str]:
 def _simple_search(query):
     terms = _terms(query)
     if not terms:
-        return _fields().none()
+        return PublishedAnswer.objects.listing().none()
     condition = Q()
     for term in terms:
         condition &= Q(question__icontains=term) | Q(search_text__icontains=term)
     return (
-        _fields("search_text")
+        PublishedAnswer.objects.listing("search_text")
         .filter(condition)
         .annotate(
             in_question=Case(

@@ -1,0 +1,28 @@
+"""Test helpers shared by several test modules (fixtures live in conftest.py)."""
+
+from html.parser import HTMLParser
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text of each <script> block."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+        self.scripts = []
+        self._in_script = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
