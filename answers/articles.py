@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from citations.markers import CITATION_MARKER_RE, marker_labels, split_labels
+
 MAX_ARTICLE_BYTES = 1_000_000
 MAX_HEADING_CHARS = 80
 MAX_HEADING_WORDS = 12
@@ -34,9 +36,6 @@ MAX_CITATION_NUMBER = 999
 
 PROSE = "prose"
 QUESTIONS = "questions"
-
-CITATION_MARKER_RE = re.compile(r"\[([0-9]+(?:, ?[0-9]+)*)\](?!\()")
-"""A citation marker in stored Markdown, "[9]" or "[2, 5]"; not a Markdown link "[9](...)"."""
 
 DISCLAIMER_PREFIX = "This question is drawn from common patient questions about "
 DISCLAIMER_SUFFIX = (
@@ -121,13 +120,6 @@ class ParsedArticle:
 
 def disclaimer_for(topic: str) -> str:
     return f"{DISCLAIMER_PREFIX}{topic}{DISCLAIMER_SUFFIX}"
-
-
-def marker_labels(text: str) -> list[str]:
-    labels: dict[str, None] = {}
-    for match in CITATION_MARKER_RE.finditer(text):
-        labels.update(dict.fromkeys(_split_numbers(match.group(1))))
-    return list(labels)
 
 
 def decode_article(data: bytes) -> str:
@@ -420,10 +412,6 @@ def _section(heading: str, items: list[tuple[int, str]], warnings: list) -> Arti
     return ArticleSection(heading, PROSE, body)
 
 
-def _split_numbers(group: str) -> list[str]:
-    return [part.strip() for part in group.split(",")]
-
-
 def _number_problem(numbers: list[str]) -> str | None:
     for number in numbers:
         if number.startswith("0"):
@@ -458,7 +446,7 @@ def _bare_citations(paragraph: str) -> Iterator[tuple[re.Match, list[str], str |
     """Each number before a full stop, its numbers, and why it is text (None: a citation)."""
     for match in _NUMBER_BEFORE_STOP_RE.finditer(paragraph):
         group = match.group(1)
-        numbers = _split_numbers(group)
+        numbers = split_labels(group)
         if _THOUSANDS_RE.fullmatch(group):
             reason = "it has a thousands separator"
         elif not _CANONICAL_CITATION_RE.fullmatch(group):
@@ -525,7 +513,7 @@ def _export_paragraph(paragraph: str, where: str) -> tuple[str, str]:
 
     plain, markdown, end = [], [], 0
     for match in CITATION_MARKER_RE.finditer(paragraph):
-        numbers = _split_numbers(match.group(1))
+        numbers = split_labels(match.group(1))
         problem = _marker_problem(paragraph, match, numbers)
         if problem:
             raise ArticleFormatError(
