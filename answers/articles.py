@@ -1,6 +1,6 @@
 """The plain-text article format: parse it into fields, and write fields back out.
 
-Pure Python (no Django) so the importer, the exporter, the admin and the tests share one
+No models or settings, so the importer, the exporter, the admin and the tests share one
 definition of the format: line 1 the question, then lead paragraphs, then sections (a short
 heading line, then paragraphs or "- " questions), then the fixed disclaimer naming the topic.
 answers/demo_content/*.txt are real examples.
@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from django.utils.text import normalize_newlines
 
 from citations.markers import CITATION_MARKER_RE, marker_labels, split_labels
 
@@ -149,12 +151,12 @@ def decode_article(data: bytes) -> str:
             "save it as UTF-8 plain text",
             data.count(b"\n", 0, error.start) + 1,
         ) from None
-    _check_characters(_normalise_newlines(text))
+    _check_characters(normalize_newlines(text))
     return text
 
 
 def parse_article(text: str) -> ParsedArticle:
-    text = _normalise_newlines(text.removeprefix("\ufeff"))
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     _check_characters(text)
     size = len(text.encode("utf-8"))
     if size > MAX_ARTICLE_BYTES:
@@ -336,10 +338,6 @@ def format_article(
     return text
 
 
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _check_characters(text: str) -> None:
     match = _BAD_CHARACTER_RE.search(text)
     if match:
@@ -485,7 +483,7 @@ def _convert_citations(paragraph: str, n: int, warnings: list) -> str:
 
 def _paragraphs(markdown: str) -> list[str]:
     """Paragraphs of a Markdown block; soft-wrapped lines are joined as Markdown renders them."""
-    blocks = re.split(r"\n\s*\n", _normalise_newlines(markdown).strip())
+    blocks = re.split(r"\n\s*\n", normalize_newlines(markdown).strip())
     return [
         " ".join(line.strip() for line in block.split("\n")) for block in blocks if block.strip()
     ]
@@ -542,7 +540,7 @@ def _marker_problem(paragraph: str, match: re.Match, numbers: list[str]) -> str 
 
 
 def _question_items(body: str, where: str) -> list[str]:
-    items = [line.strip() for line in _normalise_newlines(body).split("\n") if line.strip()]
+    items = [line.strip() for line in normalize_newlines(body).split("\n") if line.strip()]
     for item in items:
         if not _is_list_item(item) or not item[1:].strip():
             raise ArticleFormatError(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import slugify
 
 from citations.models import Citation, Reference
@@ -90,7 +91,7 @@ def import_article(
     existing = Question.objects.filter(text=parsed.question).first()
     if existing is not None:
         report.errors.append(
-            f"an answer to this question already exists (/{existing.slug}/): "
+            f"an answer to this question already exists ({_public_url(existing)}): "
             "edit that one instead of importing it again"
         )
         return report
@@ -122,8 +123,15 @@ def import_article(
         report.errors.append(str(refused))
         return report
     report.answer = answer
-    report.created.insert(0, f"draft answer “{answer.question.text}” (/{answer.question.slug}/)")
+    report.created.insert(
+        0, f"draft answer “{answer.question.text}” ({_public_url(answer.question)})"
+    )
     return report
+
+
+def _public_url(question) -> str:
+    """Where the question's page is, once published."""
+    return reverse("question", args=[question.slug])
 
 
 def _label_order(label):

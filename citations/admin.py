@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 
 from .formatting import format_reference
 from .identifiers import normalize_pmid, strip_doi, validate_pmid
@@ -114,7 +115,7 @@ class ReferenceForm(forms.ModelForm):
         return names
 
     def clean_note(self):
-        return self.cleaned_data["note"].replace("\r\n", "\n").replace("\r", "\n")
+        return normalize_newlines(self.cleaned_data["note"])
 
     def _unique_identifier(self, field, value, label):
         if not value:

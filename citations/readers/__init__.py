@@ -9,7 +9,9 @@ act on. Nothing is guessed: a field the file does not state stays absent.
 import re
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import normalize_newlines
 
 from ..identifiers import (
     normalize_pmcid,
@@ -30,8 +32,6 @@ __all__ = [
     "RejectedRecord",
     "read_references",
 ]
-
-MAX_BYTES = 5 * 1024 * 1024
 
 FORMAT_NAMES = {
     "csl-json": "CSL-JSON",
@@ -92,10 +92,11 @@ def read_references(data: bytes, *, filename: str = "") -> ReadResult:
 def _decode(data: bytes) -> str:
     if not data or not data.strip():
         raise ReferenceFileError("The file is empty.")
-    if len(data) > MAX_BYTES:
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
         raise ReferenceFileError(
-            f"The file is too large ({len(data) / 1024 / 1024:.1f} MB): reference files "
-            f"may be at most {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+            f"The file is too large ({len(data) / 1_000_000:.1f} MB): reference files "
+            f"may be at most {limit / 1_000_000:g} MB. Split it into smaller files."
         )
     if b"\x00" in data[:8192] or data.startswith(b"%PDF"):
         raise ReferenceFileError(
@@ -111,7 +112,7 @@ def _decode(data: bytes) -> str:
             "is not valid UTF-8. Export the file again choosing UTF-8 (Unicode) encoding.",
             line,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalize_newlines(text)
 
 
 def _detect_format(text: str, filename: str) -> str:

@@ -109,7 +109,8 @@ def test_importing_the_same_question_twice_is_refused():
     assert run("import_articles", str(SGLT2))[2]
     out, err, ok = run("import_articles", str(SGLT2))
     assert not ok
-    assert "already exists" in err
+    slug = Question.objects.get().slug
+    assert f"already exists (/questions/{slug}/)" in err
     assert Answer.objects.count() == 1
 
 
@@ -209,6 +210,21 @@ def test_load_demo_refuses_without_debug(settings):
     out, err, ok = run("load_demo")
     assert not ok
     assert "only runs with DEBUG on" in err
+
+
+def test_the_report_gives_the_question_page_address():
+    out, err, ok = run("import_articles", str(SGLT2))
+    assert ok, err
+    assert f"(/questions/{Question.objects.get().slug}/)" in out
+
+
+def test_the_size_limit_is_the_import_setting(tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 1001)
+    out, err, ok = run("import_articles", str(big))
+    assert "the limit is 1,000" in err
+    assert not ok
 
 
 def test_a_ten_megabyte_file_is_refused_before_it_is_read(tmp_path):

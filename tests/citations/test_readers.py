@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from citations.readers import MAX_BYTES, ReferenceFileError, read_references
+from citations.readers import ReferenceFileError, read_references
 
 DATA = Path(__file__).parent / "data"
 RIS = DATA / "sglt2-heart-failure.references.ris"
@@ -267,9 +267,11 @@ def test_json_that_is_not_a_list_of_items():
     assert "list of items" in file_error(b'"just a string"').message
 
 
-def test_too_large():
-    error = file_error(b"TY  - JOUR\n" + b" " * MAX_BYTES)
-    assert "too large" in error.message
+def test_too_large_is_the_import_setting(settings):
+    settings.IMPORT_MAX_BYTES = 2_000_000
+    error = file_error(b"TY  - JOUR\n" + b" " * 2_000_000)
+    assert "too large (2.0 MB)" in error.message
+    assert "at most 2 MB" in error.message
 
 
 def test_empty_json_list_has_no_references():
