@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
-from citations.models import Citation, Reference
+from citations.models import CITATION_LABEL_RE, Citation, Reference
 from citations.readers import ReadResult, read_references
 
 from .articles import ArticleFormatError, decode_article, format_article, parse_article
@@ -88,6 +88,12 @@ def import_article(
             "the file has no disclaimer line naming its topic: add it, or choose a topic"
         )
         return report
+    problem = _too_long("the question", parsed.question, Question, "text") or _too_long(
+        "the topic name", topic_name, Topic, "name"
+    )
+    if problem:
+        report.errors.append(problem)
+        return report
     existing = Question.objects.filter(text=parsed.question).first()
     if existing is not None:
         report.errors.append(
@@ -127,6 +133,14 @@ def import_article(
         0, f"draft answer “{answer.question.text}” ({_public_url(answer.question)})"
     )
     return report
+
+
+def _too_long(what: str, value: str, model, field: str) -> str | None:
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        where = "line 1: " if field == "text" else ""
+        return f"{where}{what} is {len(value):,} characters long; the limit is {limit}: shorten it"
+    return None
 
 
 def _public_url(question) -> str:
@@ -188,6 +202,12 @@ def _cite(answer, label, record, *, report, filename):
                 f"record {label} of the references file cannot be stored: "
                 + "; ".join(error.messages)
             ) from error
+        earlier = answer.citations.filter(reference=reference).first()
+        if earlier is not None:
+            raise ImportRefused(
+                f"citations {earlier.label} and {label} are the same work "
+                f"(reference #{reference.pk}): cite it under one number"
+            )
         if not created:
             report.warnings.append(
                 f"citation {label} matched reference #{reference.pk} already in the library"
@@ -236,6 +256,8 @@ def import_reference_file(data: bytes, *, filename: str, answer: Answer | None =
 
 
 def _attach(answer, label, reference) -> list[str]:
+    if not CITATION_LABEL_RE.fullmatch(label):
+        return [f"record id ‘{label[:40]}’ is not a citation number: not cited in “{answer}”"]
     citation = answer.citations.filter(label=label).select_related("reference").first()
     if citation is None:
         if answer.citations.filter(reference=reference).exists():

@@ -10,19 +10,12 @@ import re
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.text import normalize_newlines
 
-from ..identifiers import (
-    normalize_pmcid,
-    normalize_pmid,
-    strip_doi,
-    validate_doi,
-    validate_pmcid,
-    validate_pmid,
-)
+from ..csl import CSLValueError
 from . import bibtex, csl_json, medline, ris
 from .common import ReadResult, ReferenceFileError, ReferenceRecord, RejectedRecord
+from .validation import clean_record
 
 __all__ = [
     "FORMAT_NAMES",
@@ -66,24 +59,42 @@ def read_references(data: bytes, *, filename: str = "") -> ReadResult:
         raise ReferenceFileError(f"The {FORMAT_NAMES[fmt]} file contains no references.")
 
     result = ReadResult(format=fmt, rejected=rejected)
-    first_line: dict[str, int | None] = {}
+    first_line: dict[tuple[str, str], int | None] = {}
     for record in candidates:
-        reason = _check_record(record.csl)
-        if record.label is not None:
-            if record.label in first_line:
-                where = first_line[record.label]
-                reason = (
-                    f"Duplicate record id ‘{record.label}’: the record starting on line "
-                    f"{where} already uses it, so this one was skipped."
-                )
-            else:
-                first_line[record.label] = record.line
+        try:
+            record.csl = clean_record(record.csl)
+        except CSLValueError as error:
+            reason = str(error)
+        else:
+            reason = _duplicate(record, first_line)
         if reason:
             result.rejected.append(RejectedRecord(record.line, record.label, reason))
         else:
             result.records.append(record)
     result.rejected.sort(key=lambda r: r.line or 0)
     return result
+
+
+def _duplicate(record, first_line) -> str | None:
+    """Why the record repeats an earlier one's id, DOI or PMID (one work, one record), or None.
+    DOIs ignore case, as the library's unique constraint does."""
+    keys = [
+        ("record id", record.label),
+        ("DOI", (record.csl.get("DOI") or "").lower() or None),
+        ("PMID", record.csl.get("PMID")),
+    ]
+    for kind, value in keys:
+        if value is not None and (kind, value) in first_line:
+            where = first_line[kind, value]
+            shown = record.label if kind == "record id" else record.csl[kind]
+            return (
+                f"Duplicate {kind} ‘{shown}’: the record starting on line {where} already "
+                "uses it, so this one was skipped."
+            )
+    for kind, value in keys:
+        if value is not None:
+            first_line[kind, value] = record.line
+    return None
 
 
 # ---------------------------------------------------------------- whole-file checks
@@ -133,29 +144,6 @@ def _detect_format(text: str, filename: str) -> str:
         "Upload CSL-JSON (a [ … ] list of items), RIS (records starting “TY  - ”), "
         "BibTeX (entries like “@article{…”) or PubMed MEDLINE/.nbib (records starting “PMID- ”)."
     )
-
-
-def _check_record(csl: dict) -> str | None:
-    """Tidy the identifiers in place; say why the record is unusable, or None."""
-    checks = (
-        ("DOI", strip_doi, validate_doi),
-        ("PMID", normalize_pmid, validate_pmid),
-        ("PMCID", normalize_pmcid, validate_pmcid),
-    )
-    for key, clean, validate in checks:
-        if key in csl:
-            try:
-                validate(csl[key])
-            except ValidationError as error:
-                return error.messages[0]
-            csl[key] = clean(csl[key])
-    if not str(csl.get("title") or "").strip() and not any(
-        csl.get(key) for key in ("DOI", "PMID", "PMCID")
-    ):
-        return (
-            "The record has no title and no DOI, PMID or PMCID, so the work cannot be identified."
-        )
-    return None
 
 
 READERS = {

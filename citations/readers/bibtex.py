@@ -12,6 +12,7 @@ from bibtexparser.middlewares import (
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
+from ..csl import CSLValueError
 from .common import MONTHS, ReferenceRecord, RejectedRecord, compact, csl_date
 
 BIBTEX_TYPES = {
@@ -42,7 +43,10 @@ def _untex(value) -> str:
     """LaTeX to plain text ({\\"o} -> ö, {SGLT} -> SGLT). A bare % would start a LaTeX
     comment and silently drop the rest of a title, so it is read as a literal %."""
     value = re.sub(r"(?<!\\)%", r"\\%", str(value or ""))
-    return " ".join(_latex.latex_to_text(value).split())
+    try:
+        return " ".join(_latex.latex_to_text(value).split())
+    except RecursionError:
+        raise CSLValueError("has {braces} nested too deeply to read") from None
 
 
 def read(text: str):
@@ -69,11 +73,21 @@ def read(text: str):
                 RejectedRecord(line, None, f"This BibTeX entry could not be read: {detail.strip()}")
             )
         elif isinstance(block, bibtexparser.model.Entry):
-            candidates.append(ReferenceRecord(block.key, _to_csl(block), line))
+            try:
+                candidates.append(ReferenceRecord(block.key, _to_csl(block), line))
+            except CSLValueError as error:
+                rejected.append(RejectedRecord(line, block.key, str(error)))
     return candidates, rejected
 
 
-def _names(value) -> list[dict]:
+def _names(key, value) -> list[dict]:
+    try:
+        return _split_names(value)
+    except CSLValueError as error:
+        raise CSLValueError(f"“{key}”: {error}") from None
+
+
+def _split_names(value) -> list[dict]:
     names = []
     for parts in value if isinstance(value, list) else []:
         family = _untex(" ".join([*parts.von, *parts.last]))
@@ -92,7 +106,10 @@ def _to_csl(entry) -> dict:
     def text(*keys):
         for key in keys:
             if key in fields and isinstance(fields[key].value, str):
-                return _untex(fields[key].value)
+                try:
+                    return _untex(fields[key].value)
+                except CSLValueError as error:
+                    raise CSLValueError(f"“{key}”: {error}") from None
         return None
 
     def raw(*keys):
@@ -115,8 +132,8 @@ def _to_csl(entry) -> dict:
         {
             "type": BIBTEX_TYPES.get(entry.entry_type.lower(), "document"),
             "title": text("title"),
-            "author": _names(fields["author"].value) if "author" in fields else None,
-            "editor": _names(fields["editor"].value) if "editor" in fields else None,
+            "author": _names("author", fields["author"].value) if "author" in fields else None,
+            "editor": _names("editor", fields["editor"].value) if "editor" in fields else None,
             "container-title": text("journal", "journaltitle", "booktitle"),
             "container-title-short": text("shortjournal", "journal-abbreviation"),
             "issued": issued,

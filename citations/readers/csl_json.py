@@ -16,6 +16,11 @@ def read(text: str):
             f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).",
             error.lineno,
         ) from None
+    except RecursionError:
+        raise ReferenceFileError(
+            "The JSON is nested too deeply to be CSL-JSON: items are objects holding "
+            "a few levels of lists and objects, not hundreds."
+        ) from None
     if isinstance(data, dict):
         items = [(data, text[: len(text) - len(text.lstrip())].count("\n") + 1)]
     elif isinstance(data, list):
@@ -32,7 +37,10 @@ def read(text: str):
             )
             continue
         label = item.get("id")
-        label = str(label) if label not in (None, "") else None
+        if isinstance(label, bool) or not isinstance(label, (str, int, type(None))):
+            rejected.append(RejectedRecord(line, None, "“id” must be text or a number."))
+            continue
+        label = str(label).strip() or None if label is not None else None
         csl = compact({key: value for key, value in item.items() if key != "id"})
         csl.setdefault("type", CSL_TYPE_DEFAULT)
         candidates.append(ReferenceRecord(label, csl, line))

@@ -109,7 +109,7 @@ def test_bad_doi_rejected_with_record_line():
     assert [record.label for record in result.records] == ["4", "2", "5"]
     [rejected] = result.rejected
     assert (rejected.line, rejected.label) == (23, "7")
-    assert rejected.reason.startswith("‘10.1056’ is not a DOI")
+    assert rejected.reason.startswith("“DOI”: ‘10.1056’ is not a DOI")
 
 
 def test_bad_pmid_rejected():
@@ -118,7 +118,7 @@ def test_bad_pmid_rejected():
     result = read_references(json.dumps(items, indent=2).encode())
     [rejected] = result.rejected
     assert (rejected.line, rejected.label) == (2, "9")
-    assert "is not a PubMed ID" in rejected.reason
+    assert rejected.reason.startswith("“PMID”: ‘PMID 37748491x’ is not a PubMed ID")
 
 
 def test_record_without_title_or_identifier_rejected():
