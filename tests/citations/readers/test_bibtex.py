@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+
 from citations.readers import read_references
+from tests.fuzzing import reads_or_refuses, reference_files
 
 DATA = Path(__file__).parents[1] / "data"
 RIS = DATA / "sglt2-heart-failure.references.ris"
@@ -42,3 +46,9 @@ def test_bibtex_latex_is_decoded():
     assert records["2"].csl["author"][5] == {"family": "Böhm", "given": "Michael"}
     assert records["5"].csl["title"].startswith("SGLT-2 inhibitors in patients")
     assert records["4"].csl["page"] == "1995-2008"
+
+
+@pytest.mark.fuzz
+@given(reference_files("bibtex"))
+def test_fuzz_any_bibtex_file_is_read_or_refused_in_words(file):
+    reads_or_refuses(*file)

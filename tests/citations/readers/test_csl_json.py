@@ -3,7 +3,11 @@
 import json
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+
 from citations.readers import read_references
+from tests.fuzzing import reads_or_refuses, reference_files
 
 DATA = Path(__file__).parents[1] / "data"
 CSL_JSON = DATA / "car-t-multiple-sclerosis.references.json"
@@ -57,3 +61,9 @@ def test_csl_json_identifiers_are_tidied():
     records = by_label(result)
     assert records["9"].csl["DOI"] == "10.1016/S0140-6736(23)01126-1"
     assert records["11"].csl["PMCID"] == "PMC11446985"
+
+
+@pytest.mark.fuzz
+@given(reference_files("csl-json"))
+def test_fuzz_any_csl_json_file_is_read_or_refused_in_words(file):
+    reads_or_refuses(*file)

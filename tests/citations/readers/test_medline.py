@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+
 from citations.readers import read_references
+from tests.fuzzing import reads_or_refuses, reference_files
 
 DATA = Path(__file__).parents[1] / "data"
 RIS = DATA / "sglt2-heart-failure.references.ris"
@@ -59,3 +63,9 @@ def test_medline_without_full_author_names_uses_au():
         {"family": "Mackensen", "given": "A"},
         {"family": "Mougiakakos", "given": "D"},
     ]
+
+
+@pytest.mark.fuzz
+@given(reference_files("medline"))
+def test_fuzz_any_medline_file_is_read_or_refused_in_words(file):
+    reads_or_refuses(*file)

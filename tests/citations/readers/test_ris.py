@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+
 from citations.readers import read_references
+from tests.fuzzing import reads_or_refuses, reference_files
 
 DATA = Path(__file__).parents[1] / "data"
 RIS = DATA / "sglt2-heart-failure.references.ris"
@@ -76,3 +80,9 @@ def test_ris_record_missing_its_er_line_ends_at_the_next_record():
     result = read_references(text.encode())
     assert [record.label for record in result.records] == ["4", "7", "2", "5"]
     assert by_label(result)["4"].csl["PMID"] == "31535829"
+
+
+@pytest.mark.fuzz
+@given(reference_files("ris"))
+def test_fuzz_any_ris_file_is_read_or_refused_in_words(file):
+    reads_or_refuses(*file)
