@@ -647,6 +647,7 @@ def mutated_articles(draw):
     return "\n".join(lines)
 
 
+@pytest.mark.fuzz
 @FAST
 @given(st.one_of(st.text(), mutated_articles()))
 def test_parse_raises_only_article_format_error(text):
@@ -654,6 +655,7 @@ def test_parse_raises_only_article_format_error(text):
         parse_article(text)
 
 
+@pytest.mark.fuzz
 @FAST
 @given(st.one_of(st.binary(), mutated_articles().map(str.encode)))
 def test_decode_raises_only_article_format_error(data):

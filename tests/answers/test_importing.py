@@ -5,13 +5,17 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from answers.importing import import_article, import_reference_file
-from answers.models import Answer, Question, Topic
-from citations.models import Reference
+from answers.models import Answer, Question, Section, Topic
+from citations.models import Citation, Reference
 from citations.readers import ReferenceFileError, read_references
 from tests.factories import make_answer, make_writer
+from tests.fuzzing import any_reference_files, article_files
 
 pytestmark = pytest.mark.django_db
 
@@ -470,3 +474,45 @@ def test_record_ids_that_are_not_citation_numbers_are_added_but_not_cited():
         assert f"record id ‘{label}’ is not a citation number: not cited in “{answer}”" in (
             report.warnings
         )
+
+
+def editable(reference):
+    reference.full_clean(validate_unique=False, validate_constraints=False)
+    return True
+
+
+@pytest.mark.fuzz
+@given(any_reference_files())
+def test_fuzz_import_reference_file_stores_whole_records_or_nothing(file):
+    data, filename = file
+    with transaction.atomic():
+        try:
+            report = import_reference_file(data, filename=filename)
+        except ReferenceFileError as error:
+            assert error.message
+            assert not Reference.objects.exists()
+        else:
+            assert Reference.objects.count() == len(report.created)
+            assert all(editable(reference) for reference in Reference.objects.all())
+        transaction.set_rollback(True)
+
+
+@pytest.mark.fuzz
+@given(article_files(), st.one_of(st.none(), any_reference_files()))
+def test_fuzz_import_article_creates_one_answer_or_nothing(data, references):
+    with transaction.atomic():
+        records = None
+        if references is not None:
+            try:
+                records = read_references(references[0], filename=references[1])
+            except ReferenceFileError:
+                records = None
+        report = import_article(data, filename="fuzz.txt", references=records)
+        stored = [Answer, Question, Topic, Section, Citation, Reference]
+        if report.ok:
+            assert Answer.objects.count() == 1
+            assert all(editable(reference) for reference in Reference.objects.all())
+        else:
+            assert report.errors
+            assert not any(model.objects.exists() for model in stored)
+        transaction.set_rollback(True)
