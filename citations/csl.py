@@ -43,6 +43,9 @@ def clean_names(value) -> list[dict]:
                 continue
             if not isinstance(text, str):
                 raise CSLValueError(f"name {number}: “{part}” must be text, not {kind_of(text)}")
+            problem = text_problem(text)
+            if problem:
+                raise CSLValueError(f"name {number}: “{part}” {problem}")
             if len(text) > MAX_NAME_PART_CHARS:
                 raise CSLValueError(
                     f"name {number}: “{part}” is {len(text):,} characters; "
@@ -54,6 +57,17 @@ def clean_names(value) -> list[dict]:
             raise CSLValueError(f"name {number} has no family name, given name or literal name")
         names.append(cleaned)
     return names
+
+
+def text_problem(text: str) -> str | None:
+    """What no database column can hold: NUL (PostgreSQL refuses it) or a lone surrogate."""
+    if "\x00" in text:
+        return "contains a NUL character, so it is not text"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a broken character (a lone surrogate)"
+    return None
 
 
 def _name_from_text(text: str) -> dict:

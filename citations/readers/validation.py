@@ -4,7 +4,7 @@ shape, length and identifiers, each failure naming the field."""
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from ..csl import CSLValueError, clean_names, date_parts, kind_of
+from ..csl import CSLValueError, clean_names, date_parts, kind_of, text_problem
 from ..identifiers import (
     normalize_pmcid,
     normalize_pmid,
@@ -95,12 +95,9 @@ def _text(key: str, value) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise CSLValueError(f"must be text, not {kind_of(value)}")
-    if "\x00" in value:
-        raise CSLValueError("contains a NUL character, so it is not text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise CSLValueError("contains a broken character (a lone surrogate)") from None
+    problem = text_problem(value)
+    if problem:
+        raise CSLValueError(problem)
     value = value.strip()
     if key in ("DOI", "PMID", "PMCID"):
         return value  # checked once tidied

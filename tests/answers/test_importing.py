@@ -377,6 +377,8 @@ def test_ris_month_13_and_day_45_are_rejected():
         ([["Smith", "Jane"]], "“author”: name 1 must be an object"),
         ([{"family": 7}], "“author”: name 1: “family” must be text, not a number"),
         ([{"sequence": "first"}], "“author”: name 1 has no family name"),
+        ([{"family": "Sm\u0000ith"}], "“author”: name 1: “family” contains a NUL character"),
+        ([{"literal": "\ud800"}], "“author”: name 1: “literal” contains a broken character"),
     ],
 )
 def test_authors_that_are_not_names_are_rejected_not_stored(author, reason):
