@@ -13,7 +13,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..csl import CSLValueError
-from .common import MONTHS, ReferenceRecord, RejectedRecord, compact, csl_date
+from .common import MONTHS, ReferenceRecord, RejectedRecord, compact, csl_date, is_number
 
 BIBTEX_TYPES = {
     "article": "article-journal",
@@ -123,7 +123,7 @@ def _to_csl(entry) -> dict:
         issued = csl_date(*(raw("date").split("/")[0].split("-") + [None, None])[:3])
     if issued is None:
         month = (raw("month") or "").lower().rstrip(".")
-        month = MONTHS.get(month, month if month.isdigit() else None)
+        month = MONTHS.get(month, month if is_number(month) else None)
         issued = csl_date(raw("year"), month)
     pmid = raw("pmid")
     if not pmid and (raw("eprinttype") or "").lower() == "pubmed":

@@ -55,6 +55,12 @@ class ReferenceFileError(ValueError):
         super().__init__(f"Line {line}: {message}" if line else message)
 
 
+def is_number(value) -> bool:
+    """ASCII digits only: "²" and other Unicode digits pass str.isdigit but are no date part."""
+    text = str(value if value is not None else "").strip()
+    return text.isascii() and text.isdigit()
+
+
 def compact(csl: dict) -> dict:
     """Drop absent values so a missing field is absent, never "" or None."""
     return {key: value for key, value in csl.items() if value not in (None, "", [], {})}
@@ -63,7 +69,7 @@ def compact(csl: dict) -> dict:
 def csl_date(year, month=None, day=None) -> dict | None:
     parts = []
     for part in (year, month, day):
-        if part in (None, "") or not str(part).strip().isdigit() or int(part) == 0:
+        if not is_number(part) or int(part) == 0:
             break
         parts.append(int(part))
     return {"date-parts": [parts]} if parts else None

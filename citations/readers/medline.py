@@ -2,7 +2,7 @@
 
 import re
 
-from .common import MONTHS, ReferenceRecord, compact, csl_date, csl_name
+from .common import MONTHS, ReferenceRecord, compact, csl_date, csl_name, is_number
 
 # A small tag reader rather than the `nbib` package: nbib (last release 2021) raises on the
 # whole file for one odd line, keeps no line numbers and pulls in dateutils, pytz and tzdata.
@@ -37,7 +37,7 @@ def _issued(value: str) -> dict | None:
     words = value.replace("-", " ").split()
     year = words[0] if words else None
     month = MONTHS.get(words[1].lower()) if len(words) > 1 else None
-    day = words[2] if month and len(words) > 2 and words[2].isdigit() else None
+    day = words[2] if month and len(words) > 2 and is_number(words[2]) else None
     return csl_date(year, month, day)
 
 

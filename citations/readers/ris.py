@@ -4,7 +4,7 @@ import re
 
 import rispy
 
-from .common import ReferenceRecord, compact, csl_date, csl_name, page_range
+from .common import ReferenceRecord, compact, csl_date, csl_name, is_number, page_range
 
 RIS_TYPES = {
     "JOUR": "article-journal",
@@ -95,7 +95,7 @@ def _to_csl(entry: dict) -> dict:
             "issue": entry.get("number"),
             "page": page_range(entry.get("start_page"), entry.get("end_page")),
             "DOI": entry.get("doi"),
-            "PMID": accession if accession.isdigit() else None,
+            "PMID": accession if is_number(accession) else None,
             "URL": (entry.get("urls") or [None])[0],
             "genre": entry.get("type_of_work"),
             "publisher": entry.get("publisher"),

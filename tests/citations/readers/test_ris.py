@@ -86,3 +86,10 @@ def test_ris_record_missing_its_er_line_ends_at_the_next_record():
 @given(reference_files("ris"))
 def test_fuzz_any_ris_file_is_read_or_refused_in_words(file):
     reads_or_refuses(*file)
+
+
+def test_unicode_digits_are_not_a_year_or_a_pmid():
+    """Found by make fuzz: "²".isdigit() is true, int("²") raises."""
+    data = "TY  - JOUR\nTI  - A\nPY  - ²\nAN  - ١٢٣\nER  - \n".encode()
+    [record] = read_references(data, filename="refs.ris").records
+    assert record.csl == {"type": "article-journal", "title": "A"}
