@@ -1,6 +1,6 @@
 """The plain-text article format: parse it into fields, and write fields back out.
 
-Pure Python (no Django) so the importer, the exporter, the admin and the tests share one
+No models or settings, so the importer, the exporter, the admin and the tests share one
 definition of the format: line 1 the question, then lead paragraphs, then sections (a short
 heading line, then paragraphs or "- " questions), then the fixed disclaimer naming the topic.
 answers/demo_content/*.txt are real examples.
@@ -27,6 +27,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils.text import normalize_newlines
+
+from citations.markers import CITATION_MARKER_RE, marker_labels, split_labels
+
 MAX_ARTICLE_BYTES = 1_000_000
 MAX_HEADING_CHARS = 80
 MAX_HEADING_WORDS = 12
@@ -34,9 +38,6 @@ MAX_CITATION_NUMBER = 999
 
 PROSE = "prose"
 QUESTIONS = "questions"
-
-CITATION_MARKER_RE = re.compile(r"\[([0-9]+(?:, ?[0-9]+)*)\](?!\()")
-"""A citation marker in stored Markdown, "[9]" or "[2, 5]"; not a Markdown link "[9](...)"."""
 
 DISCLAIMER_PREFIX = "This question is drawn from common patient questions about "
 DISCLAIMER_SUFFIX = (
@@ -123,13 +124,6 @@ def disclaimer_for(topic: str) -> str:
     return f"{DISCLAIMER_PREFIX}{topic}{DISCLAIMER_SUFFIX}"
 
 
-def marker_labels(text: str) -> list[str]:
-    labels: dict[str, None] = {}
-    for match in CITATION_MARKER_RE.finditer(text):
-        labels.update(dict.fromkeys(_split_numbers(match.group(1))))
-    return list(labels)
-
-
 def decode_article(data: bytes) -> str:
     """Bytes of an uploaded file as text, refusing anything that is not UTF-8 plain text."""
     if len(data) > MAX_ARTICLE_BYTES:
@@ -157,12 +151,12 @@ def decode_article(data: bytes) -> str:
             "save it as UTF-8 plain text",
             data.count(b"\n", 0, error.start) + 1,
         ) from None
-    _check_characters(_normalise_newlines(text))
+    _check_characters(normalize_newlines(text))
     return text
 
 
 def parse_article(text: str) -> ParsedArticle:
-    text = _normalise_newlines(text.removeprefix("\ufeff"))
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     _check_characters(text)
     size = len(text.encode("utf-8"))
     if size > MAX_ARTICLE_BYTES:
@@ -344,10 +338,6 @@ def format_article(
     return text
 
 
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _check_characters(text: str) -> None:
     match = _BAD_CHARACTER_RE.search(text)
     if match:
@@ -420,10 +410,6 @@ def _section(heading: str, items: list[tuple[int, str]], warnings: list) -> Arti
     return ArticleSection(heading, PROSE, body)
 
 
-def _split_numbers(group: str) -> list[str]:
-    return [part.strip() for part in group.split(",")]
-
-
 def _number_problem(numbers: list[str]) -> str | None:
     for number in numbers:
         if number.startswith("0"):
@@ -458,7 +444,7 @@ def _bare_citations(paragraph: str) -> Iterator[tuple[re.Match, list[str], str |
     """Each number before a full stop, its numbers, and why it is text (None: a citation)."""
     for match in _NUMBER_BEFORE_STOP_RE.finditer(paragraph):
         group = match.group(1)
-        numbers = _split_numbers(group)
+        numbers = split_labels(group)
         if _THOUSANDS_RE.fullmatch(group):
             reason = "it has a thousands separator"
         elif not _CANONICAL_CITATION_RE.fullmatch(group):
@@ -497,7 +483,7 @@ def _convert_citations(paragraph: str, n: int, warnings: list) -> str:
 
 def _paragraphs(markdown: str) -> list[str]:
     """Paragraphs of a Markdown block; soft-wrapped lines are joined as Markdown renders them."""
-    blocks = re.split(r"\n\s*\n", _normalise_newlines(markdown).strip())
+    blocks = re.split(r"\n\s*\n", normalize_newlines(markdown).strip())
     return [
         " ".join(line.strip() for line in block.split("\n")) for block in blocks if block.strip()
     ]
@@ -525,7 +511,7 @@ def _export_paragraph(paragraph: str, where: str) -> tuple[str, str]:
 
     plain, markdown, end = [], [], 0
     for match in CITATION_MARKER_RE.finditer(paragraph):
-        numbers = _split_numbers(match.group(1))
+        numbers = split_labels(match.group(1))
         problem = _marker_problem(paragraph, match, numbers)
         if problem:
             raise ArticleFormatError(
@@ -554,7 +540,7 @@ def _marker_problem(paragraph: str, match: re.Match, numbers: list[str]) -> str 
 
 
 def _question_items(body: str, where: str) -> list[str]:
-    items = [line.strip() for line in _normalise_newlines(body).split("\n") if line.strip()]
+    items = [line.strip() for line in normalize_newlines(body).split("\n") if line.strip()]
     for item in items:
         if not _is_list_item(item) or not item[1:].strip():
             raise ArticleFormatError(

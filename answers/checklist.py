@@ -11,7 +11,8 @@ import textstat
 from django.conf import settings
 from django.utils import timezone
 
-from .articles import marker_labels
+from citations.markers import marker_labels
+
 from .rendering import number_citations, plain_text
 
 BLOCKS_SUBMISSION = "blocks_submission"

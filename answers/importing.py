@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import slugify
 
-from citations.models import Citation, Reference
+from citations.models import CITATION_LABEL_RE, Citation, Reference
 from citations.readers import ReadResult, read_references
 
 from .articles import ArticleFormatError, decode_article, format_article, parse_article
@@ -89,6 +90,12 @@ def import_article(
             "the file has no disclaimer line naming its topic: add it, or choose a topic"
         )
         return report
+    problem = _too_long("the question", parsed.question, Question, "text") or _too_long(
+        "the topic name", topic_name, Topic, "name"
+    )
+    if problem:
+        report.errors.append(problem)
+        return report
     if not Topic.objects.filter(name__iexact=topic_name).exists() and not (
         author is None or author.has_perm("answers.add_topic")
     ):
@@ -100,7 +107,7 @@ def import_article(
     existing = Question.objects.filter(text=parsed.question).first()
     if existing is not None:
         report.errors.append(
-            f"an answer to this question already exists (/{existing.slug}/): "
+            f"an answer to this question already exists ({_public_url(existing)}): "
             "edit that one instead of importing it again"
         )
         return report
@@ -132,8 +139,23 @@ def import_article(
         report.errors.append(str(refused))
         return report
     report.answer = answer
-    report.created.insert(0, f"draft answer “{answer.question.text}” (/{answer.question.slug}/)")
+    report.created.insert(
+        0, f"draft answer “{answer.question.text}” ({_public_url(answer.question)})"
+    )
     return report
+
+
+def _too_long(what: str, value: str, model, field: str) -> str | None:
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        where = "line 1: " if field == "text" else ""
+        return f"{where}{what} is {len(value):,} characters long; the limit is {limit}: shorten it"
+    return None
+
+
+def _public_url(question) -> str:
+    """Where the question's page is, once published."""
+    return reverse("question", args=[question.slug])
 
 
 def _label_order(label):
@@ -190,6 +212,12 @@ def _cite(answer, label, record, *, report, filename):
                 f"record {label} of the references file cannot be stored: "
                 + "; ".join(error.messages)
             ) from error
+        earlier = answer.citations.filter(reference=reference).first()
+        if earlier is not None:
+            raise ImportRefused(
+                f"citations {earlier.label} and {label} are the same work "
+                f"(reference #{reference.pk}): cite it under one number"
+            )
         if not created:
             report.warnings.append(
                 f"citation {label} matched reference #{reference.pk} already in the library"
@@ -238,6 +266,8 @@ def import_reference_file(data: bytes, *, filename: str, answer: Answer | None =
 
 
 def _attach(answer, label, reference) -> list[str]:
+    if not CITATION_LABEL_RE.fullmatch(label):
+        return [f"record id ‘{label[:40]}’ is not a citation number: not cited in “{answer}”"]
     citation = answer.citations.filter(label=label).select_related("reference").first()
     if citation is None:
         if answer.citations.filter(reference=reference).exists():

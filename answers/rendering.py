@@ -11,7 +11,7 @@ import nh3
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 
-from .articles import CITATION_MARKER_RE, marker_labels
+from citations.markers import CITATION_MARKER_RE, marker_labels
 
 # A superscript sits against the word it follows: "months¹", not "months ¹".
 _MARKER_WITH_SPACE_RE = re.compile(r"\s*" + CITATION_MARKER_RE.pattern)

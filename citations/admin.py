@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 
 from .admin_lookup import add_by_identifier_urls
 from .admin_watch import notice_list
@@ -116,7 +117,7 @@ class ReferenceForm(forms.ModelForm):
         return names
 
     def clean_note(self):
-        return self.cleaned_data["note"].replace("\r\n", "\n").replace("\r", "\n")
+        return normalize_newlines(self.cleaned_data["note"])
 
     def _unique_identifier(self, field, value, label):
         if not value:

@@ -1,6 +1,7 @@
 """The reference library: one Reference per work, cited by answers through Citation rows."""
 
 import calendar
+import re
 
 import reversion
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .csl import CSLValueError, clean_names, date_problem
 from .formatting import missing_fields
 from .identifiers import (
     normalize_pmcid,
@@ -159,6 +161,16 @@ class Reference(models.Model):
     def get_absolute_url(self):
         return reverse("admin:citations_reference_change", args=[self.pk])
 
+    def clean(self):
+        """What the readers check, for every other path (the admin form, the shell)."""
+        problem = date_problem(self.year, self.month, self.day)
+        if problem:
+            raise ValidationError({problem[0]: f"The date {problem[1]}."})
+        try:
+            self.authors = clean_names(self.authors or [])
+        except CSLValueError as error:
+            raise ValidationError({"authors": f"Authors: {error}."}) from None
+
     def to_csl(self, *, item_id=None) -> dict:
         """This reference as a CSL-JSON item (what citeproc-py formats)."""
         item = {"type": self.type, "title": self.title}
@@ -232,6 +244,10 @@ def evidence_level_for(publication_type: str) -> str:
         if any(keyword in text for keyword in keywords):
             return level
     return EvidenceLevel.UNKNOWN
+
+
+CITATION_LABEL_RE = re.compile(r"[0-9]{1,6}")
+"""What a Citation's label may be: the number its text uses, as the constraint says."""
 
 
 @reversion.register()

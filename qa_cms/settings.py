@@ -196,6 +196,9 @@ READING_GRADE_LIMIT = envint("READING_GRADE_LIMIT", 8)
 # References older than this many years get a "not recent" warning.
 RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
 
+# Largest reference or article file an import accepts, in bytes (admin uploads and commands).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5_000_000)
+
 # Reader feedback: at most this many posts per client address per window (seconds).
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 5)
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)

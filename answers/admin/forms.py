@@ -10,6 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import normalize_newlines
 
 from citations.identifiers import normalize_orcid
 from citations.models import Citation
@@ -33,7 +34,7 @@ FIELD_NAMES = {
 def unix_newlines(text: str) -> str:
     """Browsers send textarea lines ending in CRLF: store LF, as the importer does, so a save
     that changes nothing leaves the content (and its hash) as it was."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return normalize_newlines(text or "")
 
 
 def writer_candidates(*, keep=()):

@@ -1,6 +1,7 @@
 """The admin's upload pages: the same imports as the commands, for writers."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
@@ -11,8 +12,6 @@ from citations.readers import ReferenceFileError, read_references
 from ..articles import MAX_ARTICLE_BYTES
 from ..importing import import_article, import_reference_file
 from ..models import Answer, Topic
-
-MAX_REFERENCES_BYTES = 5 * MAX_ARTICLE_BYTES
 
 
 def _size_checked(upload, limit):
@@ -43,7 +42,7 @@ class ArticleUploadForm(forms.Form):
         return _size_checked(self.cleaned_data["article"], MAX_ARTICLE_BYTES)
 
     def clean_references(self):
-        return _size_checked(self.cleaned_data.get("references"), MAX_REFERENCES_BYTES)
+        return _size_checked(self.cleaned_data.get("references"), settings.IMPORT_MAX_BYTES)
 
 
 class ReferenceUploadForm(forms.Form):
@@ -59,7 +58,7 @@ class ReferenceUploadForm(forms.Form):
     )
 
     def clean_references(self):
-        return _size_checked(self.cleaned_data["references"], MAX_REFERENCES_BYTES)
+        return _size_checked(self.cleaned_data["references"], settings.IMPORT_MAX_BYTES)
 
 
 def _page(request, template, **context):

@@ -8,7 +8,7 @@ from django.conf import settings
 from lxml import etree
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid, strip_doi
-from ..readers import GENERIC_PUBLICATION_TYPES
+from ..readers.medline import GENERIC_PUBLICATION_TYPES
 from . import http
 
 SERVICE = "PubMed"

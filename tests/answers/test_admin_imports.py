@@ -63,6 +63,15 @@ def test_a_references_file_in_the_wrong_format_is_a_form_error(client):
     assert not Answer.objects.exists()
 
 
+def test_the_upload_limit_is_the_import_setting(client, settings):
+    settings.IMPORT_MAX_BYTES = 3_000_000
+    client.force_login(make_writer())
+    big = SimpleUploadedFile("big.ris", b"TY  - JOUR\n" + b" " * 3_000_000)
+    page = client.post(reverse("import_references"), {"references": big}).content.decode()
+    assert "“big.ris” is 3.0 MB; the limit is 3 MB." in page
+    assert not Reference.objects.exists()
+
+
 def test_hostile_file_names_and_content_are_escaped(client):
     client.force_login(make_writer())
     hostile = SimpleUploadedFile("<script>alert(1)</script>.txt", b"<script>alert(1)</script>")

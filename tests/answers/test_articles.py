@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from answers.articles import (
-    CITATION_MARKER_RE,
     MAX_ARTICLE_BYTES,
     ArticleFormatError,
     ArticleSection,
@@ -20,9 +19,9 @@ from answers.articles import (
     decode_article,
     disclaimer_for,
     format_article,
-    marker_labels,
     parse_article,
 )
+from citations.markers import marker_labels
 
 DEMO = Path(__file__).resolve().parents[2] / "answers" / "demo_content"
 CAR_T = "car-t-multiple-sclerosis.txt"
@@ -540,18 +539,6 @@ def test_format_without_topic_leaves_out_the_disclaimer():
     assert text == "\n".join(sample_lines(SGLT2)[:-1])
 
 
-# Markers
-
-
-def test_citation_marker_regex_and_labels():
-    match = CITATION_MARKER_RE.search("ejection fractions [2, 5].")
-    assert match.group(0) == "[2, 5]"
-    assert match.group(1) == "2, 5"
-    assert CITATION_MARKER_RE.search("see [9](https://example.org)") is None
-    assert marker_labels("a [9]. b [10]. c [9, 11]. d [1].") == ["9", "10", "11", "1"]
-    assert marker_labels("no markers, 4,744 people") == []
-
-
 def test_disclaimer_wording():
     assert disclaimer_for("Oncology") == sample_lines(CAR_T)[-1]
     assert disclaimer_for("Cardiology") == sample_lines(SGLT2)[-1]
@@ -660,6 +647,7 @@ def mutated_articles(draw):
     return "\n".join(lines)
 
 
+@pytest.mark.fuzz
 @FAST
 @given(st.one_of(st.text(), mutated_articles()))
 def test_parse_raises_only_article_format_error(text):
@@ -667,6 +655,7 @@ def test_parse_raises_only_article_format_error(text):
         parse_article(text)
 
 
+@pytest.mark.fuzz
 @FAST
 @given(st.one_of(st.binary(), mutated_articles().map(str.encode)))
 def test_decode_raises_only_article_format_error(data):

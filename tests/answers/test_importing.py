@@ -1,15 +1,21 @@
 """Articles and reference files in, articles out: the commands and what they report."""
 
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from answers.importing import import_article, import_reference_file
-from answers.models import Answer, Question, Topic
-from citations.models import Reference
-from citations.readers import read_references
-from tests.factories import make_editor, make_topic, make_writer
+from answers.models import Answer, Question, Section, Topic
+from citations.models import Citation, Reference
+from citations.readers import ReferenceFileError, read_references
+from tests.factories import make_answer, make_editor, make_topic, make_writer
+from tests.fuzzing import any_reference_files, article_files
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +116,8 @@ def test_importing_the_same_question_twice_is_refused():
     assert run("import_articles", str(SGLT2))[2]
     out, err, ok = run("import_articles", str(SGLT2))
     assert not ok
-    assert "already exists" in err
+    slug = Question.objects.get().slug
+    assert f"already exists (/questions/{slug}/)" in err
     assert Answer.objects.count() == 1
 
 
@@ -213,6 +220,21 @@ def test_load_demo_refuses_without_debug(settings):
     assert "only runs with DEBUG on" in err
 
 
+def test_the_report_gives_the_question_page_address():
+    out, err, ok = run("import_articles", str(SGLT2))
+    assert ok, err
+    assert f"(/questions/{Question.objects.get().slug}/)" in out
+
+
+def test_the_size_limit_is_the_import_setting(tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 1001)
+    out, err, ok = run("import_articles", str(big))
+    assert "the limit is 1,000" in err
+    assert not ok
+
+
 def test_a_ten_megabyte_file_is_refused_before_it_is_read(tmp_path):
     huge = tmp_path / "huge.txt"
     huge.write_bytes(SGLT2.read_bytes() + b"x" * 10_000_000)
@@ -274,3 +296,244 @@ def test_an_editor_creates_the_topic_through_the_command():
     out, err, ok = run("import_articles", str(SGLT2), "--author", "editor")
     assert ok, err
     assert "created topic “Cardiology”" in out
+
+
+# ---------------------------------------------------------------- bad input: a clear error,
+# nothing half-written, nothing stored that could not be edited afterwards
+
+
+def csl_file(*items) -> bytes:
+    return json.dumps(list(items)).encode()
+
+
+def two_citations(tmp_path, *, question=None, topic=None) -> Path:
+    text = SGLT2.read_text()
+    if question:
+        text = question + text[text.index("\n") :]
+    if topic:
+        text = text.replace("common patient questions about Cardiology", f"about {topic}")
+        text = text.replace("questions about Cardiology", f"questions about {topic}")
+    path = tmp_path / "article.txt"
+    path.write_text(text)
+    return path
+
+
+def test_the_same_doi_twice_in_one_file_differing_in_case_is_one_record():
+    data = csl_file(
+        {"id": "1", "title": "A", "DOI": "10.1056/NEJMoa1911303"},
+        {"id": "2", "title": "A", "DOI": "10.1056/nejmoa1911303"},
+    )
+    report = import_reference_file(data, filename="twice.json")
+    assert Reference.objects.count() == 1
+    assert "twice.json" in report.lines()[-1]
+    assert (
+        "Duplicate DOI ‘10.1056/nejmoa1911303’: the record starting on line 1" in report.errors[0]
+    )
+
+
+def test_one_work_under_two_citation_numbers_refuses_the_article_whole():
+    held = Reference.objects.create(title="A", doi="10.1000/a", pmid="123")
+    refs = csl_file({"id": "2", "title": "A", "DOI": "10.1000/A"}, {"id": "4", "PMID": "123"})
+    records = read_references(refs, filename="refs.json")
+    report = import_article(SGLT2.read_bytes(), filename="sglt2.txt", references=records)
+    assert not report.ok
+    assert report.errors == [
+        f"citations 4 and 2 are the same work (reference #{held.pk}): cite it under one number"
+    ]
+    assert not Answer.objects.exists() and not Question.objects.exists()
+    assert list(Reference.objects.all()) == [held]
+
+
+@pytest.mark.parametrize(
+    ("issued", "parts"),
+    [
+        ("2020", [2020]),
+        (2020, [2020]),
+        ({"date-parts": [2020]}, [2020]),
+        ({"date-parts": [["2020", "3"]]}, [2020, 3]),
+        ({"raw": "2020-03-15"}, [2020, 3, 15]),
+        ("2020/03", [2020, 3]),
+    ],
+)
+def test_csl_json_issued_in_its_common_variants(issued, parts):
+    data = csl_file({"id": "1", "title": "A", "issued": issued})
+    report = import_reference_file(data, filename="dates.json")
+    assert report.ok, report.errors
+    reference = Reference.objects.get()
+    assert [reference.year, reference.month, reference.day][: len(parts)] == parts
+    assert reference.csl["issued"] == {"date-parts": [parts]}
+
+
+@pytest.mark.parametrize(
+    ("issued", "reason"),
+    [
+        ({"date-parts": [[2020, 13]]}, "“issued”: month 13 is not a month (1 to 12)"),
+        ({"date-parts": [[2021, 2, 29]]}, "“issued”: day 29 is not a day of February 2021"),
+        ("2020-01-45", "“issued”: day 45 is not a day of January 2020"),
+        ("spring", "“issued”: “spring” is not a date"),
+        (True, "“issued”: is not a date"),
+    ],
+)
+def test_impossible_dates_are_rejected_naming_the_field(issued, reason):
+    report = import_reference_file(
+        csl_file({"id": "7", "title": "A", "issued": issued}), filename="d.json"
+    )
+    assert not Reference.objects.exists()
+    assert report.errors[0].startswith(f"line 1: rejected: {reason}")
+
+
+def test_ris_month_13_and_day_45_are_rejected():
+    data = b"TY  - JOUR\nTI  - A\nPY  - 2020/13/45\nER  - \n"
+    report = import_reference_file(data, filename="d.ris")
+    assert report.errors == ["line 1: rejected: “issued”: month 13 is not a month (1 to 12)"]
+    assert not Reference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("author", "reason"),
+    [
+        ("Smith, Jane", "“author”: must be a list of names"),
+        ([["Smith", "Jane"]], "“author”: name 1 must be an object"),
+        ([{"family": 7}], "“author”: name 1: “family” must be text, not a number"),
+        ([{"sequence": "first"}], "“author”: name 1 has no family name"),
+        ([{"family": "Sm\u0000ith"}], "“author”: name 1: “family” contains a NUL character"),
+        ([{"literal": "\ud800"}], "“author”: name 1: “literal” contains a broken character"),
+    ],
+)
+def test_authors_that_are_not_names_are_rejected_not_stored(author, reason):
+    report = import_reference_file(
+        csl_file({"id": "1", "title": "A", "author": author}), filename="a.json"
+    )
+    assert not Reference.objects.exists()
+    assert reason in report.errors[0]
+
+
+def test_names_written_as_text_in_a_list_are_read_as_names():
+    data = csl_file({"id": "1", "title": "A", "author": ["Smith, Jane", "WHO"]})
+    assert import_reference_file(data, filename="a.json").ok
+    assert Reference.objects.get().authors == [
+        {"family": "Smith", "given": "Jane"},
+        {"literal": "WHO"},
+    ]
+
+
+def test_every_imported_reference_can_be_saved_in_the_admin(admin_client):
+    data = csl_file(
+        {"id": "1", "title": "A", "author": [{"family": "Smith", "given": "J", "x": [1]}]},
+        {"id": "2", "title": "B", "issued": "2020", "volume": 12, "page": 3},
+    )
+    assert import_reference_file(data, filename="a.json").ok
+    for reference in Reference.objects.all():
+        url = reverse("admin:citations_reference_change", args=[reference.pk])
+        assert admin_client.get(url).status_code == 200
+        form = admin_client.get(url).context["adminform"].form
+        post = {name: form[name].value() or "" for name in form.fields}
+        post = {key: value for key, value in post.items() if value not in (False, None)}
+        response = admin_client.post(url, post)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("title", "x" * 1001, "“title”: is 1,001 characters long; the limit is 1,000"),
+        ("volume", "1" * 51, "“volume”: is 51 characters long; the limit is 50"),
+        ("title", ["A"], "“title”: must be text, not a list"),
+        ("title", "A\u0000B", "“title”: contains a NUL character"),
+        ("URL", "www.example.org", "“URL”: ‘www.example.org’ is not a web address"),
+    ],
+)
+def test_field_shape_and_length_are_checked_before_the_database(field, value, reason):
+    item = {"id": "1", "title": "A", field: value}
+    report = import_reference_file(csl_file(item), filename="f.json")
+    assert not Reference.objects.exists()
+    assert reason in report.errors[0]
+
+
+def test_json_nested_100000_deep_is_a_clear_error():
+    with pytest.raises(ReferenceFileError, match="nested too deeply"):
+        import_reference_file(b"[" * 100_000 + b"]" * 100_000, filename="deep.json")
+
+
+def test_bibtex_title_with_3000_nested_braces_is_rejected():
+    data = b"@article{a, title={" + b"{" * 3000 + b"x" + b"}" * 3000 + b"}, doi={10.1/x}}"
+    report = import_reference_file(data, filename="deep.bib")
+    assert report.errors == ["line 1: rejected: “title”: has {braces} nested too deeply to read"]
+    assert not Reference.objects.exists()
+
+
+def test_a_question_over_300_characters_is_refused(tmp_path):
+    path = two_citations(tmp_path, question="Why " + "very " * 70 + "long?")
+    out, err, ok = run("import_articles", str(path))
+    assert not ok
+    assert (
+        "article.txt: error: line 1: the question is 359 characters long; the limit is 300" in err
+    )
+    assert not Answer.objects.exists() and not Question.objects.exists()
+
+
+def test_a_topic_over_100_characters_is_refused(tmp_path):
+    out, err, ok = run("import_articles", str(SGLT2), "--topic", "T" * 101)
+    assert not ok
+    assert "the topic name is 101 characters long; the limit is 100" in err
+    assert not Topic.objects.exists() and not Answer.objects.exists()
+
+
+def test_record_ids_that_are_not_citation_numbers_are_added_but_not_cited():
+    answer = make_answer(
+        lead="Short [4].", sections=[("Research", "prose", "Trial [4].")], references={}
+    )
+    data = csl_file(
+        {"id": "smith2020", "title": "A", "DOI": "10.1000/a"},
+        {"id": "1234567", "title": "B", "DOI": "10.1000/b"},
+    )
+    report = import_reference_file(data, filename="ids.json", answer=answer, by=make_writer())
+    assert report.ok
+    assert Reference.objects.count() == 2
+    assert not answer.citations.exists()
+    for label in ("smith2020", "1234567"):
+        assert f"record id ‘{label}’ is not a citation number: not cited in “{answer}”" in (
+            report.warnings
+        )
+
+
+def editable(reference):
+    reference.full_clean(validate_unique=False, validate_constraints=False)
+    return True
+
+
+@pytest.mark.fuzz
+@given(any_reference_files())
+def test_fuzz_import_reference_file_stores_whole_records_or_nothing(file):
+    data, filename = file
+    with transaction.atomic():
+        try:
+            report = import_reference_file(data, filename=filename)
+        except ReferenceFileError as error:
+            assert error.message
+            assert not Reference.objects.exists()
+        else:
+            assert Reference.objects.count() == len(report.created)
+            assert all(editable(reference) for reference in Reference.objects.all())
+        transaction.set_rollback(True)
+
+
+@pytest.mark.fuzz
+@given(article_files(), st.one_of(st.none(), any_reference_files()))
+def test_fuzz_import_article_creates_one_answer_or_nothing(data, references):
+    with transaction.atomic():
+        records = None
+        if references is not None:
+            try:
+                records = read_references(references[0], filename=references[1])
+            except ReferenceFileError:
+                records = None
+        report = import_article(data, filename="fuzz.txt", references=records)
+        stored = [Answer, Question, Topic, Section, Citation, Reference]
+        if report.ok:
+            assert Answer.objects.count() == 1
+            assert all(editable(reference) for reference in Reference.objects.all())
+        else:
+            assert report.errors
+            assert not any(model.objects.exists() for model in stored)
+        transaction.set_rollback(True)

@@ -3,6 +3,7 @@ named, authors edited one per line, retraction with its notice, and the formatte
 citation shown as the public list will show it."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -186,3 +187,28 @@ def test_citation_autocomplete_searches_the_library():
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Searchable test work (2024)"]
+
+
+@pytest.mark.parametrize(
+    ("date", "field", "message"),
+    [
+        ({"year": 2020, "month": 13}, "month", "The date month 13 is not a month (1 to 12)."),
+        ({"year": 2020, "month": 1, "day": 45}, "day", "The date day 45 is not a day of January"),
+        ({"year": "", "month": 3}, "year", "The date has a month or day but no year."),
+    ],
+)
+def test_impossible_dates_are_form_errors_on_their_field(date, field, message):
+    client = login(make_writer())
+    response = client.post(reverse(ADD_URL), reference_form_data(**date))
+    assert response.status_code == 200
+    assert errors_of(response)[field][0].startswith(message)
+    assert not Reference.objects.exists()
+
+
+def test_full_clean_refuses_authors_that_are_not_names():
+    reference = Reference(title="A", authors="Smith, Jane")
+    with pytest.raises(ValidationError) as caught:
+        reference.full_clean()
+    assert caught.value.message_dict["authors"] == [
+        'Authors: must be a list of names such as [{"family": "Smith", "given": "Jane"}], not text.'
+    ]

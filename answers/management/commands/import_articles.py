@@ -1,9 +1,9 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from answers.articles import MAX_ARTICLE_BYTES
 from answers.importing import import_article
 from citations.readers import ReferenceFileError, read_references
 
@@ -64,9 +64,9 @@ def read_file(path) -> bytes:
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > 5 * MAX_ARTICLE_BYTES:
+        if size > settings.IMPORT_MAX_BYTES:
             raise CommandError(
-                f"the file is {size:,} bytes; the limit is {5 * MAX_ARTICLE_BYTES:,}."
+                f"the file is {size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}."
             )
         return path.read_bytes()
     except OSError as error:
