@@ -366,7 +366,8 @@ def test_errors_are_value_errors_that_survive_pickling():
 def test_large_pathological_input_stays_fast_and_messages_stay_short():
     lines = sample_lines(SGLT2)
     lines[3] = "of 5. " * 60_000 + "were rare " + "1, " * 100_000 + "2."
-    started = time.perf_counter()
+    # CPU time, not wall time: other processes on a busy machine must not fail this test.
+    started = time.process_time()
     with pytest.raises(ArticleFormatError) as caught:
         parse_article("\n".join(lines))
     assert "lists the same number more than once" in caught.value.message
@@ -375,7 +376,7 @@ def test_large_pathological_input_stays_fast_and_messages_stay_short():
     article = parse_article("\n".join(lines))
     assert len(article.warnings) == 60_001
     assert max(len(w.message) for w in article.warnings) < 300
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 # Warnings: imported as text, never guessed silently
