@@ -12,6 +12,10 @@ from xml.sax.saxutils import escape
 import rispy
 from werkzeug import Response
 
+from citations.formatting import format_reference
+from citations.models import Reference
+from citations.readers import read_references
+
 DATA = Path(__file__).parent / "data"
 
 # Wakefield AJ et al. Lancet 1998;351(9103):637-641, retracted by The Lancet in February 2010.
@@ -305,3 +309,20 @@ class FakeServices:
             "records": [record],
         }
         return Response(json.dumps(body), content_type="application/json")
+
+
+# The pasted forms a writer uses for the four SGLT2 references (real DOIs).
+SGLT2_DOIS = [
+    "10.1056/NEJMoa1911303",
+    "https://doi.org/10.1056/NEJMoa2022190",
+    "doi:10.1056/NEJMoa2107038",
+    "10.1016/S0140-6736(22)01429-5",
+]
+
+
+def ris_formatted():
+    """Each SGLT2 reference formatted as imported from the RIS file, by lower-case DOI."""
+    records = read_references((DATA / "sglt2-heart-failure.references.ris").read_bytes()).records
+    return {
+        r.csl["DOI"].lower(): format_reference(Reference.from_csl(r.csl).to_csl()) for r in records
+    }

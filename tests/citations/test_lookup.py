@@ -12,25 +12,19 @@ from django.urls import reverse
 from citations.formatting import format_reference
 from citations.lookup import look_up, look_up_all, parse_identifier, save_new
 from citations.models import Citation, Reference
-from citations.readers import read_references
 from tests.citations.fake_services import (
-    DATA,
+    SGLT2_DOIS,
     cart_csl,
     crossref_from_csl,
     crossref_from_ris,
     pubmed_from_csl,
+    ris_formatted,
     sglt2_ris,
 )
 from tests.factories import make_answer, make_clinician, make_editor, make_writer
 
 pytestmark = pytest.mark.django_db
 
-SGLT2_DOIS = [
-    "10.1056/NEJMoa1911303",
-    "https://doi.org/10.1056/NEJMoa2022190",
-    "doi:10.1056/NEJMoa2107038",
-    "10.1016/S0140-6736(22)01429-5",
-]
 PAGE = "admin:citations_reference_add_by_identifier"
 
 
@@ -41,13 +35,6 @@ def sglt2(services):
     for entry in sglt2_ris():
         services.add_work(crossref_from_ris(entry), pmid=entry.get("accession_number"))
     return services
-
-
-def ris_formatted():
-    records = read_references((DATA / "sglt2-heart-failure.references.ris").read_bytes()).records
-    return {
-        r.csl["DOI"].lower(): format_reference(Reference.from_csl(r.csl).to_csl()) for r in records
-    }
 
 
 def login(user):

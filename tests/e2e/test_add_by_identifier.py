@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from citations.models import Reference
-from tests.citations.fake_services import crossref_from_ris, sglt2_ris
-from tests.citations.test_lookup import SGLT2_DOIS, ris_formatted
+from tests.citations.fake_services import SGLT2_DOIS, crossref_from_ris, ris_formatted, sglt2_ris
 from tests.e2e.helpers import log_in, screenshot
 from tests.factories import make_writer
 
