@@ -128,7 +128,12 @@ def reference_form_data(**fields):
     return data
 
 
-APPROVE = {"sources_checked": "on", "wording_safe": "on", "comment": "Clear and accurate."}
+APPROVE = {
+    "sources_checked": "on",
+    "wording_safe": "on",
+    "comment": "Clear and accurate.",
+    "password": "pw",  # make_user's: the clinician's signature
+}
 
 
 def login(user):
@@ -163,7 +168,7 @@ def in_review(*, writer=None, **kwargs):
 def published(*, writer=None, clinician=None, **kwargs):
     answer, writer = in_review(writer=writer, **kwargs)
     clinician = clinician or make_clinician()
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     return answer, writer, clinician
 
 
