@@ -485,3 +485,23 @@ def test_a_withdrawal_stands_until_a_clinician_told_why_approves_again():
     login(clinician).post(answer_url("approve", answer), APPROVE)
     assert status_of(answer) == Status.PUBLISHED
     assert public_page(answer).status_code == 200
+
+
+def test_the_signature_shows_on_the_review_and_history_pages_and_in_the_sign_off_admin():
+    answer, _, _ = published(clinician=make_clinician(display_name="Dr Ann Lee"))
+    signoff = SignOff.objects.get(answer=answer)
+    editor = login(make_editor())
+    signed_at = f'datetime="{signoff.created_at.isoformat()}"'
+    for page in ("review", "history"):
+        html = editor.get(answer_url(page, answer)).text
+        assert "Sign-offs" in html
+        assert "Dr Ann Lee, MD" in html
+        assert "Medically reviewed and approved" in html
+        assert signed_at in html
+    superuser = login(make_user(superuser=True))
+    listing = superuser.get(reverse("admin:answers_signoff_changelist")).text
+    assert "Dr Ann Lee, MD" in listing
+    assert "Medically reviewed and approved" in listing
+    detail = superuser.get(reverse("admin:answers_signoff_change", args=[signoff.pk])).text
+    assert "Signed by" in detail and "Dr Ann Lee, MD" in detail
+    assert "Meaning of the signature" in detail
