@@ -26,7 +26,7 @@ from citations.models import Reference
 
 from .articles import disclaimer_for
 from .checklist import review_checklist
-from .people import display_name, printed_name
+from .people import printed_name
 from .publishing import snapshot_fields
 
 

@@ -1,11 +1,13 @@
 """Keyword-only factory functions: each test states only the data it relies on."""
 
+import time
 from itertools import count
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
+from django_otp.oath import TOTP
 
 from answers.models import Answer, Contributor, Question, Section, Topic
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
@@ -228,3 +230,11 @@ def save_answer(client, answer, **overrides):
 def public_page(answer):
     slug = Answer.objects.get(pk=answer.pk).question.slug
     return Client().get(reverse("question", args=[slug]))
+
+
+def totp_code(device, *, steps_ahead=0):
+    """The code an authenticator app shows for `device` now (or `steps_ahead` periods later:
+    django-otp refuses a code twice, and accepts the next period's)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"

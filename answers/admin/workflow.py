@@ -7,9 +7,9 @@ here assigns `status` or restates a rule: buttons and reasons come from `Answer.
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect

@@ -179,8 +179,9 @@ def test_a_wrong_password_is_refused_with_words_and_nothing_is_signed():
     client = login(make_clinician())
     response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
     assert response.status_code == 200
-    assert "The password was not right, so nothing was signed and nothing was published." in (
-        messages_of(response)[0]
+    assert (
+        "The password was not right, so nothing was signed and nothing was published."
+        in (messages_of(response)[0])
     )
     assert 'value="guess"' not in response.text
     assert status_of(answer) == Status.IN_REVIEW

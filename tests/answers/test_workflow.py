@@ -233,7 +233,9 @@ def test_superuser_who_edited_cannot_approve():
     with pytest.raises(WorkflowError, match="another clinician"):
         answer.approve(by=boss, password="pw", sources_checked=True, wording_safe=True)
     # A superuser who did not touch it may.
-    answer.approve(by=make_user(superuser=True), password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_user(superuser=True), password="pw", sources_checked=True, wording_safe=True
+    )
 
 
 def test_approval_refused_when_content_changed_since_submission():
