@@ -3,6 +3,7 @@ the review page."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from answers.admin.workflow import SUBMITTED
 from answers.models import (
@@ -492,7 +493,9 @@ def test_the_signature_shows_on_the_review_and_history_pages_and_in_the_sign_off
     answer, _, _ = published(clinician=make_clinician(display_name="Dr Ann Lee"))
     signoff = SignOff.objects.get(answer=answer)
     editor = login(make_editor())
-    signed_at = f'datetime="{signoff.created_at.isoformat()}"'
+    signed_at = 'datetime="{}"'.format(
+        timezone.localtime(signoff.created_at).strftime("%Y-%m-%dT%H:%M:%S%z")
+    )
     for page in ("review", "history"):
         html = editor.get(answer_url(page, answer)).text
         assert "Sign-offs" in html
