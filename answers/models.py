@@ -27,7 +27,7 @@ from citations.models import Reference
 
 from .articles import disclaimer_for
 from .checklist import review_checklist
-from .people import display_name
+from .people import printed_name
 from .publishing import snapshot_fields
 
 
@@ -37,6 +37,19 @@ class WorkflowError(Exception):
     def __init__(self, problems):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__(" ".join(self.problems))
+
+
+class SignatureRefused(WorkflowError):
+    """The password given as a signature was not the signer's: nothing was signed."""
+
+
+# What a clinician's sign-off means, recorded with each one (21 CFR Part 11 asks that an
+# electronic signature show the signer's printed name, the time and the meaning).
+SIGNOFF_MEANING = "Medically reviewed and approved"
+WRONG_SIGNATURE = (
+    "The password was not right, so nothing was signed and nothing was published. "
+    "Type the password you sign in with."
+)
 
 
 class Topic(models.Model):
@@ -417,11 +430,14 @@ class Answer(models.Model):
             answer._record(by=by, reason=f"Changes requested: {comment}")
             self.refresh_from_db()
 
-    def approve(self, *, by, sources_checked, wording_safe, comment=""):
-        """Clinician: sign off the exact content submitted and publish it."""
+    def approve(self, *, by, password, sources_checked, wording_safe, comment=""):
+        """Clinician: sign off the exact content submitted and publish it. The clinician's
+        password is their electronic signature, checked here so that no path signs without it."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
+            if not password or not by.check_password(password):
+                raise SignatureRefused(WRONG_SIGNATURE)
             problems = []
             if not (sources_checked and wording_safe):
                 problems.append(
@@ -438,6 +454,9 @@ class Answer(models.Model):
             signoff = SignOff.objects.create(
                 answer=answer,
                 reviewer=by,
+                signer_name=printed_name(by),
+                meaning=SIGNOFF_MEANING,
+                created_at=now,
                 revision=answer.submitted_revision,
                 content_hash=answer.submitted_hash,
                 sources_checked=True,
@@ -542,12 +561,20 @@ class Section(models.Model):
 
 
 class SignOff(models.Model):
-    """A clinician's approval, bound to the exact content approved (revision and SHA-256)."""
+    """A clinician's approval, bound to the exact content approved (revision and SHA-256):
+    an electronic signature, given with their password, recording their printed name, the
+    time and what it means."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="signoffs")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoffs"
     )
+    signer_name = models.CharField(
+        "signed by",
+        max_length=260,
+        help_text="The signer's printed name with credentials, as it stood when they signed.",
+    )
+    meaning = models.CharField("meaning of the signature", max_length=100)
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.PROTECT, related_name="signoffs"
     )
@@ -555,7 +582,7 @@ class SignOff(models.Model):
     sources_checked = models.BooleanField()
     wording_safe = models.BooleanField()
     comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("signed at", default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -565,10 +592,14 @@ class SignOff(models.Model):
                 condition=Q(sources_checked=True, wording_safe=True),
                 name="signoff_checklist_confirmed",
             ),
+            models.CheckConstraint(
+                condition=~Q(signer_name="") & ~Q(meaning=""),
+                name="signoff_signer_and_meaning_recorded",
+            ),
         ]
 
     def __str__(self):
-        return f"Signed off by {display_name(self.reviewer)} on {self.created_at:%d %b %Y}"
+        return f"{self.meaning} by {self.signer_name} on {self.created_at:%d %b %Y}"
 
 
 class PublishedAnswerQuerySet(models.QuerySet):

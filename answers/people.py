@@ -20,3 +20,9 @@ def person(user):
         "role": contributor.role_title if contributor else "",
         "orcid": contributor.orcid if contributor else "",
     }
+
+
+def printed_name(user):
+    """The name a sign-off records, as the byline prints it: "Ann Smith, MD"."""
+    named = person(user)
+    return f"{named['name']}, {named['credentials']}" if named["credentials"] else named["name"]

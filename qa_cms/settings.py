@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "ops",
     "django_tasks_db",
     "axes",
+    # --- Accounts: two-factor sign-in for staff (issue 8) ---
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session typed a two-factor code; then, in the admin, ask for it.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -269,3 +277,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
 # Who unlocks an account, named on the lockout page.
 AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the site administrator")
+
+# --- Accounts: two-factor sign-in with django-otp (issue 8) ---
+# Off by default: any staff member may set up an authenticator app. With REQUIRE_2FA=1,
+# Medical reviewers, Editors and superusers must set it up before using the admin.
+REQUIRE_2FA = envbool("REQUIRE_2FA")
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = SITE_NAME

@@ -20,6 +20,7 @@ urlpatterns = [
         admin.site.admin_view(imports.import_references),
         name="import_references",
     ),
+    path("admin/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("answers.urls")),
 ]

@@ -1,11 +1,13 @@
 """Keyword-only factory functions: each test states only the data it relies on."""
 
+import time
 from itertools import count
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
+from django_otp.oath import TOTP
 
 from answers.models import Answer, Contributor, Question, Section, Topic
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
@@ -128,7 +130,12 @@ def reference_form_data(**fields):
     return data
 
 
-APPROVE = {"sources_checked": "on", "wording_safe": "on", "comment": "Clear and accurate."}
+APPROVE = {
+    "sources_checked": "on",
+    "wording_safe": "on",
+    "comment": "Clear and accurate.",
+    "password": "pw",  # make_user's: the clinician's signature
+}
 
 
 def login(user):
@@ -163,7 +170,7 @@ def in_review(*, writer=None, **kwargs):
 def published(*, writer=None, clinician=None, **kwargs):
     answer, writer = in_review(writer=writer, **kwargs)
     clinician = clinician or make_clinician()
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     return answer, writer, clinician
 
 
@@ -231,7 +238,7 @@ def publish_answer(*, writer=None, clinician=None, **answer_fields):
     clinician = clinician or make_clinician()
     answer = make_answer(writers=[writer], **answer_fields)
     answer.submit(by=writer)
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     return answer
 
 
@@ -252,3 +259,11 @@ def large_sections(*, sections=30, citations=60):
         ("What to ask your doctor", "questions", "- Test question one?\n- Test question two?")
     )
     return tuple(result)
+
+
+def totp_code(device, *, steps_ahead=0):
+    """The code an authenticator app shows for `device` now (or `steps_ahead` periods later:
+    django-otp refuses a code twice, and accepts the next period's)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -157,14 +157,22 @@ class ContributorAdmin(NulSafeSearch):
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ["answer", "reviewer_name", "created_at", "comment"]
-    list_select_related = ["answer__question", "reviewer__contributor"]
-    search_fields = ["answer__question__text"]
+    list_display = ["answer", "signer_name", "created_at", "meaning", "comment"]
+    list_select_related = ["answer__question"]
+    search_fields = ["answer__question__text", "signer_name"]
     list_filter = [("reviewer", admin.RelatedOnlyFieldListFilter), "created_at"]
-
-    @admin.display(description="reviewer", ordering="reviewer")
-    def reviewer_name(self, signoff):
-        return display_name(signoff.reviewer)
+    fields = [
+        "answer",
+        "signer_name",
+        "reviewer",
+        "created_at",
+        "meaning",
+        "sources_checked",
+        "wording_safe",
+        "comment",
+        "revision",
+        "content_hash",
+    ]
 
 
 @admin.register(PublishedAnswer)

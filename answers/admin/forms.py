@@ -15,7 +15,7 @@ from django.utils.text import normalize_newlines
 from citations.identifiers import normalize_orcid
 from citations.models import Citation
 
-from ..models import Answer, Contributor, Question, Section, Topic
+from ..models import SIGNOFF_MEANING, Answer, Contributor, Question, Section, Topic
 from ..people import display_name
 from ..roles import EDITORS, WRITERS
 
@@ -314,6 +314,14 @@ class ApproveForm(WorkflowForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
         help_text="Kept with your sign-off and in the audit log.",
+    )
+    password = forms.CharField(
+        label="Your password, as your signature",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=f"Typing your password signs this approval electronically. The sign-off records "
+        f"your name and credentials, the time, and its meaning: \u201c{SIGNOFF_MEANING}\u201d.",
+        error_messages={"required": "Type your password to sign the approval."},
     )
 
 

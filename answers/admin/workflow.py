@@ -4,9 +4,12 @@ shows the clinician the preview, the changes since publication and the checklist
 here assigns `status` or restates a rule: buttons and reasons come from `Answer.refusals`.
 """
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -22,6 +25,7 @@ from ..models import (
     Action,
     Answer,
     PublishedAnswer,
+    SignatureRefused,
     WorkflowError,
 )
 from ..people import display_name
@@ -169,12 +173,28 @@ class AnswerPages:
 
     def approve_view(self, request, object_id):
         def action(answer, data):
-            answer.approve(
-                by=request.user,
-                sources_checked=data["sources_checked"],
-                wording_safe=data["wording_safe"],
-                comment=data["comment"],
-            )
+            # A wrong signature is a wrong password: it counts toward the login lockout, so an
+            # unattended session cannot be used to guess the password, and a locked account
+            # cannot sign (the lock ends the session, as django-axes then shows its page).
+            credentials = {"username": request.user.get_username()}
+            if AxesProxyHandler.is_locked(request, credentials):
+                raise WorkflowError(
+                    "Too many wrong passwords were typed for this account, so it cannot sign "
+                    f"until the lock ends. Ask {settings.AXES_LOCKOUT_CONTACT} to unlock it."
+                )
+            try:
+                answer.approve(
+                    by=request.user,
+                    password=data["password"],
+                    sources_checked=data["sources_checked"],
+                    wording_safe=data["wording_safe"],
+                    comment=data["comment"],
+                )
+            except SignatureRefused:
+                user_login_failed.send(__name__, credentials=credentials, request=request)
+                if getattr(request, "axes_locked_out", False):
+                    logout(request)
+                raise
             return (
                 "Approved and published. The public page now shows this version; it is due for "
                 f"review again on {date_format(answer.next_review_due, 'j F Y')}."
@@ -188,7 +208,7 @@ class AnswerPages:
             action=action,
             title="Approve",
             intro="Approving publishes exactly the content you reviewed, with you named as the "
-            "medical reviewer.",
+            "medical reviewer. Your password is your signature.",
         )
 
     def withdraw_view(self, request, object_id):

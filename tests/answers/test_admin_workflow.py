@@ -3,6 +3,7 @@ the review page."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from answers.admin.workflow import SUBMITTED
 from answers.models import (
@@ -172,6 +173,64 @@ def test_clinician_approves_and_the_public_page_shows_it():
     public = public_page(answer)
     assert public.status_code == 200
     assert "Most of the time it passes" in public.content.decode()
+
+
+def test_a_wrong_password_is_refused_with_words_and_nothing_is_signed():
+    answer, _ = in_review()
+    client = login(make_clinician())
+    response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+    assert response.status_code == 200
+    assert (
+        "The password was not right, so nothing was signed and nothing was published."
+        in (messages_of(response)[0])
+    )
+    assert 'value="guess"' not in response.text
+    assert status_of(answer) == Status.IN_REVIEW
+    assert not SignOff.objects.exists()
+    assert not PublishedAnswer.objects.exists()
+
+
+def test_approve_without_a_password_asks_for_it():
+    answer, _ = in_review()
+    data = {key: value for key, value in APPROVE.items() if key != "password"}
+    response = login(make_clinician()).post(answer_url("approve", answer), data)
+    assert "Type your password to sign the approval." in response.text
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+def test_the_approve_forms_say_what_the_signature_means():
+    answer, _ = in_review()
+    client = login(make_clinician())
+    for page in ("approve", "review"):
+        html = client.get(answer_url(page, answer)).text
+        assert 'type="password"' in html
+        assert "Your password, as your signature" in html
+        assert "Medically reviewed and approved" in html
+
+
+def test_wrong_signatures_count_toward_the_login_lockout(settings):
+    """An unattended session cannot be used to guess the password: the fifth wrong signature
+    locks the account and ends the session, and the right password then neither signs nor
+    logs in until the lock ends."""
+    assert settings.AXES_FAILURE_LIMIT == 5
+    answer, _ = in_review()
+    clinician = make_clinician(username="doc")
+    client = login(clinician)
+    for _ in range(4):
+        response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+        assert response.status_code == 200
+    response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+    assert response.status_code == 429
+    assert "This account is locked" in response.text
+    assert "_auth_user_id" not in client.session
+    # Another session of the same account cannot sign either.
+    other = login(clinician)
+    response = other.post(answer_url("approve", answer), APPROVE, follow=True)
+    assert "cannot sign until the lock ends" in messages_of(response)[0]
+    assert status_of(answer) == Status.IN_REVIEW
+    login_page = reverse("admin:login")
+    response = other.post(login_page, {"username": "doc", "password": "pw"})
+    assert response.status_code == 429
 
 
 @pytest.mark.parametrize("missing", ["sources_checked", "wording_safe"])
@@ -428,3 +487,25 @@ def test_a_withdrawal_stands_until_a_clinician_told_why_approves_again():
     login(clinician).post(answer_url("approve", answer), APPROVE)
     assert status_of(answer) == Status.PUBLISHED
     assert public_page(answer).status_code == 200
+
+
+def test_the_signature_shows_on_the_review_and_history_pages_and_in_the_sign_off_admin():
+    answer, _, _ = published(clinician=make_clinician(display_name="Dr Ann Lee"))
+    signoff = SignOff.objects.get(answer=answer)
+    editor = login(make_editor())
+    signed_at = 'datetime="{}"'.format(
+        timezone.localtime(signoff.created_at).strftime("%Y-%m-%dT%H:%M:%S%z")
+    )
+    for page in ("review", "history"):
+        html = editor.get(answer_url(page, answer)).text
+        assert "Sign-offs" in html
+        assert "Dr Ann Lee, MD" in html
+        assert "Medically reviewed and approved" in html
+        assert signed_at in html
+    superuser = login(make_user(superuser=True))
+    listing = superuser.get(reverse("admin:answers_signoff_changelist")).text
+    assert "Dr Ann Lee, MD" in listing
+    assert "Medically reviewed and approved" in listing
+    detail = superuser.get(reverse("admin:answers_signoff_change", args=[signoff.pk])).text
+    assert "Signed by" in detail and "Dr Ann Lee, MD" in detail
+    assert "Meaning of the signature" in detail

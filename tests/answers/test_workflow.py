@@ -5,7 +5,14 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
-from answers.models import Answer, PublishedAnswer, SignOff, WorkflowError
+from answers.models import (
+    SIGNOFF_MEANING,
+    Answer,
+    PublishedAnswer,
+    SignatureRefused,
+    SignOff,
+    WorkflowError,
+)
 from tests.factories import (
     make_answer,
     make_clinician,
@@ -30,7 +37,7 @@ def submitted(**kwargs):
 def published(**kwargs):
     answer, writer = submitted(**kwargs)
     clinician = make_clinician()
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     return answer, writer, clinician
 
 
@@ -142,7 +149,7 @@ def test_cannot_request_changes_on_a_draft():
 def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     answer, writer = submitted()
     clinician = make_clinician()
-    signoff = answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    signoff = answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     answer.refresh_from_db()
     assert answer.status == Status.PUBLISHED
     assert signoff.reviewer == clinician
@@ -155,10 +162,46 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     assert publication.data["reviewer"]["credentials"] == "MD"
 
 
+def test_the_sign_off_records_the_signature_printed_name_time_and_meaning():
+    answer, _ = submitted()
+    clinician = make_clinician(display_name="Dr Ann Lee", credentials="MD, PhD")
+    signoff = answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    assert signoff.signer_name == "Dr Ann Lee, MD, PhD"
+    assert signoff.meaning == SIGNOFF_MEANING == "Medically reviewed and approved"
+    assert signoff.created_at == Answer.objects.get(pk=answer.pk).last_reviewed_at
+    assert str(signoff).startswith("Medically reviewed and approved by Dr Ann Lee, MD, PhD on ")
+    # The record keeps the name as signed, whatever the profile says later.
+    clinician.contributor.display_name = "Dr Ann Lee-Smith"
+    clinician.contributor.save()
+    assert SignOff.objects.get(pk=signoff.pk).signer_name == "Dr Ann Lee, MD, PhD"
+
+
+@pytest.mark.parametrize("password", ["wrong", "", None, "PW", "pw "])
+def test_approval_without_the_right_password_signs_nothing(password):
+    answer, _ = submitted()
+    with pytest.raises(SignatureRefused, match="The password was not right, so nothing was signed"):
+        answer.approve(
+            by=make_clinician(), password=password, sources_checked=True, wording_safe=True
+        )
+    assert not SignOff.objects.exists()
+    assert not PublishedAnswer.objects.exists()
+    assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
+
+
+def test_an_account_without_a_usable_password_cannot_sign():
+    answer, _ = submitted()
+    clinician = make_clinician()
+    clinician.set_unusable_password()
+    clinician.save()
+    with pytest.raises(SignatureRefused):
+        answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    assert not SignOff.objects.exists()
+
+
 def test_approval_needs_both_checks():
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Confirm both checks"):
-        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=False)
+        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=False)
     assert not SignOff.objects.exists()
     assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
 
@@ -167,7 +210,7 @@ def test_approval_needs_both_checks():
 def test_only_clinicians_approve(role):
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Only medical reviewers"):
-        answer.approve(by=role(), sources_checked=True, wording_safe=True)
+        answer.approve(by=role(), password="pw", sources_checked=True, wording_safe=True)
     assert not PublishedAnswer.objects.exists()
 
 
@@ -176,7 +219,7 @@ def test_clinician_never_signs_off_their_own_writing():
     answer, _ = submitted(writer=make_writer())
     answer.writers.add(clinician)
     with pytest.raises(WorkflowError, match="another clinician must sign it off"):
-        answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+        answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
 
 
 def test_superuser_who_edited_cannot_approve():
@@ -188,16 +231,18 @@ def test_superuser_who_edited_cannot_approve():
         answer.save()
     answer.submit(by=make_writer())
     with pytest.raises(WorkflowError, match="another clinician"):
-        answer.approve(by=boss, sources_checked=True, wording_safe=True)
+        answer.approve(by=boss, password="pw", sources_checked=True, wording_safe=True)
     # A superuser who did not touch it may.
-    answer.approve(by=make_user(superuser=True), sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_user(superuser=True), password="pw", sources_checked=True, wording_safe=True
+    )
 
 
 def test_approval_refused_when_content_changed_since_submission():
     answer, _ = submitted()
     answer.sections.filter(position=1).update(body="Changed behind the clinician's back [1].")
     with pytest.raises(WorkflowError, match="content changed after it was submitted"):
-        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
     assert not PublishedAnswer.objects.exists()
 
 
@@ -205,7 +250,7 @@ def test_retracted_reference_blocks_approval():
     reference = make_reference(retracted=True, retraction_doi="10.5555/retraction.1")
     answer, _ = submitted(references={"1": reference})
     with pytest.raises(WorkflowError, match="retracted"):
-        answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
 
 
 # --- withdraw -------------------------------------------------------------
@@ -304,7 +349,7 @@ def test_audit_trail_records_every_transition_with_who_and_why():
     clinician = make_clinician()
     answer.request_changes(by=clinician, comment="Add the trial size.")
     answer.submit(by=writer)
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
     editor = make_editor()
     answer.withdraw(by=editor, reason="Outdated.")
     rows = list(answer.history.order_by("history_date", "history_id"))

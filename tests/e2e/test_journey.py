@@ -18,7 +18,14 @@ from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
 from answers.models import PublishedAnswer
-from tests.e2e.helpers import DEMO_CONTENT, BrowserWatch, injected_markup, log_in, screenshot
+from tests.e2e.helpers import (
+    DEMO_CONTENT,
+    PASSWORD,
+    BrowserWatch,
+    injected_markup,
+    log_in,
+    screenshot,
+)
 from tests.factories import (
     make_answer,
     make_clinician,
@@ -130,13 +137,16 @@ def decision_form(page, button):
     return page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
 
 
-def approve(page, comment=""):
+def approve(page, comment="", password=PASSWORD):
+    """Tick both checks and sign with the password (the clinician's electronic signature)."""
     form = decision_form(page, "Approve")
     form.get_by_label("I checked every source against the text").check()
     form.get_by_label("The wording is safe for patients").check()
     form.get_by_label("Comment (optional)").fill(comment)
+    form.get_by_label("Your password, as your signature").fill(password)
     form.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.locator("ul.messagelist")).to_contain_text("Approved and published")
+    if password == PASSWORD:
+        expect(page.locator("ul.messagelist")).to_contain_text("Approved and published")
 
 
 def citation_numbers(page):
@@ -227,9 +237,22 @@ def test_editorial_journey(browse, people, artifacts):
     expect(page.frame_locator("iframe.qa-preview").locator(".answer-body")).to_contain_text(
         "reworded as asked"
     )
+    expect(page.get_by_text("Not signed off yet")).to_be_visible()
+    # The password is the signature: a wrong one signs and publishes nothing.
+    approve(page, password="not-the-password")
+    expect(page.locator("ul.messagelist")).to_contain_text(
+        "The password was not right, so nothing was signed and nothing was published."
+    )
+    expect(page.locator("#content-main")).to_contain_text("Status: In medical review")
+    screenshot(page, "03-clinician-wrong-signature")
     approve(page)
     expect(page.locator("#qa-status-heading")).to_contain_text("Published")
     screenshot(page, "03-clinician-approved")
+    page.get_by_role("link", name="History").first.click()
+    signoffs = page.locator("table.qa-signoffs tbody tr")
+    expect(signoffs).to_have_count(1)
+    expect(signoffs).to_contain_text("Test Clinician, MD")
+    expect(signoffs).to_contain_text("Medically reviewed and approved")
     writer.check()
     clinician.check()
 
@@ -561,7 +584,7 @@ def test_feed_summaries_are_text_to_a_feed_reader(client, people):
         writers=[people.writer],
     )
     answer.submit(by=people.writer)
-    answer.approve(by=people.clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=people.clinician, password="pw", sources_checked=True, wording_safe=True)
     feed = ElementTree.fromstring(client.get("/feed/").content)
     atom = "{http://www.w3.org/2005/Atom}"
     summaries = feed.findall(f"{atom}entry/{atom}summary")

@@ -53,6 +53,8 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
         "admin: answer in review": ("clinician", f"/admin/answers/answer/{in_review.pk}/change/"),
         "admin: review page": ("clinician", f"/admin/answers/answer/{in_review.pk}/review/"),
         "admin: preview": ("clinician", f"/admin/answers/answer/{in_review.pk}/preview/"),
+        "admin: two-factor sign-in": ("writer", "/admin/two-factor/"),
+        "admin: two-factor set-up": ("writer", "/admin/two-factor/set-up/"),
     }
     for name, (user, path) in admin_pages.items():
         client.force_login(people[user])

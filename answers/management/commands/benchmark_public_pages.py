@@ -4,6 +4,7 @@ The answer (clearly fake test text and references) is published through the real
 inside a transaction that is rolled back at the end, so nothing is left behind.
 """
 
+import secrets
 import statistics
 import time
 import uuid
@@ -61,7 +62,11 @@ class Command(BaseCommand):
         writer = User.objects.create_user(username=f"benchmark-writer-{tag}", is_staff=True)
         writer.groups.add(Group.objects.get(name=WRITERS))
         Contributor.objects.create(user=writer, display_name="Benchmark Writer (test)")
-        clinician = User.objects.create_user(username=f"benchmark-clinician-{tag}", is_staff=True)
+        # A one-off password: the clinician signs the approval with it, as every approval is signed.
+        signature = secrets.token_urlsafe(16)
+        clinician = User.objects.create_user(
+            username=f"benchmark-clinician-{tag}", password=signature, is_staff=True
+        )
         clinician.groups.add(Group.objects.get(name=MEDICAL_REVIEWERS))
         Contributor.objects.create(
             user=clinician, display_name="Benchmark Clinician (test)", credentials="MD"
@@ -111,7 +116,7 @@ class Command(BaseCommand):
             )
             Citation.objects.create(answer=answer, reference=reference, label=str(label))
         answer.submit(by=writer)
-        answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+        answer.approve(by=clinician, password=signature, sources_checked=True, wording_safe=True)
         return answer
 
     # ---------------------------------------------------------------- measuring

@@ -49,7 +49,12 @@ class Command(BaseCommand):
                 answer = self.import_once(article, references, author=users["writer"])
                 if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
                     answer.submit(by=users["writer"])
-                    answer.approve(by=users["clinician"], sources_checked=True, wording_safe=True)
+                    answer.approve(
+                        by=users["clinician"],
+                        password=password,
+                        sources_checked=True,
+                        wording_safe=True,
+                    )
                     self.stdout.write(f"Submitted by writer and approved by clinician: {answer}")
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
