@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from . import notify
 from .retractions import run_retraction_watch
 
 
@@ -15,3 +16,15 @@ def check_retractions():
         "notices": run.notices_found,
         "failed": run.failed,
     }
+
+
+@task
+def announce(*, kind, answer_id, actor_id=None, **details):
+    """Notify the people concerned by one event on an answer (`answers.notify`)."""
+    return len(notify.announce(kind=kind, answer_id=answer_id, actor_id=actor_id, **details))
+
+
+@task
+def send_review_reminders():
+    """The daily review reminders (30 and 7 days before the date, then overdue)."""
+    return len(notify.send_review_reminders())

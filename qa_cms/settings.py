@@ -2,6 +2,9 @@
 
 import os
 from datetime import timedelta
+
+from qa_cms.email_url import SMTP as SMTP_BACKEND
+from qa_cms.email_url import parse_email_url
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +57,8 @@ INSTALLED_APPS = [
     "ops",
     "django_tasks_db",
     "axes",
+    # --- Editorial operations: notifications (issue 10) ---
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -264,3 +269,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
 # Who unlocks an account, named on the lockout page.
 AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the site administrator")
+
+# --- Editorial operations: assignment and notifications (issue 10) ---
+# Outgoing mail: printed in the console of `make run` (DEBUG), else the server EMAIL_URL names
+# (qa_cms/email_url.py: smtp://user:password@host:587?tls=1, smtps://..., console://).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+if os.environ.get("EMAIL_URL"):
+    globals().update(parse_email_url(os.environ["EMAIL_URL"]))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patient answers CMS <webmaster@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT", 10)
+# A failed email is tried again this many times in all, after 1, 2, 4... times this delay.
+NOTIFICATION_EMAIL_ATTEMPTS = envint("NOTIFICATION_EMAIL_ATTEMPTS", 5)
+NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+# Submitted without a named clinician: give it to the eligible one with the fewest waiting
+# (on), or leave it to the whole Medical reviewers group (off).
+REVIEW_ROUND_ROBIN = envbool("REVIEW_ROUND_ROBIN", "0")
