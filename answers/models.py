@@ -169,8 +169,10 @@ class AnswerQuerySet(models.QuerySet):
 
 
 def _unhandled_notices():
-    return ReferenceNotice.objects.blocking().unhandled().filter(
-        reference__citations__answer=OuterRef("pk")
+    return (
+        ReferenceNotice.objects.blocking()
+        .unhandled()
+        .filter(reference__citations__answer=OuterRef("pk"))
     )
 
 
@@ -475,11 +477,16 @@ class Answer(models.Model):
     def _round_robin_reviewer(self, *, submitter):
         """The eligible clinician with the fewest answers waiting for them (then the
         longest-standing account): spreads reviews without anyone choosing."""
-        waiting = Count("reviews_assigned", filter=Q(reviews_assigned__status=AnswerStatus.IN_REVIEW))
+        waiting = Count(
+            "reviews_assigned", filter=Q(reviews_assigned__status=AnswerStatus.IN_REVIEW)
+        )
         eligible = self.reviewer_candidates(also_excluding=[submitter]).values("pk")
         User = type(submitter)
         return (
-            User.objects.filter(pk__in=eligible).annotate(waiting=waiting).order_by("waiting", "pk").first()
+            User.objects.filter(pk__in=eligible)
+            .annotate(waiting=waiting)
+            .order_by("waiting", "pk")
+            .first()
         )
 
     def _announce(self, kind, *, by, **details):

@@ -90,7 +90,11 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
         )
         return f"Changes requested: {question}", text, change_url
     if kind == Kind.APPROVED:
-        due = f" It is due for review again on {_day(answer.next_review_due)}." if answer.next_review_due else ""
+        due = (
+            f" It is due for review again on {_day(answer.next_review_due)}."
+            if answer.next_review_due
+            else ""
+        )
         note = f" Their comment:{quoted}" if comment else ""
         text = f"{who} approved “{question}”: the public page shows this version.{due}{note}"
         return f"Approved and published: {question}", text.rstrip(), change_url
@@ -121,7 +125,11 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
         )
         return f"A reader reported a problem: {question}", text, change_url
     if kind == Kind.RETRACTION:
-        label = answer.citations.filter(reference=notice.reference).values_list("label", flat=True).first()
+        label = (
+            answer.citations.filter(reference=notice.reference)
+            .values_list("label", flat=True)
+            .first()
+        )
         where = f" (notice: {notice.link})" if notice.link else ""
         text = (
             f"The retraction watch found a {notice.get_kind_display().lower()} for reference "
@@ -133,7 +141,9 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
-def announce(*, kind, answer_id, actor_id=None, comment="", reassigned=False, notice_id=None, due_date=None):
+def announce(
+    *, kind, answer_id, actor_id=None, comment="", reassigned=False, notice_id=None, due_date=None
+):
     """Create the notifications of one event and enqueue their emails; returns them."""
     kind = Kind(kind)
     due_date = date.fromisoformat(due_date) if due_date else None
@@ -146,11 +156,21 @@ def announce(*, kind, answer_id, actor_id=None, comment="", reassigned=False, no
         return []
     User = get_user_model()
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    notice = ReferenceNotice.objects.select_related("reference").get(pk=notice_id) if notice_id else None
-    subject, text, link = message(
-        kind, answer, actor=actor, comment=comment, reassigned=reassigned, notice=notice, due_date=due_date
+    notice = (
+        ReferenceNotice.objects.select_related("reference").get(pk=notice_id) if notice_id else None
     )
-    people = {user.pk: user for user in recipients(kind, answer) if user is not None and user.is_active}
+    subject, text, link = message(
+        kind,
+        answer,
+        actor=actor,
+        comment=comment,
+        reassigned=reassigned,
+        notice=notice,
+        due_date=due_date,
+    )
+    people = {
+        user.pk: user for user in recipients(kind, answer) if user is not None and user.is_active
+    }
     people.pop(actor_id, None)
     muted = set(
         NotificationOptOut.objects.filter(kind=kind, user__in=people).values_list("user", flat=True)
@@ -187,7 +207,9 @@ def review_reminders_due(*, today=None):
         due.append((answer, Kind.REVIEW_OVERDUE, answer.next_review_due))
     seen = set()
     for kind, days in sorted(REMINDER_WINDOWS, key=lambda w: w[1]):
-        for answer in Answer.objects.review_due_within(days, today=today).order_by("next_review_due"):
+        for answer in Answer.objects.review_due_within(days, today=today).order_by(
+            "next_review_due"
+        ):
             if answer.pk not in seen:
                 seen.add(answer.pk)
                 due.append((answer, kind, answer.next_review_due))
@@ -203,7 +225,9 @@ def send_review_reminders(*, today=None):
     for answer, kind, due_date in review_reminders_due(today=today):
         try:
             with transaction.atomic():
-                reminder = ReviewReminder.objects.create(answer=answer, kind=kind, due_date=due_date)
+                reminder = ReviewReminder.objects.create(
+                    answer=answer, kind=kind, due_date=due_date
+                )
                 enqueue_on_commit(
                     announce_task,
                     kind=kind.value,

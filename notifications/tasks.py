@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def email_body(notification) -> str:
-    preferences = settings.SITE_URL.rstrip("/") + "/admin/notifications/preferences/"
+    preferences = settings.SITE_URL.rstrip("/") + reverse("admin:notifications_preferences")
     return (
         f"{notification.text}\n\n"
         f"Open the answer: {notification.url}\n\n"

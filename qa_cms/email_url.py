@@ -36,7 +36,9 @@ def parse_email_url(url: str) -> dict:
     ssl = parts.scheme == "smtps" or _flag(query, "ssl")
     tls = _flag(query, "tls")
     if ssl and tls:
-        raise ImproperlyConfigured("EMAIL_URL: choose STARTTLS (tls=1) or implicit TLS (smtps), not both.")
+        raise ImproperlyConfigured(
+            "EMAIL_URL: choose STARTTLS (tls=1) or implicit TLS (smtps), not both."
+        )
     try:
         port = parts.port
     except ValueError as error:

@@ -2,14 +2,14 @@
 
 import os
 from datetime import timedelta
-
-from qa_cms.email_url import SMTP as SMTP_BACKEND
-from qa_cms.email_url import parse_email_url
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from qa_cms.email_url import SMTP as SMTP_BACKEND
+from qa_cms.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -276,7 +276,9 @@ AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
 if os.environ.get("EMAIL_URL"):
     globals().update(parse_email_url(os.environ["EMAIL_URL"]))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patient answers CMS <webmaster@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Patient answers CMS <webmaster@localhost>"
+)
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT", 10)
 # A failed email is tried again this many times in all, after 1, 2, 4... times this delay.

@@ -25,6 +25,7 @@ from ..models import (
     WorkflowError,
 )
 from ..people import display_name
+from .assignment import chosen_reviewer
 from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
 
@@ -84,6 +85,7 @@ class AnswerPages:
             "review_url": self._url("review", answer),
             "preview_url": self._url("preview", answer),
             "history_url": self._url("history", answer),
+            **self._assignment_context(request, answer, can_submit=not refusals[Action.SUBMIT]),
         }
 
     def _answer(self, request, object_id):
@@ -115,7 +117,7 @@ class AnswerPages:
             return HttpResponseNotAllowed(["POST"])
         answer = self._answer(request, object_id)
         try:
-            answer.submit(by=request.user)
+            answer.submit(by=request.user, reviewer=chosen_reviewer(request))
         except WorkflowError as error:
             messages.error(request, refusal("It was not sent for medical review", error))
         else:
@@ -258,6 +260,7 @@ class AnswerPages:
             ),
             route("<path:object_id>/approve/", self.approve_view, "approve"),
             route("<path:object_id>/withdraw/", self.withdraw_view, "withdraw"),
+            route("<path:object_id>/assign/", self.assign_view, "assign"),
             route("<path:object_id>/review/", self.review_view, "review"),
             route("<path:object_id>/preview/", self.preview_view, "preview"),
         ]
