@@ -12,7 +12,6 @@ from tests.factories import (
     make_clinician,
     make_editor,
     make_user,
-    make_writer,
     messages_of,
 )
 
