@@ -110,14 +110,14 @@ def test_my_work_has_a_bounded_number_of_queries(django_assert_max_num_queries):
         answer, _, _ = published(writer=writer, question=f"Live {n}?")
         set_due(answer, -n - 1 if n % 2 else n + 1)
     client = login(editor)
-    with django_assert_max_num_queries(40) as queries:
+    with django_assert_max_num_queries(40):
         page = client.get("/admin/")
     lists = {lst.key: lst for lst in page.context["lists"]}
     assert lists["unassigned"].count == 14 and len(lists["unassigned"].items) == 10
     assert 'review=unassigned">All 14<' in page.content.decode()
 
 
-def test_the_query_count_does_not_grow_with_the_answers(django_assert_num_queries):
+def test_the_query_count_does_not_grow_with_the_answers():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
