@@ -75,4 +75,9 @@ def test_make_run_prints_mail_and_production_reads_email_url():
             "DEFAULT_FROM_EMAIL": "Desk <desk@example.org>",
         }
     )
-    assert (backend, host, port, sender) == (SMTP, "mail.example.org", "2525", "Desk <desk@example.org>")
+    assert (backend, host, port, sender) == (
+        SMTP,
+        "mail.example.org",
+        "2525",
+        "Desk <desk@example.org>",
+    )

@@ -202,7 +202,9 @@ def test_a_retraction_notifies_and_flags_every_answer_citing_it(
 
     writer, clinician, editor = make_writer(), make_clinician(), make_editor()
     published = publish_answer(references={"1": wakefield}, writer=writer, clinician=clinician)
-    draft = make_answer(question="Does it still hold?", references={"1": wakefield}, writers=[writer])
+    draft = make_answer(
+        question="Does it still hold?", references={"1": wakefield}, writers=[writer]
+    )
     other = Reference.objects.create(title="Test reference without identifiers")
     uncited = make_answer(question="Unrelated?", references={"1": other}, writers=[writer])
     run_worker()

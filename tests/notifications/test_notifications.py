@@ -208,9 +208,12 @@ def test_the_notification_list_shows_only_mine_and_opening_marks_it_read(groups,
     assert opened.status_code == 302 and opened["Location"] == notification.link
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert login(other_writer).get(
-        f"/admin/notifications/notification/{notification.pk}/open/"
-    ).status_code == 404
+    assert (
+        login(other_writer)
+        .get(f"/admin/notifications/notification/{notification.pk}/open/")
+        .status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
