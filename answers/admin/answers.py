@@ -91,7 +91,6 @@ class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, Ver
             super()
             .get_queryset(request)
             .with_notice_flag()
-            .select_related("assigned_reviewer__contributor")
             .prefetch_related("writers__contributor")
         )
 
