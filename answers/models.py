@@ -8,12 +8,13 @@ locks the row, checks the starting state and the actor's rights, and raises
 
 import hashlib
 import json
+from datetime import timedelta
 from enum import StrEnum
 
 import reversion
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +24,16 @@ from reversion.models import Version
 from simple_history.models import HistoricalRecords
 
 from citations.identifiers import validate_orcid
-from citations.models import Reference
+from citations.models import Reference, ReferenceNotice
+from notifications.models import NotificationKind
+from notifications.tasks import announce
+from ops.tasks import enqueue_on_commit
 
 from .articles import disclaimer_for
 from .checklist import review_checklist
-from .people import printed_name
+from .people import display_name, printed_name
 from .publishing import snapshot_fields
+from .roles import MEDICAL_REVIEWERS
 
 
 class WorkflowError(Exception):
@@ -136,12 +141,55 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(status=Answer.Status.IN_REVIEW)
 
     def awaiting_review_by(self, user):
-        """In review and not written or edited by `user` (who may not sign off their own work)."""
-        return self.awaiting_review().exclude(writers=user).exclude(submitted_by=user)
+        """In review, assigned to `user` or to nobody, and not written or edited by `user`
+        (who may not sign off their own work)."""
+        return (
+            self.awaiting_review()
+            .filter(Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True))
+            .exclude(writers=user)
+            .exclude(submitted_by=user)
+        )
+
+    def unassigned_reviews(self):
+        return self.awaiting_review().filter(assigned_reviewer__isnull=True)
 
     def review_overdue(self, *, today=None):
         today = today or timezone.localdate()
         return self.published().filter(next_review_due__lt=today)
+
+    def review_due_within(self, days, *, today=None):
+        """Published answers whose next review falls in the coming `days` (not yet overdue)."""
+        today = today or timezone.localdate()
+        return self.published().filter(
+            next_review_due__gte=today, next_review_due__lte=today + timedelta(days=days)
+        )
+
+    def written_by(self, user):
+        return self.filter(writers=user)
+
+    def changes_requested_of(self, user):
+        """Drafts a clinician sent back to `user` (a writer) with a comment."""
+        return self.written_by(user).filter(status=Answer.Status.DRAFT).exclude(review_comment="")
+
+    def drafts_of(self, user):
+        """`user`'s drafts not waiting on a clinician's comment (those are listed apart)."""
+        return self.written_by(user).filter(status=Answer.Status.DRAFT, review_comment="")
+
+    def citing_unhandled_notice(self):
+        """Answers citing a study with a retraction, withdrawal or expression of concern
+        that no clinician has yet recorded how it was handled."""
+        return self.filter(Exists(_unhandled_notices()))
+
+    def with_notice_flag(self):
+        return self.annotate(has_unhandled_notice=Exists(_unhandled_notices()))
+
+
+def _unhandled_notices():
+    return (
+        ReferenceNotice.objects.blocking()
+        .unhandled()
+        .filter(reference__citations__answer=OuterRef("pk"))
+    )
 
 
 class Action(StrEnum):
@@ -152,9 +200,23 @@ class Action(StrEnum):
     APPROVE = "approve"
     WITHDRAW = "withdraw"
     EDIT = "edit"  # change the content, including restoring an earlier version
+    ASSIGN = "assign"  # choose the clinician who reviews it
 
 
 NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
+
+
+def medical_reviewers():
+    """Active users in the Medical reviewers group (by name: roles.py defines it)."""
+    from django.contrib.auth import get_user_model  # the user model is ready only at call time
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MEDICAL_REVIEWERS)
+        .select_related("contributor")
+        .order_by("contributor__display_name", "username")
+        .distinct()
+    )
 
 
 class AnswerStatus(models.TextChoices):
@@ -203,6 +265,15 @@ class Answer(models.Model):
         related_name="+",
     )
     submitted_hash = models.CharField(max_length=64, blank=True, editable=False)
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reviews_assigned",
+        help_text="The clinician asked to review it; empty: any medical reviewer.",
+    )
     submitted_revision = models.ForeignKey(
         "reversion.Revision",
         on_delete=models.SET_NULL,
@@ -241,6 +312,7 @@ class Answer(models.Model):
             ("submit_answer", "Can submit answers for medical review"),
             ("review_answer", "Can approve answers or request changes (medical review)"),
             ("withdraw_answer", "Can withdraw published answers"),
+            ("assign_reviewer", "Can choose the clinician who reviews an answer"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -370,6 +442,11 @@ class Answer(models.Model):
                 return [
                     "Only a published answer can be withdrawn: this one is not on the public site."
                 ]
+        elif action == Action.ASSIGN:
+            if not user.has_perm("answers.assign_reviewer"):
+                return ["Only editors and medical reviewers choose who reviews an answer."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"Only an answer in medical review can be assigned; this one is {status}."]
         elif action == Action.EDIT:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
@@ -396,14 +473,61 @@ class Answer(models.Model):
         self._history_user = by
         self.save()
 
-    def submit(self, *, by):
-        """Writer: send a draft to medical review, bound to its content as it stands now."""
+    def reviewer_candidates(self, *, also_excluding=()):
+        """Medical reviewers who may sign this answer off: not its writers or editors."""
+        excluded = self.contributors_since_publication() | {u.pk for u in also_excluding if u}
+        return medical_reviewers().exclude(pk__in=excluded)
+
+    def _reviewer_refusals(self, reviewer, *, submitter=None) -> list[str]:
+        if not medical_reviewers().filter(pk=reviewer.pk).exists():
+            return [f"{display_name(reviewer)} is not a medical reviewer: choose a clinician."]
+        if not self.reviewer_candidates(also_excluding=[submitter]).filter(pk=reviewer.pk).exists():
+            return [
+                f"{display_name(reviewer)} wrote or edited this answer, so cannot sign it off: "
+                "choose another clinician."
+            ]
+        return []
+
+    def _round_robin_reviewer(self, *, submitter):
+        """The eligible clinician with the fewest answers waiting for them (then the
+        longest-standing account): spreads reviews without anyone choosing."""
+        waiting = Count(
+            "reviews_assigned", filter=Q(reviews_assigned__status=AnswerStatus.IN_REVIEW)
+        )
+        eligible = self.reviewer_candidates(also_excluding=[submitter]).values("pk")
+        User = type(submitter)
+        return (
+            User.objects.filter(pk__in=eligible)
+            .annotate(waiting=waiting)
+            .order_by("waiting", "pk")
+            .first()
+        )
+
+    def _announce(self, kind, *, by, **details):
+        """Notify the people concerned once this transaction commits (`answers.notify`)."""
+        enqueue_on_commit(
+            announce,
+            about="answer",
+            kind=kind.value,
+            answer_id=self.pk,
+            actor_id=by.pk if by else None,
+            **details,
+        )
+
+    def submit(self, *, by, reviewer=None):
+        """Writer: send a draft to medical review, bound to its content as it stands now,
+        for `reviewer` (a clinician who did not write it) or any medical reviewer."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.SUBMIT, by)
             problems = review_checklist(answer).blocking_submission()
+            if reviewer is not None:
+                problems += answer._reviewer_refusals(reviewer, submitter=by)
             if problems:
                 raise WorkflowError(problems)
+            if reviewer is None and settings.REVIEW_ROUND_ROBIN:
+                reviewer = answer._round_robin_reviewer(submitter=by)
+            answer.assigned_reviewer = reviewer
             with reversion.create_revision():
                 reversion.set_user(by)
                 reversion.set_comment("Submitted for medical review")
@@ -414,7 +538,31 @@ class Answer(models.Model):
             answer.submitted_hash = answer.content_hash()
             answer.submitted_revision = Version.objects.get_for_object(answer).first().revision
             answer.review_comment = ""
-            answer._record(by=by, reason="Submitted for medical review")
+            to = f" (assigned to {display_name(reviewer)})" if reviewer else ""
+            answer._record(by=by, reason=f"Submitted for medical review{to}")
+            answer._announce(NotificationKind.SUBMITTED, by=by)
+            self.refresh_from_db()
+
+    def assign_reviewer(self, *, by, reviewer):
+        """Editor or clinician: give an answer in review to `reviewer`, or back to every
+        medical reviewer (None)."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.ASSIGN, by)
+            if reviewer is not None:
+                problems = answer._reviewer_refusals(reviewer)
+                if problems:
+                    raise WorkflowError(problems)
+            if reviewer == answer.assigned_reviewer:
+                return
+            answer.assigned_reviewer = reviewer
+            if reviewer is None:
+                reason = "Review unassigned: any medical reviewer may review it"
+            else:
+                reason = f"Review assigned to {display_name(reviewer)}"
+            answer._record(by=by, reason=reason)
+            if reviewer is not None:
+                answer._announce(NotificationKind.SUBMITTED, by=by, reassigned=True)
             self.refresh_from_db()
 
     def request_changes(self, *, by, comment):
@@ -428,6 +576,7 @@ class Answer(models.Model):
             answer.status = self.Status.DRAFT
             answer.review_comment = comment
             answer._record(by=by, reason=f"Changes requested: {comment}")
+            answer._announce(NotificationKind.CHANGES_REQUESTED, by=by, comment=comment)
             self.refresh_from_db()
 
     def approve(self, *, by, password, sources_checked, wording_safe, comment=""):
@@ -471,6 +620,7 @@ class Answer(models.Model):
                 by=by, reason="Approved and published" + (f": {comment}" if comment else "")
             )
             PublishedAnswer.publish(answer, signoff=signoff)
+            answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
             return signoff
 
@@ -491,6 +641,7 @@ class Answer(models.Model):
             publication.save()
             answer.status = self.Status.DRAFT
             answer._record(by=by, reason=f"Withdrawn: {reason}")
+            answer._announce(NotificationKind.WITHDRAWN, by=by, comment=reason)
             self.refresh_from_db()
 
     def note_edit(self, *, by):
@@ -749,3 +900,26 @@ class ReaderFeedback(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.answer}"
+
+    @classmethod
+    def record(cls, *, publication, kind, message=""):
+        """Keep a reader's feedback on the version they saw; a reported problem is sent to
+        the editors once it is saved."""
+        with transaction.atomic():
+            feedback = cls.objects.create(
+                answer_id=publication.answer_id,
+                signoff_id=publication.signoff_id,
+                content_hash=publication.content_hash,
+                kind=kind,
+                message=message.strip(),
+            )
+            if kind == FeedbackKind.PROBLEM:
+                enqueue_on_commit(
+                    announce,
+                    about="answer",
+                    kind=NotificationKind.PROBLEM_REPORTED.value,
+                    answer_id=publication.answer_id,
+                    actor_id=None,
+                    comment=feedback.message,
+                )
+        return feedback

@@ -9,6 +9,7 @@ from citations.identifiers import normalize_doi
 from citations.watch import check_retractions
 
 from .models import PublishedAnswer
+from .notify import announce_notices
 
 
 def public_notice(notice) -> dict:
@@ -50,7 +51,9 @@ def _add_notice(snapshot, reference, shown) -> bool:
 
 
 def run_retraction_watch():
-    """Check every cited reference, then show what was found on the public pages."""
+    """Check every cited reference, show what was found on the public pages and tell the
+    writers and last reviewer of each answer citing a study now under a notice."""
     run, notices = check_retractions()
     show_notices_on_public_pages(notices=notices)
+    announce_notices(notices=notices)
     return run, notices

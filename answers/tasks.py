@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from . import notify
 from .retractions import run_retraction_watch
 
 
@@ -15,3 +16,9 @@ def check_retractions():
         "notices": run.notices_found,
         "failed": run.failed,
     }
+
+
+@task
+def send_review_reminders():
+    """The daily review reminders (30 and 7 days before the date, then overdue)."""
+    return len(notify.send_review_reminders())

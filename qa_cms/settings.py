@@ -8,6 +8,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from qa_cms.email_url import SMTP as SMTP_BACKEND
+from qa_cms.email_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
+    # --- Editorial operations: notifications (issue 10) ---
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +289,20 @@ AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the 
 REQUIRE_2FA = envbool("REQUIRE_2FA")
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = SITE_NAME
+# --- Editorial operations: assignment and notifications (issue 10) ---
+# Outgoing mail: printed in the console of `make run` (DEBUG), else the server EMAIL_URL names
+# (qa_cms/email_url.py: smtp://user:password@host:587?tls=1, smtps://..., console://).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+if os.environ.get("EMAIL_URL"):
+    globals().update(parse_email_url(os.environ["EMAIL_URL"]))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Patient answers CMS <webmaster@localhost>"
+)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT", 10)
+# A failed email is tried again this many times in all, after 1, 2, 4... times this delay.
+NOTIFICATION_EMAIL_ATTEMPTS = envint("NOTIFICATION_EMAIL_ATTEMPTS", 5)
+NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+# Submitted without a named clinician: give it to the eligible one with the fewest waiting
+# (on), or leave it to the whole Medical reviewers group (off).
+REVIEW_ROUND_ROBIN = envbool("REVIEW_ROUND_ROBIN", "0")

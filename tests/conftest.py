@@ -69,3 +69,52 @@ def groups(transactional_db):
     """The role groups. The data migration made them, but transactional tests (browser,
     worker) run on a database that is emptied after each test, so make them again."""
     sync_groups(apps)
+
+
+class _Mailbox:
+    """An aiosmtpd handler keeping what arrives; `refuse` temporary failures first."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        if self.refuse:
+            self.refuse -= 1
+            return "451 Try again later"
+        message = message_from_bytes(envelope.content, policy=default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [m for m in self.messages if address in m.envelope_to]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port, with Django's SMTP backend pointed at it;
+    yields the mailbox (`.messages`, each an email.message.EmailMessage)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.NOTIFICATION_RETRY_SECONDS = 0
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

@@ -16,12 +16,17 @@ from citations.models import Citation, Reference
 _n = count(1)
 
 
-def make_user(*, username=None, group=None, credentials="", display_name=None, superuser=False):
+def make_user(
+    *, username=None, group=None, credentials="", display_name=None, superuser=False, email=None
+):
     username = username or f"user{next(_n)}"
+    email = f"{username}@example.org" if email is None else email
     if superuser:
-        user = User.objects.create_superuser(username=username, password="pw", email="")
+        user = User.objects.create_superuser(username=username, password="pw", email=email)
     else:
-        user = User.objects.create_user(username=username, password="pw", is_staff=True)
+        user = User.objects.create_user(
+            username=username, password="pw", is_staff=True, email=email
+        )
     if group:
         user.groups.add(Group.objects.get(name=group))
     Contributor.objects.create(

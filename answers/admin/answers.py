@@ -21,6 +21,7 @@ from ..models import (
     Section,
 )
 from ..people import display_name
+from .assignment import AssignmentPages
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -44,24 +45,34 @@ class ReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("mine", "Waiting for my review"), ("overdue", "Review overdue")]
+        return [
+            ("mine", "Waiting for my review"),
+            ("unassigned", "Unassigned reviews"),
+            ("overdue", "Review overdue"),
+            ("notice", "Citing a retracted study"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
             return queryset & Answer.objects.awaiting_review_by(request.user)
+        if self.value() == "unassigned":
+            return queryset & Answer.objects.unassigned_reviews()
+        if self.value() == "notice":
+            return queryset & Answer.objects.citing_unhandled_notice()
         if self.value() == "overdue":
             return queryset & Answer.objects.review_overdue()
         return queryset
 
 
 @admin.register(Answer)
-class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
+class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
     change_list_template = "admin/answers/answer/change_list.html"
     list_display = [
         "question_text",
+        "notice_flag",
         "state",
         "topic",
         "writer_names",
@@ -76,7 +87,22 @@ class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
     # --- list -------------------------------------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("writers__contributor")
+        return (
+            super()
+            .get_queryset(request)
+            .with_notice_flag()
+            .prefetch_related("writers__contributor")
+        )
+
+    @admin.display(description="evidence", ordering="-has_unhandled_notice")
+    def notice_flag(self, answer):
+        """Flags an answer citing a study retracted, withdrawn or under an expression of
+        concern that no clinician has handled yet."""
+        if not getattr(answer, "has_unhandled_notice", False):
+            return ""
+        return format_html(
+            '<strong class="qa-flag">{}</strong>', "Cited study retracted or under concern"
+        )
 
     @admin.display(description="question", ordering="question__text")
     def question_text(self, answer):

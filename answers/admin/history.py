@@ -12,7 +12,8 @@ from ..models import (
 )
 from ..people import display_name
 from .diff import content_from_revision, diff_content
-from .workflow import PUBLIC_KEEPS_APPROVED, refusal, when
+from .messages import refusal, when
+from .workflow import PUBLIC_KEEPS_APPROVED
 
 
 class HistoryPages:

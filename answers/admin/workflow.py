@@ -15,10 +15,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
 
 from ..checklist import review_checklist
 from ..models import (
@@ -29,8 +27,10 @@ from ..models import (
     WorkflowError,
 )
 from ..people import display_name
+from .assignment import chosen_reviewer
 from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
+from .messages import refusal
 
 Status = Answer.Status
 
@@ -40,18 +40,6 @@ SUBMITTED = "Sent for medical review. A clinician will check it; you can't edit 
 PUBLIC_KEEPS_APPROVED = (
     "The public page still shows the approved version until a clinician approves this draft."
 )
-
-
-def refusal(summary, error: WorkflowError):
-    """One message listing every reason a transition was refused."""
-    if len(error.problems) == 1:
-        return format_html("{}: {}", summary, error.problems[0])
-    items = format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems))
-    return format_html("{}:<ul>{}</ul>", summary, items)
-
-
-def when(moment):
-    return date_format(timezone.localtime(moment), "j M Y H:i") if moment else ""
 
 
 class AnswerPages:
@@ -88,6 +76,7 @@ class AnswerPages:
             "review_url": self._url("review", answer),
             "preview_url": self._url("preview", answer),
             "history_url": self._url("history", answer),
+            **self._assignment_context(request, answer, can_submit=not refusals[Action.SUBMIT]),
         }
 
     def _answer(self, request, object_id):
@@ -119,7 +108,7 @@ class AnswerPages:
             return HttpResponseNotAllowed(["POST"])
         answer = self._answer(request, object_id)
         try:
-            answer.submit(by=request.user)
+            answer.submit(by=request.user, reviewer=chosen_reviewer(request))
         except WorkflowError as error:
             messages.error(request, refusal("It was not sent for medical review", error))
         else:
@@ -278,6 +267,7 @@ class AnswerPages:
             ),
             route("<path:object_id>/approve/", self.approve_view, "approve"),
             route("<path:object_id>/withdraw/", self.withdraw_view, "withdraw"),
+            route("<path:object_id>/assign/", self.assign_view, "assign"),
             route("<path:object_id>/review/", self.review_view, "review"),
             route("<path:object_id>/preview/", self.preview_view, "preview"),
         ]

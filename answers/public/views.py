@@ -134,12 +134,10 @@ def feedback(request, slug):
     form = FeedbackForm(request.POST, auto_id="feedback-%s")
     if not form.is_valid():
         return _answer_page(request, publication, form, status=400)
-    ReaderFeedback.objects.create(
-        answer_id=publication.answer_id,
-        signoff_id=publication.signoff_id,
-        content_hash=publication.content_hash,
+    ReaderFeedback.record(
+        publication=publication,
         kind=form.cleaned_data["kind"],
-        message=form.cleaned_data["message"].strip(),
+        message=form.cleaned_data["message"],
     )
     if form.cleaned_data["kind"] == ReaderFeedback.Kind.PROBLEM:
         text = "Thank you: your report was sent to our editors, who check every report."

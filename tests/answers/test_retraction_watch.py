@@ -15,7 +15,14 @@ from answers.models import PublishedAnswer, WorkflowError
 from answers.tasks import check_retractions as check_retractions_task
 from citations.models import Reference, ReferenceNotice, RetractionCheck
 from tests.citations.fake_services import MEHRA, WAKEFIELD, crossref_wakefield
-from tests.factories import make_answer, make_clinician, make_editor, make_writer, publish_answer
+from tests.factories import (
+    login,
+    make_answer,
+    make_clinician,
+    make_editor,
+    make_writer,
+    publish_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +198,49 @@ def test_only_a_clinician_records_how_a_notice_was_handled(wakefield):
         "Removed from the answer.",
     )
     assert not notice.blocks_approval
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retraction_notifies_and_flags_every_answer_citing_it(
+    groups, wakefield, run_worker, smtp_server
+):
+    from notifications.models import Notification
+
+    writer, clinician, editor = make_writer(), make_clinician(), make_editor()
+    published = publish_answer(references={"1": wakefield}, writer=writer, clinician=clinician)
+    draft = make_answer(
+        question="Does it still hold?", references={"1": wakefield}, writers=[writer]
+    )
+    other = Reference.objects.create(title="Test reference without identifiers")
+    uncited = make_answer(question="Unrelated?", references={"1": other}, writers=[writer])
+    run_worker()
+    smtp_server.messages.clear()
+
+    call_command("check_retractions", stdout=StringIO())
+    run_worker()
+
+    retraction = Notification.objects.filter(kind="retraction")
+    assert {(n.recipient_id, n.answer_id) for n in retraction} == {
+        (writer.pk, published.pk),
+        (clinician.pk, published.pk),
+        (writer.pk, draft.pk),
+    }
+    [email] = [m for m in smtp_server.to(clinician.email) if "Retraction" in m["Subject"]]
+    assert "10.1016/S0140-6736(10)60175-4" in email.get_content()
+    assert "reference [1]" in email.get_content()
+
+    from answers.models import Answer
+
+    assert set(Answer.objects.citing_unhandled_notice()) == {published, draft}
+    listing = login(editor).get("/admin/answers/answer/")
+    flags = {a.question.text: a.has_unhandled_notice for a in listing.context["cl"].result_list}
+    assert flags[published.question.text] and flags[draft.question.text]
+    assert not flags[uncited.question.text]
+    assert "Cited study retracted or under concern" in listing.content.decode()
+
+    # Re-checking sends nothing again; handling the notice clears the flag.
+    call_command("check_retractions", stdout=StringIO())
+    run_worker()
+    assert Notification.objects.filter(kind="retraction").count() == 3
+    ReferenceNotice.objects.get().acknowledge(by=clinician, note="Removed from the answers.")
+    assert not Answer.objects.citing_unhandled_notice().exists()

@@ -65,6 +65,8 @@ class Command(BaseCommand):
     def account(self, username, group, name, credentials, role, *, password):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         user.is_staff = True
+        # example.org is reserved for examples: `make run` prints the notification emails.
+        user.email = user.email or f"{username}@example.org"
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=group)])

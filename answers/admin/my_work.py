@@ -1,0 +1,183 @@
+"""The admin index's "My work": what waits for this person, per role, oldest first, each
+list a QuerySet method on Answer (or the reader feedback queue). A fixed number of
+queries whatever the number of answers: a count and the first rows of each list."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from notifications.models import Notification
+
+from ..models import Answer, ReaderFeedback
+
+SHOWN = 10  # rows per list; the count says how many there are in all
+
+
+@dataclass
+class WorkItem:
+    title: str
+    url: str
+    detail: str = ""
+    flagged: bool = False
+
+
+@dataclass
+class WorkList:
+    key: str
+    title: str
+    count: int
+    items: list = field(default_factory=list)
+    more_url: str = ""
+
+
+def _day(value):
+    return date_format(value, "j M Y") if value else ""
+
+
+def _answers(key, title, queryset, *, order, detail, more=""):
+    queryset = queryset.select_related("question").with_notice_flag().order_by(*order, "pk")
+    items = [
+        WorkItem(
+            title=answer.question.text,
+            url=reverse("admin:answers_answer_change", args=[answer.pk]),
+            detail=detail(answer),
+            flagged=answer.has_unhandled_notice,
+        )
+        for answer in queryset[:SHOWN]
+    ]
+    count = len(items) if len(items) < SHOWN else queryset.count()
+    changelist = reverse("admin:answers_answer_changelist")
+    return WorkList(key, title, count, items, f"{changelist}?{more}" if more else "")
+
+
+def _edited(answer):
+    return f"last changed {_day(timezone.localtime(answer.updated_at))}"
+
+
+def _submitted(answer):
+    who = (
+        f", assigned to {answer.assigned_reviewer.contributor.display_name}"
+        if answer.assigned_reviewer_id and hasattr(answer.assigned_reviewer, "contributor")
+        else ""
+    )
+    return f"submitted {_day(timezone.localtime(answer.submitted_at))}{who}"
+
+
+def _due(answer):
+    return f"review due {_day(answer.next_review_due)}"
+
+
+def my_work(user, *, today=None) -> list[WorkList]:
+    today = today or timezone.localdate()
+    answers = Answer.objects.all()
+    lists = []
+    writes = user.has_perm("answers.submit_answer")
+    reviews = user.has_perm("answers.review_answer")
+    edits = user.has_perm("answers.withdraw_answer")
+    if writes:
+        lists += [
+            _answers(
+                "changes_requested",
+                "Changes requested of me",
+                answers.changes_requested_of(user),
+                order=["updated_at"],
+                detail=_edited,
+            ),
+            _answers(
+                "my_drafts",
+                "My drafts",
+                answers.drafts_of(user),
+                order=["updated_at"],
+                detail=_edited,
+            ),
+            _answers(
+                "my_due",
+                "My answers due for review within 30 days",
+                answers.published()
+                .written_by(user)
+                .filter(next_review_due__lte=today + timedelta(days=30)),
+                order=["next_review_due"],
+                detail=_due,
+            ),
+        ]
+    if reviews:
+        lists.append(
+            _answers(
+                "waiting_for_me",
+                "Waiting for my review",
+                answers.awaiting_review_by(user).select_related("assigned_reviewer__contributor"),
+                order=["submitted_at"],
+                detail=_submitted,
+                more="review=mine",
+            )
+        )
+    if edits:
+        lists.append(
+            _answers(
+                "unassigned",
+                "Unassigned reviews",
+                answers.unassigned_reviews(),
+                order=["submitted_at"],
+                detail=_submitted,
+                more="review=unassigned",
+            )
+        )
+    if reviews or edits:
+        lists += [
+            _answers(
+                "due_30",
+                "Due for review within 30 days",
+                answers.review_due_within(30, today=today),
+                order=["next_review_due"],
+                detail=_due,
+            ),
+            _answers(
+                "overdue",
+                "Review overdue",
+                answers.review_overdue(today=today),
+                order=["next_review_due"],
+                detail=_due,
+                more="review=overdue",
+            ),
+            _answers(
+                "notices",
+                "Citing a retracted study (not yet handled)",
+                answers.citing_unhandled_notice(),
+                order=["updated_at"],
+                detail=_edited,
+                more="review=notice",
+            ),
+        ]
+    if edits and user.has_perm("answers.view_readerfeedback"):
+        lists.append(_feedback_queue())
+    return lists
+
+
+def _feedback_queue():
+    queue = (
+        ReaderFeedback.objects.filter(kind=ReaderFeedback.Kind.PROBLEM, resolved=False)
+        .select_related("answer__question")
+        .order_by("created_at", "pk")
+    )
+    items = [
+        WorkItem(
+            title=feedback.answer.question.text,
+            url=reverse("admin:answers_readerfeedback_change", args=[feedback.pk]),
+            detail=f"reported {_day(timezone.localtime(feedback.created_at))}: "
+            + (feedback.message[:100] or "no message"),
+        )
+        for feedback in queue[:SHOWN]
+    ]
+    count = len(items) if len(items) < SHOWN else queue.count()
+    url = (
+        reverse("admin:answers_readerfeedback_changelist")
+        + "?resolved__exact=0&kind__exact=problem"
+    )
+    return WorkList("feedback", "Reader problem reports", count, items, url)
+
+
+def unread_notifications(user) -> int:
+    return Notification.objects.for_user(user).unread().count()

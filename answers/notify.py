@@ -1,0 +1,262 @@
+"""Who hears about what happens to an answer, and in which words. Runs in the worker
+(`notifications.tasks.announce`, which calls `announce` below), after the change committed; each notification is then
+emailed by its own task (`notifications.tasks`). Never to the person who acted, never a
+kind the recipient turned off."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from citations.models import ReferenceNotice
+from notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationOptOut,
+    ReviewReminder,
+)
+from notifications.tasks import announce as announce_task
+from notifications.tasks import send_notification_email
+from ops.tasks import enqueue_on_commit
+
+from .models import Answer
+from .people import display_name
+from .roles import EDITORS
+
+Kind = NotificationKind
+
+
+def editors():
+    return get_user_model().objects.filter(is_active=True, groups__name=EDITORS)
+
+
+def last_reviewer(answer):
+    signoff = answer.signoffs.select_related("reviewer").order_by("-created_at").first()
+    return signoff.reviewer if signoff else None
+
+
+def writers_of(answer):
+    people = list(answer.writers.filter(is_active=True))
+    if answer.submitted_by and answer.submitted_by.is_active:
+        people.append(answer.submitted_by)
+    return people
+
+
+def recipients(kind, answer):
+    if kind == Kind.SUBMITTED:
+        if answer.assigned_reviewer:
+            return [answer.assigned_reviewer]
+        return list(answer.reviewer_candidates())
+    if kind == Kind.CHANGES_REQUESTED:
+        return writers_of(answer)
+    if kind in (Kind.APPROVED, Kind.WITHDRAWN, Kind.RETRACTION):
+        return [*writers_of(answer), last_reviewer(answer)]
+    if kind in (Kind.REVIEW_DUE_30, Kind.REVIEW_DUE_7, Kind.REVIEW_OVERDUE):
+        return [last_reviewer(answer), *editors()]
+    if kind == Kind.PROBLEM_REPORTED:
+        return list(editors())
+    raise ValueError(f"Unknown notification kind: {kind}")
+
+
+def _day(value):
+    return date_format(value, "j F Y")
+
+
+def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, due_date=None):
+    """The subject, the text (with the comment itself) and the page to open."""
+    question = answer.question.text
+    who = display_name(actor) if actor else "Someone"
+    change_url = reverse("admin:answers_answer_change", args=[answer.pk])
+    quoted = f"\n\n{comment}\n" if comment else ""
+    if kind == Kind.SUBMITTED:
+        review_url = reverse("admin:answers_answer_review", args=[answer.pk])
+        if reassigned:
+            text = f"{who} asked you to review “{question}”."
+        elif answer.assigned_reviewer:
+            text = f"{who} submitted “{question}” for medical review and asked you to review it."
+        else:
+            text = (
+                f"{who} submitted “{question}” for medical review. It is not assigned to anyone: "
+                "any medical reviewer who did not write it may review it."
+            )
+        text += " Check the content and its sources, then approve it or request changes."
+        return f"Waiting for your review: {question}", text, review_url
+    if kind == Kind.CHANGES_REQUESTED:
+        text = (
+            f"{who} asked for changes to “{question}”:{quoted}\n"
+            "Make the changes, then submit it for medical review again."
+        )
+        return f"Changes requested: {question}", text, change_url
+    if kind == Kind.APPROVED:
+        due = (
+            f" It is due for review again on {_day(answer.next_review_due)}."
+            if answer.next_review_due
+            else ""
+        )
+        note = f" Their comment:{quoted}" if comment else ""
+        text = f"{who} approved “{question}”: the public page shows this version.{due}{note}"
+        return f"Approved and published: {question}", text.rstrip(), change_url
+    if kind == Kind.WITHDRAWN:
+        text = (
+            f"{who} withdrew “{question}” from the public site. The reason:{quoted}\n"
+            "The content is kept as a draft: edit it and submit it for medical review to "
+            "publish it again."
+        )
+        return f"Withdrawn: {question}", text, change_url
+    if kind in (Kind.REVIEW_DUE_30, Kind.REVIEW_DUE_7):
+        text = (
+            f"“{question}” is due for its medical review on {_day(due_date)}. A clinician "
+            "should check it is still accurate, or a writer should update it."
+        )
+        return f"{Kind(kind).label}: {question}", text, change_url
+    if kind == Kind.REVIEW_OVERDUE:
+        text = (
+            f"The medical review of “{question}” was due on {_day(due_date)} and is overdue. "
+            "The public page still shows when it was last reviewed."
+        )
+        return f"Review overdue: {question}", text, change_url
+    if kind == Kind.PROBLEM_REPORTED:
+        said = quoted or "\n\n(The reader left no message.)\n"
+        text = (
+            f"A reader reported a problem with “{question}”:{said}\n"
+            "Check it in the reader feedback list and mark it resolved when handled."
+        )
+        return f"A reader reported a problem: {question}", text, change_url
+    if kind == Kind.RETRACTION:
+        label = (
+            answer.citations.filter(reference=notice.reference)
+            .values_list("label", flat=True)
+            .first()
+        )
+        where = f" (notice: {notice.link})" if notice.link else ""
+        text = (
+            f"The retraction watch found a {notice.get_kind_display().lower()} for reference "
+            f"[{label}] “{notice.reference}”, cited by “{question}”{where}. Approval is blocked "
+            "until a clinician records how it was handled, and readers of the public page see "
+            "a notice beside that reference until a new version is approved."
+        )
+        return f"{notice.get_kind_display()}: a study cited by “{question}”", text, change_url
+    raise ValueError(f"Unknown notification kind: {kind}")
+
+
+def announce(
+    *, kind, answer_id, actor_id=None, comment="", reassigned=False, notice_id=None, due_date=None
+):
+    """Create the notifications of one event and enqueue their emails; returns them."""
+    kind = Kind(kind)
+    due_date = date.fromisoformat(due_date) if due_date else None
+    answer = (
+        Answer.objects.select_related("question", "assigned_reviewer", "submitted_by")
+        .filter(pk=answer_id)
+        .first()
+    )
+    if answer is None:
+        return []
+    User = get_user_model()
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    notice = (
+        ReferenceNotice.objects.select_related("reference").get(pk=notice_id) if notice_id else None
+    )
+    subject, text, link = message(
+        kind,
+        answer,
+        actor=actor,
+        comment=comment,
+        reassigned=reassigned,
+        notice=notice,
+        due_date=due_date,
+    )
+    people = {
+        user.pk: user for user in recipients(kind, answer) if user is not None and user.is_active
+    }
+    people.pop(actor_id, None)
+    muted = set(
+        NotificationOptOut.objects.filter(kind=kind, user__in=people).values_list("user", flat=True)
+    )
+    created = []
+    with transaction.atomic():
+        for user in people.values():
+            if user.pk in muted:
+                continue
+            notification = Notification.objects.create(
+                recipient=user,
+                kind=kind,
+                answer=answer,
+                actor=actor,
+                subject=subject[:300],
+                text=text,
+                link=link,
+            )
+            enqueue_on_commit(send_notification_email, notification.pk)
+            created.append(notification)
+    return created
+
+
+REMINDER_WINDOWS = [(Kind.REVIEW_DUE_30, 30), (Kind.REVIEW_DUE_7, 7)]
+
+
+def review_reminders_due(*, today=None):
+    """(answer, kind, due date) for every reminder that should have gone out by `today`:
+    the nearest window only, so an answer found 5 days before its date is not also told
+    it has 30 days."""
+    today = today or timezone.localdate()
+    due = []
+    for answer in Answer.objects.review_overdue(today=today).order_by("next_review_due"):
+        due.append((answer, Kind.REVIEW_OVERDUE, answer.next_review_due))
+    seen = set()
+    for kind, days in sorted(REMINDER_WINDOWS, key=lambda w: w[1]):
+        for answer in Answer.objects.review_due_within(days, today=today).order_by(
+            "next_review_due"
+        ):
+            if answer.pk not in seen:
+                seen.add(answer.pk)
+                due.append((answer, kind, answer.next_review_due))
+    return due
+
+
+def send_review_reminders(*, today=None):
+    """Record and announce each reminder not sent before (once per answer, kind and due
+    date, however often this runs); returns the reminders sent."""
+    sent = []
+    for answer, kind, due_date in review_reminders_due(today=today):
+        try:
+            with transaction.atomic():
+                reminder = ReviewReminder.objects.create(
+                    answer=answer, kind=kind, due_date=due_date
+                )
+                enqueue_on_commit(
+                    announce_task,
+                    about="answer",
+                    kind=kind.value,
+                    answer_id=answer.pk,
+                    due_date=due_date.isoformat(),
+                )
+        except IntegrityError:  # sent before
+            continue
+        sent.append(reminder)
+    return sent
+
+
+def announce_notices(*, notices):
+    """Tell the writers and last reviewer of every answer citing a newly recorded
+    retraction, withdrawal or expression of concern."""
+    count = 0
+    for notice in notices:
+        if notice.kind not in notice.BLOCKING_KINDS:
+            continue
+        answer_ids = Answer.objects.filter(citations__reference=notice.reference_id).values_list(
+            "pk", flat=True
+        )
+        for answer_id in answer_ids.distinct():
+            enqueue_on_commit(
+                announce_task,
+                about="answer",
+                kind=Kind.RETRACTION.value,
+                answer_id=answer_id,
+                notice_id=notice.pk,
+            )
+            count += 1
+    return count

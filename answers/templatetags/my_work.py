@@ -1,0 +1,19 @@
+from django import template
+
+from ..admin.my_work import my_work, unread_notifications
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/answers/includes/my_work.html", takes_context=True)
+def my_work_panel(context):
+    user = context["request"].user
+    return {"lists": my_work(user), "unread": unread_notifications(user)}
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated or not request.user.is_staff:
+        return 0
+    return unread_notifications(request.user)

@@ -1,0 +1,88 @@
+"""Email delivery. A send that fails is recorded on the notification and tried again
+later by re-enqueueing this task with a growing delay (the database queue does not retry
+by itself); after NOTIFICATION_EMAIL_ATTEMPTS attempts it is marked failed and stays in
+the in-admin list."""
+
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+# Who is concerned by an event, and what they are told, is the content app's business:
+# answers registers its announcer in AppConfig.ready(), so this app never imports it.
+ANNOUNCERS = {}
+
+
+@task
+def announce(*, about, **event):
+    """Create the notifications of one event through the announcer registered for `about`;
+    returns how many were created."""
+    return len(ANNOUNCERS[about](**event))
+
+
+def email_body(notification) -> str:
+    preferences = settings.SITE_URL.rstrip("/") + reverse("admin:notifications_preferences")
+    return (
+        f"{notification.text}\n\n"
+        f"Open the answer: {notification.url}\n\n"
+        f"--\nYou receive this because of your role on the editorial desk. "
+        f"Choose which notifications you get: {preferences}\n"
+    )
+
+
+@task
+def send_notification_email(notification_id):
+    """Send one notification by email; idempotent (a sent one is not sent again)."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.email_sent_at or notification.email_failed:
+            return "nothing to send"
+        if not notification.recipient.email:
+            return "no email address"
+        notification.email_attempts += 1
+        try:
+            send_mail(
+                notification.subject,
+                email_body(notification),
+                None,  # DEFAULT_FROM_EMAIL
+                [notification.recipient.email],
+            )
+        except (SMTPException, OSError) as error:
+            notification.email_error = f"{type(error).__name__}: {error}"[:2000]
+            attempts_left = notification.email_attempts < settings.NOTIFICATION_EMAIL_ATTEMPTS
+            notification.email_failed = not attempts_left
+            notification.save(update_fields=["email_attempts", "email_error", "email_failed"])
+            logger.warning(
+                "Notification %s: email not sent (attempt %s): %s",
+                notification.pk,
+                notification.email_attempts,
+                notification.email_error,
+            )
+            if not attempts_left:
+                return "failed"
+            delay = settings.NOTIFICATION_RETRY_SECONDS * 2 ** (notification.email_attempts - 1)
+            run_after = timezone.now() + timedelta(seconds=delay)
+            transaction.on_commit(
+                lambda: send_notification_email.using(run_after=run_after).enqueue(notification_id)
+            )
+            return "retry scheduled"
+        notification.email_sent_at = timezone.now()
+        notification.email_error = ""
+        notification.save(update_fields=["email_attempts", "email_error", "email_sent_at"])
+        return "sent"

@@ -1,0 +1,137 @@
+"""The admin index's "My work": per role, counts, oldest first, one click to each answer,
+flagged when a cited study has an unhandled retraction notice; a bounded query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from answers.models import Answer, PublishedAnswer, ReaderFeedback
+from citations.models import ReferenceNotice
+from tests.factories import (
+    answer_url,
+    draft,
+    in_review,
+    login,
+    make_clinician,
+    make_editor,
+    make_reference,
+    make_writer,
+    published,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def work(user):
+    page = login(user).get("/admin/")
+    assert page.status_code == 200
+    return page, {lst.key: lst for lst in page.context["lists"]}
+
+
+def titles(work_list):
+    return [item.title for item in work_list.items]
+
+
+def set_due(answer, days):
+    due = timezone.localdate() + timedelta(days=days)
+    Answer.objects.filter(pk=answer.pk).update(next_review_due=due)
+    PublishedAnswer.objects.filter(answer=answer).update(next_review_due=due)
+
+
+def test_a_writers_day():
+    writer, clinician = make_writer(), make_clinician()
+    sent_back, _ = in_review(writer=writer, question="Sent back?")
+    sent_back.request_changes(by=clinician, comment="Add the dose.")
+    older, _ = draft(writer=writer, question="Older draft?")
+    newer, _ = draft(writer=writer, question="Newer draft?")
+    Answer.objects.filter(pk=older.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    due, _, _ = published(writer=writer, question="Due soon?")
+    set_due(due, 20)
+    draft(question="Someone else's?")
+
+    page, lists = work(writer)
+    assert titles(lists["changes_requested"]) == ["Sent back?"]
+    assert titles(lists["my_drafts"]) == ["Older draft?", "Newer draft?"]  # oldest first
+    assert titles(lists["my_due"]) == ["Due soon?"]
+    assert lists["my_drafts"].count == 2
+    assert "waiting_for_me" not in lists and "feedback" not in lists
+    assert f'href="{answer_url("change", sent_back)}"' in page.content.decode()
+
+
+def test_a_clinicians_day():
+    clinician, other = make_clinician(), make_clinician()
+    mine, writer = draft(question="Mine?")
+    mine.submit(by=writer, reviewer=clinician)
+    theirs, _ = draft(question="Theirs?", writer=writer)
+    theirs.submit(by=writer, reviewer=other)
+    anyones, _ = in_review(writer=writer, question="Anyone's?")
+    soon, _, _ = published(writer=writer, clinician=other, question="Soon?")
+    set_due(soon, 10)
+    late, _, _ = published(writer=writer, clinician=other, question="Late?")
+    set_due(late, -3)
+
+    _, lists = work(clinician)
+    assert titles(lists["waiting_for_me"]) == ["Mine?", "Anyone's?"]
+    assert titles(lists["due_30"]) == ["Soon?"]
+    assert titles(lists["overdue"]) == ["Late?"]
+    assert "changes_requested" not in lists and "unassigned" not in lists
+
+
+def test_an_editors_day_and_the_retraction_flag():
+    editor = make_editor()
+    reference = make_reference()
+    waiting, writer = in_review(question="Unassigned?", references={"1": reference})
+    assigned, _ = draft(question="Assigned?", writer=writer)
+    assigned.submit(by=writer, reviewer=make_clinician())
+    live, _, _ = published(writer=writer, question="Reported?")
+    ReaderFeedback.objects.create(
+        answer=live, content_hash="x", kind="problem", message="A broken link."
+    )
+    ReferenceNotice.objects.create(
+        reference=reference, kind="retraction", source="test", notice_doi="10.5555/notice.1"
+    )
+
+    page, lists = work(editor)
+    assert titles(lists["unassigned"]) == ["Unassigned?"]
+    assert titles(lists["feedback"]) == ["Reported?"]
+    assert "A broken link." in lists["feedback"].items[0].detail
+    assert titles(lists["notices"]) == ["Unassigned?"]
+    assert lists["unassigned"].items[0].flagged
+    assert "Cited study retracted or under concern" in page.content.decode()
+    assert "changes_requested" in lists  # editors write too
+
+
+def test_my_work_has_a_bounded_number_of_queries(django_assert_max_num_queries):
+    editor = make_editor()
+    writer = make_writer()
+    for n in range(14):
+        in_review(writer=writer, question=f"Waiting {n}?")
+        answer, _, _ = published(writer=writer, question=f"Live {n}?")
+        set_due(answer, -n - 1 if n % 2 else n + 1)
+    client = login(editor)
+    with django_assert_max_num_queries(40):
+        page = client.get("/admin/")
+    lists = {lst.key: lst for lst in page.context["lists"]}
+    assert lists["unassigned"].count == 14 and len(lists["unassigned"].items) == 10
+    assert 'review=unassigned">All 14<' in page.content.decode()
+
+
+def test_the_query_count_does_not_grow_with_the_answers():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor, writer = make_editor(), make_writer()
+    client = login(editor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/admin/")
+        return len(captured)
+
+    in_review(writer=writer, question="Waiting 0?")
+    few = queries()
+    for n in range(1, 12):
+        in_review(writer=writer, question=f"Waiting {n}?")
+        published(writer=writer, question=f"Live {n}?")
+    assert queries() <= few + 2  # the counts of lists now longer than shown
