@@ -5,7 +5,6 @@ saves anything; answer_desk.js (static/js/) drives these endpoints from the page
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.response import TemplateResponse
@@ -86,11 +85,11 @@ class DeskPages:
         draft = answer if change else Answer()
         form_class = self.get_form(request, draft if change else None, change=change)
         form = form_class(request.POST, request.FILES, instance=draft)
+        form.checks_saved_meanwhile = False
         formsets, _ = self._create_formsets(request, draft, change=change)
-        with transaction.atomic():  # the form's concurrent-save check locks the row
-            form.is_valid()
-            for formset in formsets:
-                formset.is_valid()
+        form.is_valid()
+        for formset in formsets:
+            formset.is_valid()
         cleaned = getattr(form, "cleaned_data", {})
         if "lead" not in cleaned:
             draft.lead = unix_newlines(request.POST.get("lead", ""))
@@ -189,7 +188,9 @@ def _kept_forms(formset):
 
 
 def _authors(authors) -> str:
-    names = [a.get("family") or a.get("literal") or "" for a in authors or [] if isinstance(a, dict)]
+    names = [
+        a.get("family") or a.get("literal") or "" for a in authors or [] if isinstance(a, dict)
+    ]
     names = [n for n in names if n]
     if len(names) > 2:
         return f"{names[0]} et al."

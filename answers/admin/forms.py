@@ -123,6 +123,8 @@ class AnswerForm(forms.ModelForm):
     )
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Off for the live preview, which saves nothing and must not lock the answer's row.
+    checks_saved_meanwhile = True
 
     class Meta:
         model = Answer
@@ -181,7 +183,8 @@ class AnswerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_not_saved_meanwhile(cleaned.get("loaded_version"))
+        if self.checks_saved_meanwhile:
+            self._check_not_saved_meanwhile(cleaned.get("loaded_version"))
         slug, text = cleaned.get("slug"), cleaned.get("question_text")
         question = self.instance.question if self.instance.question_id else None
         if slug:

@@ -246,6 +246,7 @@
     freshCsrf();
     keepDraft({ submitted: true });
     submitting = true;
+    window.clearTimeout(previewTimer); // the page is leaving: no more previews
     if (submitter && submitter.form === form) form.requestSubmit(submitter);
     else form.requestSubmit();
   });
@@ -284,6 +285,7 @@
   });
 
   async function refreshPreview() {
+    if (submitting) return;
     if (previewRunning) {
       previewAgain = true;
       return;
