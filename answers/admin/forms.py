@@ -243,7 +243,8 @@ class CitationForm(forms.ModelForm):
         max_length=6,
         help_text="The number the text uses: 9 for [9].",
         error_messages={"invalid": "Use the number the text cites, e.g. 9 for [9]."},
-        widget=forms.TextInput(attrs={"size": 6}),
+        # A table row's field: its column heading is not a <label>, so it is named here.
+        widget=forms.TextInput(attrs={"size": 6, "aria-label": "Number in the text"}),
     )
 
     class Meta:

@@ -3,6 +3,7 @@ them while the answer is in medical review."""
 
 from django.contrib import admin
 from django.db.models.functions import Length
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -52,9 +53,21 @@ class SectionInline(AnswerContentInline, admin.StackedInline):
         return len(new_answer_structure(request)) if obj is None else 0
 
 
+class CitationFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        """A table row's delete box: its column heading is not a <label>, so it is named."""
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            label = form.instance.label if form.instance.pk else ""
+            form.fields["DELETE"].widget.attrs["aria-label"] = (
+                f"Delete reference cited as [{label}]" if label else "Delete this row"
+            )
+
+
 class CitationInline(AnswerContentInline, admin.TabularInline):
     model = Citation
     form = CitationForm
+    formset = CitationFormSet
     fields = ["label", "reference", "reference_status"]
     readonly_fields = ["reference_status"]
     autocomplete_fields = ["reference"]

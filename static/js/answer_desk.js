@@ -20,7 +20,7 @@
   const form = config.closest("form");
   const urls = config.dataset;
   const KEY = urls.draftKey;
-  const PREVIEW_DELAY = 600;
+  const PREVIEW_DELAY = 500;
   const SEARCH_DELAY = 250;
   const frame = document.getElementById("qa-desk-frame");
   const statusLine = document.getElementById("qa-desk-status");
@@ -374,8 +374,12 @@
   function openCite(textarea) {
     citeTarget = textarea;
     citeRange = [textarea.selectionStart, textarea.selectionEnd];
+    // Results from an earlier search would offer labels that may have changed since.
+    searchCount += 1;
+    search.value = "";
+    results.replaceChildren();
+    searchStatus.textContent = "";
     dialog.showModal();
-    search.select();
     search.focus();
   }
 
