@@ -362,7 +362,7 @@
     hint.className = "visually-hidden";
     hint.textContent = `Inserts a citation into the body of ${sectionHeading(textarea)} at the cursor.`;
     button.addEventListener("click", () => openCite(textarea));
-    textarea.after(button, hint);
+    (textarea.closest(".flex-container") || textarea).after(button, hint);
   }
 
   function addCiteButtons() {

@@ -45,7 +45,7 @@ def axe_everywhere(watch, page, axe_source):
 def cite_from_library(page, body, search):
     """Open the citation dialog from the section body's own button, search, press Enter
     on the first result: the keyboard path."""
-    body.locator("xpath=following-sibling::button[1]").click()
+    page.locator(f"#{body.get_attribute('id')}-cite").click()
     dialog = page.get_by_role("dialog", name="Cite from the library")
     expect(dialog).to_be_visible()
     field = dialog.get_by_label("Search the reference library")
@@ -79,6 +79,9 @@ def test_writers_desk(browse, groups, axe_source, artifacts):
     expect(page.locator("#id_sections-1-kind")).to_have_value("questions")
     expect(page.locator("#id_sections-1-body")).to_have_value("")
     expect(page.locator("#id_sections-2-heading")).to_have_count(0)
+
+    expect(page.locator("#qa-desk-session")).to_be_hidden()
+    expect(page.locator("#qa-desk-restore")).to_be_hidden()
 
     # 2. The preview shows a sentence typed a moment before; the checklist follows.
     preview = page.frame_locator("#qa-desk-frame")
