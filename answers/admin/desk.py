@@ -18,6 +18,7 @@ from ..checklist import BLOCKS_SUBMISSION, review_checklist
 from ..models import Answer, PublishedAnswer, Question, Section
 from ..publishing import snapshot_fields
 from .forms import unix_newlines
+from .inlines import new_answer_structure
 
 MAX_SEARCH_RESULTS = 20
 NO_TOPIC = "Choose the question's topic to see the preview: the page names it."
@@ -42,6 +43,9 @@ class DeskPages:
             "desk_frame_url": reverse("admin:answers_answer_desk_frame"),
             "desk_references_url": reverse("admin:answers_answer_desk_references"),
             "desk_session_url": reverse("admin:answers_answer_desk_session"),
+            "desk_structure_url": reverse("admin:answers_answer_desk_structure")
+            if answer is None
+            else "",
             "desk_login_url": reverse("admin:login"),
             # One draft per answer and person: two writers on one computer keep theirs apart.
             "desk_draft_key": f"qa-desk:{answer.pk if answer else 'new'}:{request.user.pk}",
@@ -159,6 +163,19 @@ class DeskPages:
             }
         )
 
+    def desk_structure_view(self, request):
+        """The sections a new answer in the chosen topic starts with, for the add page to
+        follow a change of topic while its sections are still empty."""
+        self._may_write(request)
+        return JsonResponse(
+            {
+                "sections": [
+                    {"heading": heading, "kind": kind}
+                    for heading, kind in new_answer_structure(request)
+                ]
+            }
+        )
+
     def desk_session_view(self, request):
         """204 while the session lasts; the admin sends anyone else to the login page, which
         is how the desk's script learns, before a save, that the save would be refused."""
@@ -171,6 +188,7 @@ class DeskPages:
             route("desk/frame/", self.desk_frame_view, "desk_frame"),
             route("desk/references/", self.desk_references_view, "desk_references"),
             route("desk/session/", self.desk_session_view, "desk_session"),
+            route("desk/structure/", self.desk_structure_view, "desk_structure"),
             route("<path:object_id>/desk/preview/", self.desk_preview_view, "desk_preview"),
         ]
 

@@ -90,6 +90,20 @@ def test_a_topic_can_set_its_own_structure():
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 2
 
 
+def test_the_add_page_asks_for_a_topics_structure():
+    topic = make_topic()
+    TopicSection.objects.create(topic=topic, heading="Test overview", kind="prose")
+    url = reverse("admin:answers_answer_desk_structure")
+    client = login(make_writer())
+    assert client.get(url, {"topic": topic.pk}).json() == {
+        "sections": [{"heading": "Test overview", "kind": "prose"}]
+    }
+    house = [{"heading": h, "kind": k} for h, k in HOUSE_STRUCTURE]
+    assert client.get(url, {"topic": make_topic().pk}).json() == {"sections": house}
+    assert client.get(url).json() == {"sections": house}
+    assert login(make_clinician()).get(url).status_code == 403
+
+
 def test_house_sections_left_empty_are_saved_for_the_writer_to_fill():
     topic = make_topic()
     writer = make_writer()

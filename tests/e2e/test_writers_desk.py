@@ -237,4 +237,11 @@ def test_topic_structure_for_new_answers(browse, groups):
     expect(page.locator("#id_sections-1-heading")).to_have_value("Test questions")
     expect(page.locator("#id_sections-1-kind")).to_have_value("questions")
     expect(page.locator("#id_sections-2-heading")).to_have_count(0)
+    # Opened without a topic, the page follows the topic chosen while the sections are empty.
+    page.goto("/admin/answers/answer/add/")
+    expect(page.locator("#id_sections-0-heading")).to_have_value("What the research says")
+    page.locator("#id_topic").select_option(label=topic.name)
+    expect(page.locator("#id_sections-0-heading")).to_have_value("Test overview")
+    expect(page.locator("#id_sections-1-heading")).to_have_value("Test questions")
+    expect(page.locator("#id_sections-1-kind")).to_have_value("questions")
     watch.check()
