@@ -117,8 +117,9 @@ class DeskPages:
         return draft, sections, citations, writers
 
     def desk_frame_view(self, request):
-        """The page the preview panel frames: the public base and stylesheet, into which the
-        desk's script puts each rendered preview. Framing is allowed from this site only."""
+        """The page the preview panel frames: the public stylesheet and page structure, into
+        which the desk's script puts each rendered preview. Framing is allowed from this
+        site only."""
         self._may_write(request)
         response = TemplateResponse(request, "admin/answers/answer/desk_frame.html", {})
         response["X-Frame-Options"] = "SAMEORIGIN"
