@@ -60,13 +60,17 @@ class Checklist:
         return not self.blocking_approval()
 
 
-def review_checklist(answer) -> Checklist:
+def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
+    """The checklist of the saved content, or of the unsaved `sections` and `citations` the
+    writer's live preview passes."""
     checklist = Checklist()
-    sections = answer.ordered_sections()
-    citations = {
-        c.label: c
-        for c in answer.citations.select_related("reference").prefetch_related("reference__notices")
-    }
+    if sections is None:
+        sections = answer.ordered_sections()
+    if citations is None:
+        citations = answer.citations.select_related("reference").prefetch_related(
+            "reference__notices"
+        )
+    citations = {c.label: c for c in citations}
 
     if not answer.lead.strip():
         checklist.add(BLOCKS_SUBMISSION, "The short answer is empty: write it.")

@@ -35,6 +35,12 @@ from .people import display_name, printed_name
 from .publishing import snapshot_fields
 from .roles import MEDICAL_REVIEWERS
 
+# What every answer says, in this order, unless its topic's editors set another structure.
+HOUSE_STRUCTURE = (
+    ("What the research says", "prose"),
+    ("What to ask your doctor", "questions"),
+)
+
 
 class WorkflowError(Exception):
     """A transition was refused. `problems` lists every reason, in words a writer understands."""
@@ -74,6 +80,12 @@ class Topic(models.Model):
     @property
     def disclaimer(self):
         return disclaimer_for(self.name)
+
+    def section_structure(self) -> list[tuple[str, str]]:
+        """The (heading, kind) pairs a new answer in this topic starts with: the topic's own
+        structure if its editors set one, else the house structure."""
+        own = [(s.heading, s.kind) for s in self.structure.all()]
+        return own or list(HOUSE_STRUCTURE)
 
 
 @reversion.register()
@@ -704,6 +716,28 @@ class Section(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SectionKind.values), name="section_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+
+class TopicSection(models.Model):
+    """One section of the structure new answers in a topic start with."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="structure")
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.PROSE)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "section new answers start with"
+        verbose_name_plural = "sections new answers start with"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="topic_section_kind_valid"
             ),
         ]
 

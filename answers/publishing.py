@@ -15,11 +15,28 @@ from .people import person
 from .rendering import number_citations, plain_text, render_markdown
 
 
-def snapshot_fields(answer, *, reviewer=None, approved_at=None, next_review_due=None) -> dict:
-    """The fields of a PublishedAnswer for the answer's current content."""
+def snapshot_fields(
+    answer,
+    *,
+    reviewer=None,
+    approved_at=None,
+    next_review_due=None,
+    sections=None,
+    citations=None,
+    writers=None,
+) -> dict:
+    """The fields of a PublishedAnswer for the answer's current content. The writer's live
+    preview passes its unsaved `sections`, `citations` and `writers` instead of the saved
+    rows; such a snapshot has no content hash, as it matches no saved content."""
+    unsaved = sections is not None
     question = answer.question
-    sections = answer.ordered_sections()
-    citations = {c.label: c for c in answer.citations.select_related("reference")}
+    if sections is None:
+        sections = answer.ordered_sections()
+    if citations is None:
+        citations = answer.citations.select_related("reference")
+    if writers is None:
+        writers = answer.writers.select_related("contributor")
+    citations = {c.label: c for c in citations}
     numbers = number_citations([answer.lead] + [s.body for s in sections])
     first_cited: set[int] = set()
 
@@ -53,7 +70,7 @@ def snapshot_fields(answer, *, reviewer=None, approved_at=None, next_review_due=
         }
         for (number, citation), html in zip(cited, formatted, strict=True)
     ]
-    writers = [person(user) for user in answer.writers.select_related("contributor")]
+    writers = [person(user) for user in writers]
     data = {
         "question": question.text,
         "lead_text": plain_text(answer.lead),
@@ -78,7 +95,7 @@ def snapshot_fields(answer, *, reviewer=None, approved_at=None, next_review_due=
         ),
         search_text=" ".join([data["lead_text"]] + [s["text"] for s in rendered_sections]),
         data=data,
-        content_hash=answer.content_hash(),
+        content_hash="" if unsaved else answer.content_hash(),
         first_published_at=approved_at,
         approved_at=approved_at,
         next_review_due=next_review_due or (approved_at + settings.REVIEW_INTERVAL).date(),

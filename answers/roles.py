@@ -55,6 +55,11 @@ GROUP_PERMISSIONS = {
     + [
         "answers.add_topic",
         "answers.change_topic",
+        # The sections new answers in a topic start with.
+        "answers.view_topicsection",
+        "answers.add_topicsection",
+        "answers.change_topicsection",
+        "answers.delete_topicsection",
         "answers.withdraw_answer",
         "answers.assign_reviewer",
         "answers.view_signoff",

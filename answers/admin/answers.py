@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..people import display_name
 from .assignment import AssignmentPages
+from .desk import DeskPages
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -31,7 +32,7 @@ from .forms import (
     writer_candidates,
 )
 from .history import HistoryPages
-from .inlines import CitationInline, SectionInline
+from .inlines import CitationInline, SectionInline, new_answer_structure
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
@@ -65,7 +66,9 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Answer)
-class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
+class AnswerAdmin(
+    AssignmentPages, DeskPages, AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin
+):
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
@@ -186,6 +189,15 @@ class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, Ver
             initial.setdefault("writers", [request.user.pk])
         return initial
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SectionInline) and obj.pk is None and request.method != "POST":
+            kwargs["initial"] = [
+                {"heading": heading, "kind": kind}
+                for heading, kind in new_answer_structure(request)
+            ]
+        return kwargs
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "writers":
             return WritersField(
@@ -289,12 +301,20 @@ class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, Ver
             if request.method == "POST" and not answer.is_editable:
                 messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
                 return redirect(self._url("change", answer))
+            desk = {}
+            if answer.is_editable and self.has_change_permission(request, answer):
+                desk = self.desk_context(request, answer)
             extra_context = {
                 "answer": answer,
                 **self._workflow_context(request, answer),
+                **desk,
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**self.desk_context(request, None), **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A submission landing between the check above and the save makes Django refuse
@@ -327,6 +347,7 @@ class AnswerAdmin(AssignmentPages, AnswerPages, HistoryPages, NulSafeSearch, Ver
 
         return [
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
+            *self.desk_urls(route),
             *self.workflow_urls(route),
             *self.history_urls(route),
             *urls,

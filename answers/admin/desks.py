@@ -17,6 +17,7 @@ from ..models import (
 )
 from ..people import display_name
 from .forms import ContributorForm
+from .inlines import TopicSectionInline
 from .search import NulSafeSearch
 
 
@@ -103,6 +104,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(NulSafeSearch):
     list_display = ["name", "slug", "question_count"]
+    inlines = [TopicSectionInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

@@ -124,6 +124,8 @@ class AnswerForm(forms.ModelForm):
     )
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Off for the live preview, which saves nothing and must not lock the answer's row.
+    checks_saved_meanwhile = True
 
     class Meta:
         model = Answer
@@ -182,7 +184,8 @@ class AnswerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_not_saved_meanwhile(cleaned.get("loaded_version"))
+        if self.checks_saved_meanwhile:
+            self._check_not_saved_meanwhile(cleaned.get("loaded_version"))
         slug, text = cleaned.get("slug"), cleaned.get("question_text")
         question = self.instance.question if self.instance.question_id else None
         if slug:
@@ -241,7 +244,8 @@ class CitationForm(forms.ModelForm):
         max_length=6,
         help_text="The number the text uses: 9 for [9].",
         error_messages={"invalid": "Use the number the text cites, e.g. 9 for [9]."},
-        widget=forms.TextInput(attrs={"size": 6}),
+        # A table row's field: its column heading is not a <label>, so it is named here.
+        widget=forms.TextInput(attrs={"size": 6, "aria-label": "Number in the text"}),
     )
 
     class Meta:

@@ -3,13 +3,22 @@ them while the answer is in medical review."""
 
 from django.contrib import admin
 from django.db.models.functions import Length
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
 from citations.models import Citation
 
-from ..models import Section
+from ..models import HOUSE_STRUCTURE, Section, Topic, TopicSection
 from .forms import CitationForm, SectionForm
+
+
+def new_answer_structure(request) -> list[tuple[str, str]]:
+    """The (heading, kind) sections a new answer starts with: its topic's (the add page
+    can be opened with ?topic=<id>), else the house structure."""
+    topic_id = request.GET.get("topic", "")
+    topic = Topic.objects.filter(pk=topic_id).first() if topic_id.isdigit() else None
+    return topic.section_structure() if topic is not None else list(HOUSE_STRUCTURE)
 
 
 class AnswerContentInline:
@@ -38,10 +47,27 @@ class SectionInline(AnswerContentInline, admin.StackedInline):
     fields = ["position", "heading", "kind", "body"]
     ordering = ["position", "pk"]
 
+    def get_extra(self, request, obj=None, **kwargs):
+        """A new answer starts with one empty section per part of its structure (the
+        answer admin fills in their headings and kinds)."""
+        return len(new_answer_structure(request)) if obj is None else 0
+
+
+class CitationFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        """A table row's delete box: its column heading is not a <label>, so it is named."""
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            label = form.instance.label if form.instance.pk else ""
+            form.fields["DELETE"].widget.attrs["aria-label"] = (
+                f"Delete reference cited as [{label}]" if label else "Delete this row"
+            )
+
 
 class CitationInline(AnswerContentInline, admin.TabularInline):
     model = Citation
     form = CitationForm
+    formset = CitationFormSet
     fields = ["label", "reference", "reference_status"]
     readonly_fields = ["reference_status"]
     autocomplete_fields = ["reference"]
@@ -70,3 +96,16 @@ class CitationInline(AnswerContentInline, admin.TabularInline):
                 '<a href="{}" class="qa-bad">Incomplete: {}</a>', url, ", ".join(missing)
             )
         return format_html('<a href="{}">Complete</a>', url)
+
+
+class TopicSectionInline(admin.TabularInline):
+    """On the topic's page: the sections new answers in the topic start with."""
+
+    model = TopicSection
+    fields = ["position", "heading", "kind"]
+    extra = 0
+    verbose_name_plural = (
+        "sections new answers start with (none: the house structure, "
+        + " then ".join(f"“{heading}”" for heading, _ in HOUSE_STRUCTURE)
+        + ")"
+    )

@@ -96,8 +96,11 @@ def test_audit_log_filters_by_status_and_user():
 
 def test_topic_admin_for_editors():
     client = login(make_editor())
+    # The page sends its (empty) "sections new answers start with" rows too.
+    structure = {"structure-TOTAL_FORMS": 0, "structure-INITIAL_FORMS": 0}
     response = client.post(
-        reverse("admin:answers_topic_add"), {"name": "Renal medicine", "slug": "renal-medicine"}
+        reverse("admin:answers_topic_add"),
+        {"name": "Renal medicine", "slug": "renal-medicine", **structure},
     )
     assert response.status_code == 302
     assert Topic.objects.filter(slug="renal-medicine").exists()

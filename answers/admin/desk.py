@@ -1,0 +1,226 @@
+"""The writer's desk on the answer's change page: the live preview of unsaved edits, the
+reference library search for citing, and the session check before a save. Nothing here
+saves anything; answer_desk.js (static/js/) drives these endpoints from the page."""
+
+from django.conf import settings
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.csp import CSP
+
+from citations.identifiers import normalize_pmid, strip_doi
+from citations.models import Citation, Reference
+
+from ..checklist import BLOCKS_SUBMISSION, review_checklist
+from ..models import Answer, PublishedAnswer, Question, Section
+from ..publishing import snapshot_fields
+from .forms import unix_newlines
+from .inlines import new_answer_structure
+
+MAX_SEARCH_RESULTS = 20
+NO_TOPIC = "Choose the question's topic to see the preview: the page names it."
+
+
+class DeskPages:
+    """Mixin for AnswerAdmin: the endpoints behind the writer's desk."""
+
+    def _may_write(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+
+    def desk_context(self, request, answer):
+        """What the change page's desk needs: endpoint addresses and the draft's key."""
+        if answer is None:
+            preview_url = reverse("admin:answers_answer_desk_preview_new")
+        else:
+            preview_url = self._url("desk_preview", answer)
+        return {
+            "desk": True,
+            "desk_preview_url": preview_url,
+            "desk_frame_url": reverse("admin:answers_answer_desk_frame"),
+            "desk_references_url": reverse("admin:answers_answer_desk_references"),
+            "desk_session_url": reverse("admin:answers_answer_desk_session"),
+            "desk_structure_url": reverse("admin:answers_answer_desk_structure")
+            if answer is None
+            else "",
+            "desk_login_url": reverse("admin:login"),
+            # One draft per answer and person: two writers on one computer keep theirs apart.
+            "desk_draft_key": f"qa-desk:{answer.pk if answer else 'new'}:{request.user.pk}",
+        }
+
+    # --- live preview -------------------------------------------------------
+
+    def desk_preview_view(self, request, object_id=None):
+        """The unsaved form rendered as the public page and its checklist: built from the
+        POSTed form with the admin's own form and inlines, never saved, no version made."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if object_id is None:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            answer = None
+        else:
+            answer = self.get_object(request, unquote(object_id))
+            if answer is None:
+                raise Http404("There is no answer with this ID. It may have been deleted.")
+            if not self.has_change_permission(request, answer):
+                raise PermissionDenied
+        draft, sections, citations, writers = self._draft_from_form(request, answer)
+        context = {"reading_grade_limit": settings.READING_GRADE_LIMIT}
+        if draft.question.topic_id is None:
+            context["waiting"] = NO_TOPIC
+            checklist = None
+        else:
+            context["publication"] = PublishedAnswer(
+                **snapshot_fields(draft, sections=sections, citations=citations, writers=writers)
+            )
+            checklist = review_checklist(draft, sections=sections, citations=citations)
+        context["checklist"] = checklist
+        context["summary"] = _summary(checklist)
+        return TemplateResponse(request, "admin/answers/answer/desk_preview.html", context)
+
+    def _draft_from_form(self, request, answer):
+        """An unsaved answer, question, sections and citations from the POSTed form, taking
+        each field the form accepts and leaving out what it refuses."""
+        change = answer is not None
+        draft = answer if change else Answer()
+        form_class = self.get_form(request, draft if change else None, change=change)
+        form = form_class(request.POST, request.FILES, instance=draft)
+        form.checks_saved_meanwhile = False
+        formsets, _ = self._create_formsets(request, draft, change=change)
+        form.is_valid()
+        for formset in formsets:
+            formset.is_valid()
+        cleaned = getattr(form, "cleaned_data", {})
+        if "lead" not in cleaned:
+            draft.lead = unix_newlines(request.POST.get("lead", ""))
+        draft.question = Question(
+            text=cleaned.get("question_text") or request.POST.get("question_text", "").strip(),
+            slug=cleaned.get("slug") or "",
+            topic=cleaned.get("topic"),
+        )
+        writers = cleaned.get("writers")
+        writers = list(writers.select_related("contributor")) if writers is not None else []
+        sections, citations = [], []
+        for formset in formsets:
+            rows = [f.instance for f in _kept_forms(formset)]
+            if formset.model is Section:
+                sections = rows
+            elif formset.model is Citation:
+                citations = [c for c in rows if c.label and c.reference_id]
+        # Sections without a position go after the others, in the order written (as saved).
+        order = {id(s): i for i, s in enumerate(sections)}
+        sections.sort(key=lambda s: (s.position is None, s.position or 0, order[id(s)]))
+        return draft, sections, citations, writers
+
+    def desk_frame_view(self, request):
+        """The page the preview panel frames: the public stylesheet and page structure, into
+        which the desk's script puts each rendered preview. Framing is allowed from this
+        site only."""
+        self._may_write(request)
+        response = TemplateResponse(request, "admin/answers/answer/desk_frame.html", {})
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+        return response
+
+    # --- citing from the library ---------------------------------------------
+
+    def desk_references_view(self, request):
+        """Works in the reference library matching a title, an author, a DOI or a PMID."""
+        self._may_write(request)
+        term = " ".join(request.GET.get("q", "").split())
+        references = Reference.objects.none()
+        if term and "\x00" not in term:
+            match = (
+                Q(title__icontains=term)
+                | Q(authors__icontains=term)
+                | Q(container_title__icontains=term)
+            )
+            doi = strip_doi(term)
+            if doi.startswith("10."):
+                match |= Q(doi__icontains=doi)
+            pmid = normalize_pmid(term)
+            if pmid.isdigit():
+                match |= Q(pmid=pmid)
+            references = Reference.objects.filter(match).order_by("-year", "title")
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": str(reference.pk),
+                        "text": str(reference),
+                        "title": reference.title or str(reference),
+                        "authors": _authors(reference.authors),
+                        "year": reference.year,
+                        "doi": reference.doi or "",
+                        "pmid": reference.pmid or "",
+                        "retracted": reference.retracted,
+                    }
+                    for reference in references[:MAX_SEARCH_RESULTS]
+                ]
+            }
+        )
+
+    def desk_structure_view(self, request):
+        """The sections a new answer in the chosen topic starts with, for the add page to
+        follow a change of topic while its sections are still empty."""
+        self._may_write(request)
+        return JsonResponse(
+            {
+                "sections": [
+                    {"heading": heading, "kind": kind}
+                    for heading, kind in new_answer_structure(request)
+                ]
+            }
+        )
+
+    def desk_session_view(self, request):
+        """204 while the session lasts; the admin sends anyone else to the login page, which
+        is how the desk's script learns, before a save, that the save would be refused."""
+        self._may_write(request)
+        return HttpResponse(status=204)
+
+    def desk_urls(self, route):
+        return [
+            route("desk/preview/", self.desk_preview_view, "desk_preview_new"),
+            route("desk/frame/", self.desk_frame_view, "desk_frame"),
+            route("desk/references/", self.desk_references_view, "desk_references"),
+            route("desk/session/", self.desk_session_view, "desk_session"),
+            route("desk/structure/", self.desk_structure_view, "desk_structure"),
+            route("<path:object_id>/desk/preview/", self.desk_preview_view, "desk_preview"),
+        ]
+
+
+def _kept_forms(formset):
+    """The rows the save would keep: not marked for deletion, not untouched extra rows."""
+    for form in formset.forms:
+        if not hasattr(form, "cleaned_data"):
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        yield form
+
+
+def _authors(authors) -> str:
+    names = [
+        a.get("family") or a.get("literal") or "" for a in authors or [] if isinstance(a, dict)
+    ]
+    names = [n for n in names if n]
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return " and ".join(names)
+
+
+def _summary(checklist) -> str:
+    if checklist is None:
+        return "Preview waiting: " + NO_TOPIC
+    blocking = sum(1 for item in checklist.items if item.level == BLOCKS_SUBMISSION)
+    if not blocking:
+        return "Preview updated. Checklist: nothing blocks submission."
+    noun = "item blocks" if blocking == 1 else "items block"
+    return f"Preview updated. Checklist: {blocking} {noun} submission."
