@@ -32,6 +32,7 @@ from .forms import (
 from .history import HistoryPages
 from .inlines import CitationInline, SectionInline
 from .search import NulSafeSearch
+from .review_cycle import ReviewCyclePages
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
 Status = Answer.Status
@@ -55,7 +56,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Answer)
-class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
+class AnswerAdmin(AnswerPages, ReviewCyclePages, HistoryPages, NulSafeSearch, VersionAdmin):
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
@@ -266,6 +267,7 @@ class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
             extra_context = {
                 "answer": answer,
                 **self._workflow_context(request, answer),
+                **self.cycle_context(request, answer),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -302,6 +304,7 @@ class AnswerAdmin(AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin):
         return [
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
             *self.workflow_urls(route),
+            *self.cycle_urls(route),
             *self.history_urls(route),
             *urls,
         ]

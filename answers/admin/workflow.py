@@ -115,7 +115,9 @@ class AnswerPages:
             return HttpResponseNotAllowed(["POST"])
         answer = self._answer(request, object_id)
         try:
-            answer.submit(by=request.user)
+            answer.submit(
+                by=request.user, confirm_unresolved=bool(request.POST.get("confirm_unresolved"))
+            )
         except WorkflowError as error:
             messages.error(request, refusal("It was not sent for medical review", error))
         else:
@@ -128,7 +130,8 @@ class AnswerPages:
         """GET shows the form page; POST validates it and runs `action(answer, data)`,
         which returns the success message or raises WorkflowError."""
         answer = self._answer(request, object_id)
-        form = form_class(request.POST or None)
+        takes_answer = getattr(form_class, "takes_answer", False)
+        form = form_class(request.POST or None, **({"answer": answer} if takes_answer else {}))
         if request.method == "POST" and form.is_valid():
             try:
                 message = action(answer, form.cleaned_data)
@@ -151,7 +154,11 @@ class AnswerPages:
 
     def request_changes_view(self, request, object_id):
         def action(answer, data):
-            answer.request_changes(by=request.user, comment=data["comment"])
+            answer.request_changes(
+                by=request.user,
+                comment=data["comment"],
+                section_comments=data.get("section_comments", ()),
+            )
             return (
                 "Sent back to the writers with your comment. They can edit it now and submit "
                 "it again for medical review."
@@ -174,10 +181,18 @@ class AnswerPages:
                 sources_checked=data["sources_checked"],
                 wording_safe=data["wording_safe"],
                 comment=data["comment"],
+                next_review_due=data.get("next_review_due"),
+                go_live_at=data.get("go_live_at"),
             )
+            due = date_format(answer.next_review_due, "j F Y")
+            if data.get("go_live_at"):
+                return (
+                    f"Approved. It goes live on {when(data['go_live_at'])}; until then the public "
+                    f"page answers Not Found. It is due for review again on {due}."
+                )
             return (
                 "Approved and published. The public page now shows this version; it is due for "
-                f"review again on {date_format(answer.next_review_due, 'j F Y')}."
+                f"review again on {due}."
             )
 
         return self._workflow_form_view(
@@ -228,7 +243,8 @@ class AnswerPages:
             "Medical review",
             diff=diff,
             compared_with=publication if diff is not None else None,
-            request_changes_form=RequestChangesForm(),
+            request_changes_form=RequestChangesForm(answer=answer),
+            **self.cycle_context(request, answer),
             approve_form=ApproveForm(),
             **self._workflow_context(request, answer),
         )
