@@ -940,6 +940,9 @@ class PublishedAnswer(models.Model):
     def __str__(self):
         return self.question
 
+    def get_absolute_url(self):
+        return reverse("question", args=[self.slug])
+
     def is_embargoed(self, now=None) -> bool:
         return self.live_from > (now or timezone.now())
 
@@ -979,9 +982,6 @@ class PublishedAnswer(models.Model):
         if self.take_down_at is not None:
             return "Live, take-down scheduled"
         return "Live"
-
-    def get_absolute_url(self):
-        return reverse("question", args=[self.slug])
 
     @classmethod
     def build(cls, answer, *, reviewer=None, approved_at=None, next_review_due=None):
@@ -1138,6 +1138,9 @@ class ReviewCommentReply(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "review comment replies"
+
+    def __str__(self):
+        return f"Reply to {self.comment.part}"
 
 
 class PreviewLink(models.Model):

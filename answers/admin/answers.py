@@ -31,8 +31,8 @@ from .forms import (
 )
 from .history import HistoryPages
 from .inlines import CitationInline, SectionInline
-from .search import NulSafeSearch
 from .review_cycle import ReviewCyclePages
+from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
 Status = Answer.Status
