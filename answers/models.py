@@ -130,7 +130,8 @@ class AnswerQuerySet(models.QuerySet):
 
     def review_overdue(self, *, today=None):
         today = today or timezone.localdate()
-        return self.published().filter(next_review_due__lt=today)
+        taken_down = Q(publication__take_down_at__lte=timezone.now())
+        return self.published().filter(next_review_due__lt=today).exclude(taken_down)
 
 
 class Action(StrEnum):

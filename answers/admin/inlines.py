@@ -4,7 +4,7 @@ them while the answer is in medical review."""
 from django.contrib import admin
 from django.db.models.functions import Length
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation
 
@@ -35,8 +35,23 @@ class AnswerContentInline:
 class SectionInline(AnswerContentInline, admin.StackedInline):
     model = Section
     form = SectionForm
-    fields = ["position", "heading", "kind", "body"]
+    fields = ["position", "heading", "kind", "body", "clinician_comments"]
+    readonly_fields = ["clinician_comments"]
     ordering = ["position", "pk"]
+
+    @admin.display(description="clinician's comments")
+    def clinician_comments(self, section):
+        """Open comments beside their section; replies and resolving are in the comments panel."""
+        open_comments = (
+            section.review_comments.filter(resolved_at__isnull=True) if section.pk else []
+        )
+        if not open_comments:
+            return "None open"
+        return format_html_join(
+            "",
+            '<p class="qa-section-comment">{} <a href="#review-comment-{}">Reply or resolve</a></p>',
+            ((comment.text, comment.pk) for comment in open_comments),
+        )
 
 
 class CitationInline(AnswerContentInline, admin.TabularInline):

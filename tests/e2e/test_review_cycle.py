@@ -118,6 +118,10 @@ def test_review_cycle_journey(browse, people, artifacts):
     expect(comments).to_contain_text("1 unresolved")
     part = comments.locator(".qa-comment-part", has_text=SECTION)
     expect(part).to_contain_text(SECTION_COMMENT)
+    # Beside the section itself, too.
+    expect(
+        page.locator(".inline-related", has_text=SECTION).locator(".qa-section-comment")
+    ).to_contain_text(SECTION_COMMENT)
     part.get_by_label("Reply").fill("Test reply: the number is now given.")
     part.get_by_role("button", name="Reply").click()
     expect(page.locator("#review-comments")).to_contain_text("Test reply: the number is now given.")
