@@ -670,6 +670,8 @@ class Answer(models.Model):
                 publication.take_down_at = None
                 publication.take_down_reason = ""
                 publication.take_down_by = None
+            if publication.take_down_at and publication.take_down_at <= publication.live_from:
+                problems.append("Take down at must be after the answer goes live.")
             if problems:
                 raise WorkflowError(problems)
             if not changes:
@@ -1015,7 +1017,12 @@ class PublishedAnswer(models.Model):
             snapshot.first_published_at = previous.first_published_at
             # A re-approved answer keeps its public address, even if the draft's slug changed.
             snapshot.slug = previous.slug
-            if previous.take_down_at and not previous.is_taken_down() and not previous.withdrawn_at:
+            if (
+                previous.take_down_at
+                and not previous.is_taken_down()
+                and not previous.withdrawn_at
+                and previous.take_down_at > (live_from or signoff.created_at)
+            ):
                 snapshot.take_down_at = previous.take_down_at
                 snapshot.take_down_reason = previous.take_down_reason
                 snapshot.take_down_by = previous.take_down_by
@@ -1203,7 +1210,10 @@ class PreviewLink(models.Model):
             or answer.submitted_hash != self.content_hash
             or answer.content_hash() != self.content_hash
         ):
-            return "This draft is no longer in medical review, so the link no longer opens."
+            return (
+                "This draft has changed or is no longer in medical review, so the link no "
+                "longer opens."
+            )
         return ""
 
     def revoke(self, *, by):

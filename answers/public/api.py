@@ -338,7 +338,7 @@ def answer_list(request, filters: Query[AnswerFilters]):
 )
 def answer_detail(request, slug: str):
     publication = None if "\x00" in slug else PublishedAnswer.objects.for_slug(slug)
-    if publication is None or (publication.withdrawn_at is None and publication.is_embargoed()):
+    if publication is None or publication.is_embargoed():
         return problem(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
         return problem(410, "This answer has been withdrawn and is no longer published.")

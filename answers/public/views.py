@@ -28,7 +28,7 @@ SEARCH_PAGE_SIZE = 10
 def _publication_or_404(slug):
     """The publication at this address; 404 before its go-live time (an embargo)."""
     publication = PublishedAnswer.objects.for_slug(slug)
-    if publication is None or (publication.withdrawn_at is None and publication.is_embargoed()):
+    if publication is None or publication.is_embargoed():
         raise Http404("No published answer at this address.")
     return publication
 

@@ -428,3 +428,30 @@ def test_section_comments_through_the_admin():
         login(make_writer()).post(answer_url("comment_resolve", answer, comment.pk)).status_code
         == 302
     )
+
+
+def test_go_live_cannot_move_past_the_take_down():
+    answer, _ = in_review()
+    approve(answer, go_live_at=timezone.now() + timedelta(days=1))
+    editor = make_editor()
+    answer.reschedule(
+        by=editor,
+        go_live_at=answer.publication.live_from,
+        take_down_at=timezone.now() + timedelta(days=2),
+        take_down_reason="Test.",
+    )
+    with pytest.raises(WorkflowError, match="after the answer goes live"):
+        answer.reschedule(
+            by=editor,
+            go_live_at=timezone.now() + timedelta(days=3),
+            take_down_at=answer.publication.take_down_at,
+            take_down_reason="Test.",
+        )
+
+
+def test_an_embargoed_answer_withdrawn_before_going_live_stays_unknown():
+    answer, _ = in_review()
+    approve(answer, go_live_at=timezone.now() + timedelta(days=1))
+    answer.withdraw(by=make_editor(), reason="Test reason.")
+    assert public_page(answer).status_code == 404
+    assert Client().get(f"/api/answers/{answer.question.slug}/").status_code == 404
