@@ -436,7 +436,7 @@ def test_go_live_cannot_move_past_the_take_down():
     editor = make_editor()
     answer.reschedule(
         by=editor,
-        go_live_at=answer.publication.live_from,
+        go_live_at=PublishedAnswer.objects.get(answer=answer).live_from,
         take_down_at=timezone.now() + timedelta(days=2),
         take_down_reason="Test.",
     )
@@ -444,7 +444,7 @@ def test_go_live_cannot_move_past_the_take_down():
         answer.reschedule(
             by=editor,
             go_live_at=timezone.now() + timedelta(days=3),
-            take_down_at=answer.publication.take_down_at,
+            take_down_at=PublishedAnswer.objects.get(answer=answer).take_down_at,
             take_down_reason="Test.",
         )
 
