@@ -8,6 +8,7 @@ locks the row, checks the starting state and the actor's rights, and raises
 
 import hashlib
 import json
+import secrets
 from datetime import timedelta
 from enum import StrEnum
 
@@ -167,7 +168,8 @@ class AnswerQuerySet(models.QuerySet):
 
     def review_overdue(self, *, today=None):
         today = today or timezone.localdate()
-        return self.published().filter(next_review_due__lt=today)
+        taken_down = Q(publication__take_down_at__lte=timezone.now())
+        return self.published().filter(next_review_due__lt=today).exclude(taken_down)
 
     def review_due_within(self, days, *, today=None):
         """Published answers whose next review falls in the coming `days` (not yet overdue)."""
@@ -213,6 +215,9 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     EDIT = "edit"  # change the content, including restoring an earlier version
     ASSIGN = "assign"  # choose the clinician who reviews it
+    CONFIRM_ACCURATE = "confirm_accurate"  # re-sign the published content unchanged
+    SCHEDULE = "schedule"  # change or cancel a scheduled go-live or take-down
+    SHARE_PREVIEW = "share_preview"  # create or revoke a preview link for an outside reviewer
 
 
 NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
@@ -430,7 +435,7 @@ class Answer(models.Model):
         if action == Action.SUBMIT:
             if not user.has_perm("answers.submit_answer"):
                 return ["You do not have permission to submit answers for medical review."]
-            if self.status != self.Status.DRAFT:
+            if self.status != self.Status.DRAFT and not self.is_taken_down:
                 return [f"Only a draft can be submitted; this answer is {status}."]
         elif action in (Action.REQUEST_CHANGES, Action.APPROVE):
             if not user.has_perm("answers.review_answer"):
@@ -459,6 +464,20 @@ class Answer(models.Model):
                 return ["Only editors and medical reviewers choose who reviews an answer."]
             if self.status != self.Status.IN_REVIEW:
                 return [f"Only an answer in medical review can be assigned; this one is {status}."]
+        elif action == Action.CONFIRM_ACCURATE:
+            return self._confirm_accurate_refusals(user)
+        elif action == Action.SCHEDULE:
+            if not user.has_perm("answers.withdraw_answer"):
+                return ["Only editors change or cancel what is scheduled."]
+            if not self.is_live:
+                return ["Only a published answer has a schedule: this one is not published."]
+        elif action == Action.SHARE_PREVIEW:
+            if not (
+                user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")
+            ):
+                return ["Only clinicians and editors share a draft with an outside reviewer."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"Only an answer in medical review can be shared: this one is {status}."]
         elif action == Action.EDIT:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
@@ -468,6 +487,34 @@ class Answer(models.Model):
                     "clinician finishes."
                 ]
         return []
+
+    def _confirm_accurate_refusals(self, user) -> list[str]:
+        if not user.has_perm("answers.review_answer"):
+            return ["Only medical reviewers confirm that an answer is still accurate."]
+        publication = getattr(self, "publication", None)
+        if self.status != self.Status.PUBLISHED or not self.is_live or publication.is_taken_down():
+            return [
+                "Only a published answer on the public site can be confirmed as still accurate."
+            ]
+        if self.differs_from_publication:
+            return [
+                "The draft differs from the published version: review the changes and approve "
+                "them instead."
+            ]
+        if user.pk in self.contributors_since_publication():
+            return [NOT_YOUR_SIGN_OFF]
+        if self.references_changed_since_publication().get(user.pk):
+            return [
+                "You changed a reference this answer cites since it was last published, so "
+                "another clinician must confirm it."
+            ]
+        return []
+
+    @property
+    def is_taken_down(self) -> bool:
+        """Published, but its scheduled take-down time has passed (no job changed the status)."""
+        publication = getattr(self, "publication", None)
+        return publication is not None and publication.is_taken_down()
 
     def _refuse_unless_allowed(self, action, user):
         refusals = self.refusals(action, user)
@@ -526,15 +573,31 @@ class Answer(models.Model):
             **details,
         )
 
-    def submit(self, *, by, reviewer=None):
+    def record_event(self, *, by, reason):
+        """An audit log entry for something that changed no column of the answer (a preview
+        link opened, a schedule changed): `updated_at` stays, so no open editor is refused."""
+        self._change_reason = reason
+        self._history_user = by
+        self.save(update_fields=["status"])
+
+    def submit(self, *, by, reviewer=None, confirm_unresolved=False):
         """Writer: send a draft to medical review, bound to its content as it stands now,
-        for `reviewer` (a clinician who did not write it) or any medical reviewer."""
+        for `reviewer` (a clinician who did not write it) or any medical reviewer.
+        Clinician's comments still unresolved must be confirmed (`confirm_unresolved`)."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.SUBMIT, by)
             problems = review_checklist(answer).blocking_submission()
             if reviewer is not None:
                 problems += answer._reviewer_refusals(reviewer, submitter=by)
+            unresolved = list(answer.review_comments.filter(resolved_at__isnull=True))
+            if unresolved and not confirm_unresolved:
+                problems.append(
+                    f"{len(unresolved)} of the clinician's comments "
+                    f"{'is' if len(unresolved) == 1 else 'are'} not resolved: "
+                    + "; ".join(f"{c.part}: “{c.excerpt}”" for c in unresolved)
+                    + ". Resolve them, or confirm that you submit it with them unresolved."
+                )
             if problems:
                 raise WorkflowError(problems)
             if reviewer is None and settings.REVIEW_ROUND_ROBIN:
@@ -577,29 +640,58 @@ class Answer(models.Model):
                 answer._announce(NotificationKind.SUBMITTED, by=by, reassigned=True)
             self.refresh_from_db()
 
-    def request_changes(self, *, by, comment):
-        """Clinician: send the answer back to its writers with a comment they must address."""
+    def request_changes(self, *, by, comment, section_comments=()):
+        """Clinician: send the answer back to its writers with a comment they must address,
+        and optionally comments on parts: `section_comments` pairs a Section (None: the
+        short answer) with a text; each is kept with the revision it was made on."""
         comment = (comment or "").strip()
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.REQUEST_CHANGES, by)
             if not comment:
                 raise WorkflowError("Say what needs to change: the comment is required.")
+            for section, text in section_comments:
+                if not (text or "").strip():
+                    continue
+                if section is not None and section.answer_id != answer.pk:
+                    raise WorkflowError("That section belongs to another answer.")
+                ReviewComment.objects.create(
+                    answer=answer,
+                    section=section,
+                    part=section.heading if section is not None else ReviewComment.LEAD,
+                    revision=answer.submitted_revision,
+                    author=by,
+                    text=text.strip(),
+                )
             answer.status = self.Status.DRAFT
             answer.review_comment = comment
             answer._record(by=by, reason=f"Changes requested: {comment}")
             answer._announce(NotificationKind.CHANGES_REQUESTED, by=by, comment=comment)
             self.refresh_from_db()
 
-    def approve(self, *, by, password, sources_checked, wording_safe, comment=""):
-        """Clinician: sign off the exact content submitted and publish it. The clinician's
-        password is their electronic signature, checked here so that no path signs without it."""
+    def approve(
+        self,
+        *,
+        by,
+        password,
+        sources_checked,
+        wording_safe,
+        comment="",
+        next_review_due=None,
+        go_live_at=None,
+    ):
+        """Clinician: sign off the exact content submitted and publish it, now or at
+        `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
+        The clinician's password is their electronic signature, checked here so that no path
+        signs without it."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
             if not password or not by.check_password(password):
                 raise SignatureRefused(WRONG_SIGNATURE)
-            problems = []
+            problems = answer._schedule_problems(
+                next_review_due=next_review_due, go_live_at=go_live_at
+            )
             if not (sources_checked and wording_safe):
                 problems.append(
                     "Confirm both checks: you checked the sources, and the wording is safe for patients."
@@ -626,15 +718,182 @@ class Answer(models.Model):
             )
             answer.status = self.Status.PUBLISHED
             answer.last_reviewed_at = now
-            answer.next_review_due = (now + settings.REVIEW_INTERVAL).date()
+            answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
             answer.review_comment = ""
-            answer._record(
-                by=by, reason="Approved and published" + (f": {comment}" if comment else "")
+            when = (
+                f" (goes live {timezone.localtime(go_live_at):%d %b %Y %H:%M})"
+                if go_live_at
+                else ""
             )
-            PublishedAnswer.publish(answer, signoff=signoff)
+            answer._record(
+                by=by,
+                reason=f"Approved and published{when}" + (f": {comment}" if comment else ""),
+            )
+            PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
             return signoff
+
+    def _schedule_problems(self, *, next_review_due=None, go_live_at=None) -> list[str]:
+        """What is wrong with a review date or go-live time chosen at sign-off."""
+        problems = []
+        today = timezone.localdate()
+        if next_review_due is not None:
+            latest = today + settings.REVIEW_INTERVAL
+            if not today < next_review_due <= latest:
+                problems.append(
+                    f"The next review must be after today and no later than {latest:%d %b %Y} "
+                    f"({settings.REVIEW_INTERVAL.days} days)."
+                )
+        if go_live_at is not None:
+            publication = getattr(self, "publication", None)
+            if go_live_at <= timezone.now():
+                problems.append("Go live at must be in the future: leave it empty to publish now.")
+            elif publication is not None and publication.is_public():
+                problems.append(
+                    "This answer is on the public site now: a new version replaces it when "
+                    "approved, so it cannot wait for a go-live time."
+                )
+        return problems
+
+    def confirm_accurate(
+        self,
+        *,
+        by,
+        password,
+        sources_checked=True,
+        wording_safe=True,
+        next_review_due=None,
+        comment="",
+    ):
+        """Clinician: re-sign the published content unchanged (no writer round trip): a new
+        sign-off bound to the same content hash and a new revision, new review dates and a
+        public snapshot rebuilt with the new reviewer and date."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.CONFIRM_ACCURATE, by)
+            if not password or not by.check_password(password):
+                raise SignatureRefused(WRONG_SIGNATURE)
+            problems = answer._schedule_problems(next_review_due=next_review_due)
+            if not (sources_checked and wording_safe):
+                problems.append(
+                    "Confirm both checks: you checked the sources, and the wording is safe for patients."
+                )
+            problems += review_checklist(answer).blocking_approval()
+            if problems:
+                raise WorkflowError(problems)
+            with reversion.create_revision():
+                reversion.set_user(by)
+                reversion.set_comment("Confirmed still accurate")
+                reversion.add_to_revision(answer)
+            revision = Version.objects.get_for_object(answer).first().revision
+            now = timezone.now()
+            signoff = SignOff.objects.create(
+                answer=answer,
+                reviewer=by,
+                signer_name=printed_name(by),
+                meaning=SIGNOFF_MEANING,
+                created_at=now,
+                revision=revision,
+                content_hash=answer.publication.content_hash,
+                sources_checked=True,
+                wording_safe=True,
+                comment=(comment or "").strip(),
+            )
+            answer.last_reviewed_at = now
+            answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
+            answer._record(
+                by=by,
+                reason="Confirmed still accurate" + (f": {comment.strip()}" if comment else ""),
+            )
+            PublishedAnswer.publish(answer, signoff=signoff, live_from=answer.publication.live_from)
+            self.refresh_from_db()
+            return signoff
+
+    def reschedule(self, *, by, go_live_at=None, take_down_at=None, take_down_reason=""):
+        """Editor: set, move or cancel the go-live (only before it) and the take-down (only
+        before it). None cancels: a cancelled embargo goes live now. The reason is shown to
+        readers after the take-down."""
+        take_down_reason = (take_down_reason or "").strip()
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.SCHEDULE, by)
+            publication = PublishedAnswer.objects.select_for_update().get(answer=answer)
+            now = timezone.now()
+            problems = []
+            changes = []
+            if publication.live_from > now:
+                if go_live_at is not None and go_live_at <= now:
+                    problems.append(
+                        "Go live at must be in the future: leave it empty to publish now."
+                    )
+                new_live_from = go_live_at or now
+                if new_live_from != publication.live_from:
+                    changes.append(
+                        f"go live {timezone.localtime(new_live_from):%d %b %Y %H:%M}"
+                        if go_live_at
+                        else "embargo cancelled, live now"
+                    )
+                    publication.live_from = new_live_from
+            elif go_live_at is not None and go_live_at != publication.live_from:
+                problems.append("This answer is already live: its go-live time cannot change.")
+            if publication.is_taken_down(now):
+                if take_down_at != publication.take_down_at:
+                    problems.append(
+                        "This answer was already taken down: submit it for medical review to "
+                        "publish it again."
+                    )
+            elif take_down_at is not None:
+                if take_down_at <= now or take_down_at <= publication.live_from:
+                    problems.append("Take down at must be in the future, after it goes live.")
+                if not take_down_reason:
+                    problems.append("Say why it is taken down: readers see the reason.")
+                if (take_down_at, take_down_reason) != (
+                    publication.take_down_at,
+                    publication.take_down_reason,
+                ):
+                    changes.append(
+                        f"take down {timezone.localtime(take_down_at):%d %b %Y %H:%M}: "
+                        f"{take_down_reason}"
+                    )
+                publication.take_down_at = take_down_at
+                publication.take_down_reason = take_down_reason
+                publication.take_down_by = by
+            elif publication.take_down_at is not None:
+                changes.append("take-down cancelled")
+                publication.take_down_at = None
+                publication.take_down_reason = ""
+                publication.take_down_by = None
+            if publication.take_down_at and publication.take_down_at <= publication.live_from:
+                problems.append("Take down at must be after the answer goes live.")
+            if problems:
+                raise WorkflowError(problems)
+            if not changes:
+                return []
+            publication.save()
+            answer.record_event(by=by, reason="Schedule changed: " + "; ".join(changes))
+            self.refresh_from_db()
+            return changes
+
+    def create_preview_link(self, *, by, reviewer_name=""):
+        """A read-only link to the submitted draft for an outside reviewer. Returns the link
+        and its token: only a hash is stored, so the address is shown once."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.SHARE_PREVIEW, by)
+            token = secrets.token_urlsafe(32)
+            link = PreviewLink.objects.create(
+                answer=answer,
+                revision=answer.submitted_revision,
+                content_hash=answer.submitted_hash,
+                token_hash=PreviewLink.hash_token(token),
+                reviewer_name=(reviewer_name or "").strip(),
+                created_by=by,
+                expires_at=timezone.now() + timedelta(days=settings.PREVIEW_LINK_DAYS),
+            )
+            for_whom = f" for {link.reviewer_name}" if link.reviewer_name else ""
+            answer.record_event(by=by, reason=f"Preview link {link.pk} created{for_whom}")
+            return link, token
 
     def withdraw(self, *, by, reason):
         """Editor: take the public page down (it answers 410 Gone); the content stays as a draft.
@@ -800,8 +1059,43 @@ class PublishedAnswerQuerySet(models.QuerySet):
         "topic__slug",
     )
 
-    def live(self):
-        return self.filter(withdrawn_at__isnull=True)
+    def live(self, *, now=None):
+        """What the public sees at `now`: not withdrawn, gone live, not yet taken down. Time
+        is a condition of the query, so nothing waits for a job to run."""
+        return self.filter(self.live_condition(now=now))
+
+    @staticmethod
+    def live_condition(prefix="", *, now=None):
+        now = now or timezone.now()
+        return (
+            Q(**{f"{prefix}withdrawn_at__isnull": True})
+            & Q(**{f"{prefix}live_from__lte": now})
+            & (
+                Q(**{f"{prefix}take_down_at__isnull": True})
+                | Q(**{f"{prefix}take_down_at__gt": now})
+            )
+        )
+
+    def scheduled(self, *, now=None):
+        """Publications with a go-live or take-down still to come."""
+        now = now or timezone.now()
+        return self.filter(withdrawn_at__isnull=True).filter(
+            Q(live_from__gt=now) | Q(take_down_at__gt=now)
+        )
+
+    def next_scheduled_change(self, *, now=None):
+        """The earliest future go-live or take-down among these publications, or None: a
+        cache of a page listing them must not outlive it."""
+        now = now or timezone.now()
+        live_scheduled = self.filter(withdrawn_at__isnull=True)
+        moments = [
+            live_scheduled.filter(live_from__gt=now).aggregate(m=models.Min("live_from"))["m"],
+            live_scheduled.filter(take_down_at__gt=now).aggregate(m=models.Min("take_down_at"))[
+                "m"
+            ],
+        ]
+        moments = [m for m in moments if m is not None]
+        return min(moments, default=None)
 
     def listing(self, *extra_fields):
         """Live publications with what a list of links shows: never the big HTML columns."""
@@ -818,7 +1112,7 @@ class PublishedAnswerQuerySet(models.QuerySet):
 
     def live_topics(self):
         """Topics with at least one live answer, with how many and when last reviewed."""
-        live = Q(publications__withdrawn_at__isnull=True)
+        live = self.live_condition("publications__")
         return Topic.objects.annotate(
             answer_count=Count("publications", filter=live),
             last_reviewed=Max("publications__approved_at", filter=live),
@@ -848,18 +1142,78 @@ class PublishedAnswer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_reason = models.TextField(blank=True)
+    live_from = models.DateTimeField(
+        "go live at",
+        default=timezone.now,
+        help_text="The public sees the answer from this moment (an embargo when in the future).",
+    )
+    take_down_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Time-limited guidance: from this moment the page answers 410 with the reason.",
+    )
+    take_down_reason = models.TextField(blank=True)
+    take_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = PublishedAnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-approved_at"]
         indexes = [models.Index(fields=["topic", "-approved_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(take_down_at__isnull=True) | Q(take_down_at__gt=models.F("live_from")),
+                name="publication_take_down_after_go_live",
+            ),
+        ]
 
     def __str__(self):
         return self.question
 
     def get_absolute_url(self):
         return reverse("question", args=[self.slug])
+
+    def is_embargoed(self, now=None) -> bool:
+        return self.live_from > (now or timezone.now())
+
+    def is_taken_down(self, now=None) -> bool:
+        return self.take_down_at is not None and self.take_down_at <= (now or timezone.now())
+
+    def is_public(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.withdrawn_at is None and not self.is_embargoed(now) and not self.is_taken_down(now)
+        )
+
+    def next_scheduled_change(self, now=None):
+        """This page's next go-live or take-down, or None: its cache must not outlive it."""
+        now = now or timezone.now()
+        if self.withdrawn_at is not None:
+            return None
+        moments = [m for m in (self.live_from, self.take_down_at) if m is not None and m > now]
+        return min(moments, default=None)
+
+    def is_overdue_for_readers(self, today=None) -> bool:
+        """Whether readers are told the review is overdue (after the grace period setting)."""
+        grace = settings.OVERDUE_NOTICE_GRACE_DAYS
+        if grace is None:
+            return False
+        today = today or timezone.localdate()
+        return today > self.next_review_due + timedelta(days=grace)
+
+    @property
+    def state(self) -> str:
+        if self.withdrawn_at is not None:
+            return "Withdrawn"
+        if self.is_embargoed():
+            return "Scheduled to go live"
+        if self.is_taken_down():
+            return "Taken down"
+        if self.take_down_at is not None:
+            return "Live, take-down scheduled"
+        return "Live"
 
     @classmethod
     def build(cls, answer, *, reviewer=None, approved_at=None, next_review_due=None):
@@ -875,8 +1229,9 @@ class PublishedAnswer(models.Model):
         )
 
     @classmethod
-    def publish(cls, answer, *, signoff):
-        """Replace the answer's public snapshot with its signed-off content."""
+    def publish(cls, answer, *, signoff, live_from=None):
+        """Replace the answer's public snapshot with its signed-off content, public from
+        `live_from` (default: the sign-off). A take-down still to come is kept."""
         snapshot = cls.build(
             answer,
             reviewer=signoff.reviewer,
@@ -891,6 +1246,16 @@ class PublishedAnswer(models.Model):
             snapshot.first_published_at = previous.first_published_at
             # A re-approved answer keeps its public address, even if the draft's slug changed.
             snapshot.slug = previous.slug
+            if (
+                previous.take_down_at
+                and not previous.is_taken_down()
+                and not previous.withdrawn_at
+                and previous.take_down_at > (live_from or signoff.created_at)
+            ):
+                snapshot.take_down_at = previous.take_down_at
+                snapshot.take_down_reason = previous.take_down_reason
+                snapshot.take_down_by = previous.take_down_by
+        snapshot.live_from = live_from or signoff.created_at
         snapshot.signoff = signoff
         snapshot.save()
         return snapshot
@@ -957,3 +1322,195 @@ class ReaderFeedback(models.Model):
                     comment=feedback.message,
                 )
         return feedback
+
+
+class ReviewComment(models.Model):
+    """A clinician's comment on one part of an answer (a section, or the short answer),
+    made when requesting changes and kept with the revision it was made on."""
+
+    LEAD = "Short answer"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="review_comments")
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_comments"
+    )
+    part = models.CharField(
+        max_length=200, help_text="The section's heading when commented on, or “Short answer”."
+    )
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version the comment was made on.",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.part}: {self.excerpt}"
+
+    @property
+    def excerpt(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    @staticmethod
+    def _check_may_take_part(user):
+        if not (user.has_perm("answers.change_answer") or user.has_perm("answers.review_answer")):
+            raise WorkflowError(
+                "Only the answer's writers, editors and clinicians take part in its comments."
+            )
+
+    def reply(self, *, by, text):
+        self._check_may_take_part(by)
+        text = (text or "").strip()
+        if not text:
+            raise WorkflowError("Write a reply first: it is empty.")
+        return self.replies.create(author=by, text=text)
+
+    def resolve(self, *, by):
+        self._check_may_take_part(by)
+        with transaction.atomic():
+            comment = ReviewComment.objects.select_for_update().get(pk=self.pk)
+            if comment.resolved_at is not None:
+                raise WorkflowError("This comment is already resolved.")
+            comment.resolved_at = timezone.now()
+            comment.resolved_by = by
+            comment.save(update_fields=["resolved_at", "resolved_by"])
+        self.refresh_from_db()
+
+
+class ReviewCommentReply(models.Model):
+    comment = models.ForeignKey(ReviewComment, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "review comment replies"
+
+    def __str__(self):
+        return f"Reply to {self.comment.part}"
+
+
+class PreviewLink(models.Model):
+    """A read-only, expiring, revocable link to a draft in medical review for an outside
+    expert. Only a SHA-256 of the token is stored; the link shows the submitted content and
+    stops working if the answer leaves review or its content is no longer the submitted one."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    reviewer_name = models.CharField(
+        "for", max_length=150, blank=True, help_text="Who the link is for (optional)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview link {self.pk}" + (
+            f" for {self.reviewer_name}" if self.reviewer_name else ""
+        )
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def for_token(cls, token):
+        if not token or len(token) > 100:
+            return None
+        return (
+            cls.objects.select_related("answer__question__topic")
+            .filter(token_hash=cls.hash_token(token))
+            .first()
+        )
+
+    def problem(self, now=None) -> str:
+        """Why the link does not open now (in words for the outside reviewer), or ""."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "This preview link was revoked."
+        if self.expires_at <= now:
+            return "This preview link has expired."
+        answer = self.answer
+        if (
+            answer.status != Answer.Status.IN_REVIEW
+            or answer.submitted_hash != self.content_hash
+            or answer.content_hash() != self.content_hash
+        ):
+            return (
+                "This draft has changed or is no longer in medical review, so the link no "
+                "longer opens."
+            )
+        return ""
+
+    def revoke(self, *, by):
+        if not (by.has_perm("answers.review_answer") or by.has_perm("answers.withdraw_answer")):
+            raise WorkflowError("Only clinicians and editors revoke preview links.")
+        with transaction.atomic():
+            link = PreviewLink.objects.select_for_update().get(pk=self.pk)
+            if link.revoked_at is not None:
+                raise WorkflowError("This link is already revoked.")
+            link.revoked_at = timezone.now()
+            link.revoked_by = by
+            link.save(update_fields=["revoked_at", "revoked_by"])
+            self.answer.record_event(by=by, reason=f"Preview link {link.pk} revoked")
+        self.refresh_from_db()
+
+    def record_opening(self):
+        self.answer.record_event(
+            by=None,
+            reason=f"Preview link {self.pk} opened"
+            + (f" (for {self.reviewer_name})" if self.reviewer_name else ""),
+        )
+
+    def add_comment(self, *, name, text):
+        if self.problem():
+            raise WorkflowError(self.problem())
+        name, text = (name or "").strip(), (text or "").strip()
+        if not (name and text):
+            raise WorkflowError("Give your name and your comment.")
+        comment = self.comments.create(name=name, text=text)
+        self.answer.record_event(
+            by=None, reason=f"Comment from outside reviewer {name} (preview link {self.pk})"
+        )
+        return comment
+
+
+class PreviewComment(models.Model):
+    """An outside reviewer's comment, left on the preview page, shown on the review page."""
+
+    link = models.ForeignKey(PreviewLink, on_delete=models.CASCADE, related_name="comments")
+    name = models.CharField(max_length=150)
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.name}: {self.text[:60]}"

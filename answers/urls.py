@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from .public import api, views
+from .public import api, preview_links, views
 from .public.feeds import RecentAnswersFeed
 from .public.sitemaps import sitemaps
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("questions/<slug:slug>/", views.question, name="question"),
     path("questions/<slug:slug>/feedback/", views.feedback, name="question_feedback"),
     path("search/", views.search_page, name="search"),
+    path("preview/<str:token>/", preview_links.preview, name="preview_link"),
+    path("preview/<str:token>/comment/", preview_links.comment, name="preview_link_comment"),
     path("feed/", RecentAnswersFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

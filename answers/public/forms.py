@@ -32,3 +32,19 @@ class FeedbackForm(forms.Form):
         if cleaned.get("kind") == FeedbackKind.PROBLEM and not cleaned.get("message", "").strip():
             self.add_error("message", "Describe the problem so our editors can fix it.")
         return cleaned
+
+
+class PreviewCommentForm(forms.Form):
+    """An outside reviewer's comment on a draft shared with a preview link."""
+
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        error_messages={"required": "Give your name, so the clinician knows who commented."},
+    )
+    text = forms.CharField(
+        label="Your comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        error_messages={"required": "Write your comment first: it is empty."},
+    )

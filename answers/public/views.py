@@ -26,10 +26,15 @@ SEARCH_PAGE_SIZE = 10
 
 
 def _publication_or_404(slug):
+    """The publication at this address; 404 before its go-live time (an embargo)."""
     publication = PublishedAnswer.objects.for_slug(slug)
-    if publication is None:
+    if publication is None or publication.is_embargoed():
         raise Http404("No published answer at this address.")
     return publication
+
+
+def _gone(publication):
+    return publication.withdrawn_at is not None or publication.is_taken_down()
 
 
 def _withdrawn(request, publication):
@@ -42,7 +47,12 @@ def _withdrawn(request, publication):
     return render(
         request,
         "answers/withdrawn.html",
-        {"publication": publication, "topic": publication.topic, "others": others},
+        {
+            "publication": publication,
+            "topic": publication.topic,
+            "others": others,
+            "taken_down": publication.withdrawn_at is None,
+        },
         status=410,
     )
 
@@ -88,6 +98,7 @@ def _answer_page(request, publication, form, *, status=200):
         "description": meta_description(data.get("lead_text", "")),
         "canonical_url": absolute_url(publication.get_absolute_url()),
         "structured_data": ld_json_script(answer_page_data(publication)),
+        "overdue_notice": publication.is_overdue_for_readers(),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
 
@@ -95,7 +106,7 @@ def _answer_page(request, publication, form, *, status=200):
 @require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
-    if publication.withdrawn_at is not None:
+    if _gone(publication):
         return _withdrawn(request, publication)
     return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
 
@@ -117,7 +128,7 @@ def search_page(request):
 @require_POST
 def feedback(request, slug):
     publication = _publication_or_404(slug)
-    if publication.withdrawn_at is not None:
+    if _gone(publication):
         return _withdrawn(request, publication)
     window = settings.FEEDBACK_RATE_WINDOW
     if not within_limit(
@@ -153,6 +164,7 @@ def robots_txt(request):
         "User-agent: *",
         "Allow: /",
         "Disallow: /admin/",
+        "Disallow: /preview/",
         f"Sitemap: {absolute_url(reverse('sitemap'))}",
         "",
     ]

@@ -37,7 +37,20 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
     newest, oldest = Version.objects.get_for_object(draft)[:2]
     compare = f"/admin/answers/answer/{draft.pk}/history/compare/?from={oldest.pk}&to={newest.pk}"
 
+    # The review cycle: a shared draft, a section comment, a take-down.
+    _, token = in_review.create_preview_link(by=people["clinician"], reviewer_name="Dr Test")
+    in_review.preview_links.get().add_comment(name="Dr Test", text="Test outside comment.")
+    sent_back = make_answer(question="Test question sent back?", writers=[people["writer"]])
+    sent_back.submit(by=people["writer"])
+    sent_back.request_changes(
+        by=people["clinician"],
+        comment="Test comment.",
+        section_comments=[(sent_back.ordered_sections()[0], "Test section comment.")],
+    )
     pages = {"canary": CANARY}
+    response = client.get(f"/preview/{token}/")
+    assert response.status_code == 200
+    pages["preview link"] = response.content.decode()
     for name, (path, status) in public.items():
         response = client.get(path)
         assert response.status_code == status, f"{name} ({path}) answered {response.status_code}"
@@ -55,6 +68,12 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
         "admin: preview": ("clinician", f"/admin/answers/answer/{in_review.pk}/preview/"),
         "admin: two-factor sign-in": ("writer", "/admin/two-factor/"),
         "admin: two-factor set-up": ("writer", "/admin/two-factor/set-up/"),
+        "admin: section comments": ("writer", f"/admin/answers/answer/{sent_back.pk}/change/"),
+        "admin: confirm still accurate": (
+            "clinician",
+            f"/admin/answers/answer/{published.pk}/confirm-accurate/",
+        ),
+        "admin: schedule": ("editor", f"/admin/answers/answer/{published.pk}/schedule/"),
     }
     for name, (user, path) in admin_pages.items():
         client.force_login(people[user])
