@@ -19,4 +19,5 @@ def person(user):
         "credentials": contributor.credentials if contributor else "",
         "role": contributor.role_title if contributor else "",
         "orcid": contributor.orcid if contributor else "",
+        "slug": contributor.slug if contributor else "",
     }

@@ -152,7 +152,7 @@ class ContributorAdmin(NulSafeSearch):
     list_display = ["display_name", "credentials", "role_title", "user", "orcid"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username", "credentials"]
-    fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+    fields = ContributorForm.Meta.fields
 
 
 @admin.register(SignOff)

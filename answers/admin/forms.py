@@ -14,7 +14,7 @@ from django.urls import reverse
 from citations.identifiers import normalize_orcid
 from citations.models import Citation
 
-from ..models import Answer, Contributor, Question, Section, Topic
+from ..models import Answer, Certainty, Contributor, Question, Section, Topic
 from ..people import display_name
 from ..roles import EDITORS, WRITERS
 
@@ -126,7 +126,7 @@ class AnswerForm(forms.ModelForm):
 
     class Meta:
         model = Answer
-        fields = ["lead", "writers"]
+        fields = ["lead", "writers", "certainty", "certainty_reason"]
         widgets = {"lead": forms.Textarea(attrs={"rows": 6, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -259,7 +259,16 @@ class ContributorForm(forms.ModelForm):
 
     class Meta:
         model = Contributor
-        fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+        fields = [
+            "user",
+            "display_name",
+            "slug",
+            "credentials",
+            "role_title",
+            "bio",
+            "orcid",
+            "conflicts_of_interest",
+        ]
 
     def clean_orcid(self):
         """Accept the iD as copied from an ORCID record page (with https://orcid.org/)."""
@@ -313,6 +322,30 @@ class ApproveForm(WorkflowForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
         help_text="Kept with your sign-off and in the audit log.",
+    )
+    change_summary = forms.CharField(
+        label="What changed (for readers)",
+        required=False,
+        max_length=200,
+        help_text="One line in the answer's public change log, e.g. “Added the 2024 trial of "
+        "…”. Required when the answer was published before; “First published” otherwise.",
+    )
+    is_correction = forms.BooleanField(
+        label="This update corrects an error",
+        required=False,
+        help_text="Readers see the update flagged as a correction, on the page and in the feed.",
+    )
+    certainty = forms.ChoiceField(
+        label="Certainty of evidence",
+        required=False,
+        choices=[("", "Confirm the writer's proposal"), *Certainty.choices],
+        help_text="Change it only if you disagree with the writer's proposal shown above.",
+    )
+    certainty_reason = forms.CharField(
+        label="Why (when you change it)",
+        required=False,
+        max_length=300,
+        help_text="One plain sentence for readers; required when you change the level.",
     )
 
 

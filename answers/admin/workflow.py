@@ -30,8 +30,6 @@ from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, Withdra
 
 Status = Answer.Status
 
-Status = Answer.Status
-
 SUBMITTED = "Sent for medical review. A clinician will check it; you can't edit it meanwhile."
 PUBLIC_KEEPS_APPROVED = (
     "The public page still shows the approved version until a clinician approves this draft."
@@ -44,6 +42,13 @@ def refusal(summary, error: WorkflowError):
         return format_html("{}: {}", summary, error.problems[0])
     items = format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems))
     return format_html("{}:<ul>{}</ul>", summary, items)
+
+
+def form_certainty(data):
+    """The approve form's certainty fields: None, None when the clinician kept the proposal."""
+    level = data.get("certainty") or None
+    reason = data.get("certainty_reason") or ""
+    return (None, None) if level is None and not reason.strip() else (level, reason)
 
 
 def when(moment):
@@ -169,11 +174,16 @@ class AnswerPages:
 
     def approve_view(self, request, object_id):
         def action(answer, data):
+            certainty, certainty_reason = form_certainty(data)
             answer.approve(
                 by=request.user,
                 sources_checked=data["sources_checked"],
                 wording_safe=data["wording_safe"],
                 comment=data["comment"],
+                change_summary=data["change_summary"],
+                is_correction=data["is_correction"],
+                certainty=certainty,
+                certainty_reason=certainty_reason,
             )
             return (
                 "Approved and published. The public page now shows this version; it is due for "
