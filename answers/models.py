@@ -202,8 +202,7 @@ CERTAINTY_PLAIN_WORDS = {
     "change it.",
     Certainty.LOW: "Our confidence in this answer is limited: further research is likely to "
     "change it.",
-    Certainty.VERY_LOW: "We are very uncertain about this answer: the evidence is weak or "
-    "scarce.",
+    Certainty.VERY_LOW: "We are very uncertain about this answer: the evidence is weak or scarce.",
 }
 
 
@@ -560,7 +559,7 @@ class Answer(models.Model):
         if not PublishedAnswer.objects.filter(answer=self).exists():
             if is_correction:
                 return summary, ["A first publication has nothing to correct: untick “Correction”."]
-            return summary or FIRST_PUBLISHED, []
+            return FIRST_PUBLISHED, []
         if not summary:
             return summary, [
                 "Say in one line what changed since the last published version: readers see it "

@@ -77,13 +77,17 @@ def make_answer(
     references=None,
     writers=(),
     slug=None,
+    certainty="moderate",
+    certainty_reason="Test: the reason for this certainty.",
 ):
     """An answer with sections and, by default, a complete reference for each cited label."""
     topic = topic or make_topic()
     q = Question.objects.create(
         text=question, topic=topic, slug=slug or Question.unique_slug_for(question)
     )
-    answer = Answer.objects.create(question=q, lead=lead)
+    answer = Answer.objects.create(
+        question=q, lead=lead, certainty=certainty, certainty_reason=certainty_reason
+    )
     for position, (heading, kind, body) in enumerate(sections, start=1):
         Section.objects.create(
             answer=answer, position=position, heading=heading, kind=kind, body=body
@@ -128,7 +132,12 @@ def reference_form_data(**fields):
     return data
 
 
-APPROVE = {"sources_checked": "on", "wording_safe": "on", "comment": "Clear and accurate."}
+APPROVE = {
+    "sources_checked": "on",
+    "wording_safe": "on",
+    "comment": "Clear and accurate.",
+    "change_summary": "Test: re-reviewed.",
+}
 
 
 def login(user):

@@ -247,7 +247,12 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
         SGLT2.read_bytes(), filename=SGLT2.name, references=records, author=writer
     ).answer
     answer.submit(by=writer)
-    answer.approve(by=make_clinician(), sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_clinician(),
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     by_label = {record.label: record.csl for record in records.records}
     expected = format_bibliography(
         [{**by_label[label], "id": str(n)} for n, label in enumerate(["4", "7", "2", "5"], 1)],

@@ -226,11 +226,15 @@ def make_public_pages():
     assert report.ok, report.lines()
     answer = report.answer
     answer.submit(by=writer)
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician, sources_checked=True, wording_safe=True, change_summary="Test: re-reviewed."
+    )
 
     withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
     withdrawn.submit(by=writer)
-    withdrawn.approve(by=clinician, sources_checked=True, wording_safe=True)
+    withdrawn.approve(
+        by=clinician, sources_checked=True, wording_safe=True, change_summary="Test: re-reviewed."
+    )
     withdrawn.withdraw(by=editor, reason="Test reason.")
 
     pages = {

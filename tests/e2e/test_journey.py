@@ -561,7 +561,12 @@ def test_feed_summaries_are_text_to_a_feed_reader(client, people):
         writers=[people.writer],
     )
     answer.submit(by=people.writer)
-    answer.approve(by=people.clinician, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=people.clinician,
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     feed = ElementTree.fromstring(client.get("/feed/").content)
     atom = "{http://www.w3.org/2005/Atom}"
     summaries = feed.findall(f"{atom}entry/{atom}summary")
