@@ -185,6 +185,8 @@ def change_form_data(answer, **overrides):
         "topic": question.topic_id,
         "lead": answer.lead,
         "writers": [user.pk for user in answer.writers.all()],
+        "certainty": answer.certainty,
+        "certainty_reason": answer.certainty_reason,
         "change_note": "",
         # As the page sends it: the version the writer opened (this one, as stored now).
         "loaded_version": Answer.objects.get(pk=answer.pk).updated_at.isoformat(),
