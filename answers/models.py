@@ -14,7 +14,7 @@ import reversion
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -126,6 +126,9 @@ class Contributor(models.Model):
             self.slug = self.unique_slug_for(self.display_name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("contributor", args=[self.slug])
+
     @staticmethod
     def unique_slug_for(name, *, exclude_pk=None):
         base = slugify(name)[:150].strip("-") or "contributor"
@@ -134,9 +137,6 @@ class Contributor(models.Model):
         while others.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def get_absolute_url(self):
-        return reverse("contributor", args=[self.slug])
 
     @property
     def byline_name(self):
@@ -740,7 +740,10 @@ class PublishedAnswerQuerySet(models.QuerySet):
             self.live()
             .select_related("topic")
             .only(*self.LISTING_FIELDS, *extra_fields)
-            .annotate(lead_text=KeyTextTransform("lead_text", "data"))
+            .annotate(
+                lead_text=KeyTextTransform("lead_text", "data"),
+                approved_topic_name=KeyTextTransform("name", KeyTransform("topic", "data")),
+            )
         )
 
     def for_slug(self, slug):
