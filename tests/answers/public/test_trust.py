@@ -13,8 +13,12 @@ from answers.models import Answer, PublishedAnswer, SitePage, WorkflowError
 from answers.public.cite import page_citation
 from citations.formatting import format_reference
 from tests.factories import (
+    APPROVE,
+    answer_url,
+    login,
     make_answer,
     make_clinician,
+    make_editor,
     make_topic,
     make_writer,
     publish_answer,
@@ -151,8 +155,6 @@ def test_the_clinician_can_change_the_certainty_at_approval():
 
 
 def test_approve_form_posts_certainty_change_summary_and_correction(client):
-    from tests.factories import APPROVE, answer_url, login
-
     answer = publish_answer()
     writer = answer.writers.first()
     answer.lead += " Test: more [1]."
@@ -186,10 +188,8 @@ def test_contributor_page_lists_live_answers_and_declared_interests(client):
     contributor.orcid = "0000-0002-1825-0097"
     contributor.role_title = "Test consultant"
     contributor.save()
-    live = publish_answer(question="Is the live one a test?", writer=writer, clinician=clinician)
+    publish_answer(question="Is the live one a test?", writer=writer, clinician=clinician)
     gone = publish_answer(question="Is the withdrawn one a test?", writer=writer)
-    from tests.factories import make_editor
-
     gone.withdraw(by=make_editor(), reason="Test reason.")
 
     html = client.get("/contributors/carl-clinician/").content.decode()
@@ -258,8 +258,6 @@ def test_publisher_in_json_ld_comes_from_settings(client, settings):
 
 
 def test_editors_manage_about_pages_and_writers_do_not(client):
-    from tests.factories import login, make_editor
-
     assert login(make_editor()).get("/admin/answers/sitepage/add/").status_code == 200
     assert login(make_writer()).get("/admin/answers/sitepage/add/").status_code == 403
 
