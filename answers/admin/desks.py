@@ -149,7 +149,7 @@ class QuestionAdmin(NulSafeSearch):
 @admin.register(Contributor)
 class ContributorAdmin(NulSafeSearch):
     form = ContributorForm
-    list_display = ["display_name", "credentials", "role_title", "user", "orcid"]
+    list_display = ["display_name", "credentials", "role_title", "user", "orcid", "slug"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username", "credentials"]
     fields = ContributorForm.Meta.fields
@@ -157,7 +157,14 @@ class ContributorAdmin(NulSafeSearch):
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ["answer", "reviewer_name", "created_at", "comment"]
+    list_display = [
+        "answer",
+        "reviewer_name",
+        "created_at",
+        "change_summary",
+        "is_correction",
+        "comment",
+    ]
     list_select_related = ["answer__question", "reviewer__contributor"]
     search_fields = ["answer__question__text"]
     list_filter = [("reviewer", admin.RelatedOnlyFieldListFilter), "created_at"]
