@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contributor',
             name='slug',
-            field=models.SlugField(blank=True, max_length=160, null=True),
+            field=models.SlugField(blank=True, db_index=False, max_length=160, null=True),
         ),
         migrations.RunPython(give_contributors_slugs, migrations.RunPython.noop),
         migrations.AlterField(
