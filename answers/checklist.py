@@ -76,6 +76,16 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
         checklist.add(BLOCKS_SUBMISSION, "The short answer is empty: write it.")
     if not sections:
         checklist.add(BLOCKS_SUBMISSION, "The answer has no sections: add at least one.")
+    if not answer.certainty:
+        checklist.add(
+            BLOCKS_SUBMISSION,
+            "The certainty of the evidence is not set: choose high, moderate, low or very low.",
+        )
+    elif not answer.certainty_reason.strip():
+        checklist.add(
+            BLOCKS_SUBMISSION,
+            "Say in one plain sentence why the evidence has this certainty.",
+        )
     for index, section in enumerate(sections, start=1):
         name = f"Section {index} “{section.heading}”" if section.heading else f"Section {index}"
         if not section.heading.strip():

@@ -16,7 +16,7 @@ import reversion
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,7 +33,7 @@ from ops.tasks import enqueue_on_commit
 from .articles import disclaimer_for
 from .checklist import review_checklist
 from .people import display_name, printed_name
-from .publishing import snapshot_fields
+from .publishing import change_log, snapshot_fields
 from .roles import MEDICAL_REVIEWERS
 
 # What every answer says, in this order, unless its topic's editors set another structure.
@@ -133,12 +133,41 @@ class Contributor(models.Model):
         validators=[validate_orcid],
         help_text="0000-0000-0000-0000",
     )
+    conflicts_of_interest = models.TextField(
+        "declared conflicts of interest",
+        blank=True,
+        help_text="As the person declared them. Write “None declared” if they declared none; "
+        "left empty, their public page says no declaration is on file.",
+    )
+    slug = models.SlugField(
+        max_length=160,
+        unique=True,
+        blank=True,
+        help_text="Their public page: /contributors/<slug>/. Made from the name when left empty.",
+    )
 
     class Meta:
         ordering = ["display_name"]
 
     def __str__(self):
         return self.byline_name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug_for(self.display_name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("contributor", args=[self.slug])
+
+    @staticmethod
+    def unique_slug_for(name, *, exclude_pk=None):
+        base = slugify(name)[:150].strip("-") or "contributor"
+        slug, n = base, 2
+        others = Contributor.objects.exclude(pk=exclude_pk)
+        while others.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
 
     @property
     def byline_name(self):
@@ -221,6 +250,8 @@ class Action(StrEnum):
 
 
 NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
+FIRST_PUBLISHED = "First published"
+CHANGE_SUMMARY_MAX = 200
 
 
 def medical_reviewers():
@@ -242,6 +273,31 @@ class AnswerStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class Certainty(models.TextChoices):
+    """GRADE's four levels of certainty of evidence, with what each means to a reader."""
+
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+
+    @property
+    def plain_words(self):
+        return CERTAINTY_PLAIN_WORDS[self]
+
+
+# GRADE's own explanations (Balshem et al., J Clin Epidemiol 2011;64:401-6), in plain words.
+CERTAINTY_PLAIN_WORDS = {
+    Certainty.HIGH: "We are very confident in this answer: further research is very unlikely "
+    "to change it.",
+    Certainty.MODERATE: "We are fairly confident in this answer, but further research could "
+    "change it.",
+    Certainty.LOW: "Our confidence in this answer is limited: further research is likely to "
+    "change it.",
+    Certainty.VERY_LOW: "We are very uncertain about this answer: the evidence is weak or scarce.",
+}
+
+
 @reversion.register(follow=["question", "sections", "citations"])
 class Answer(models.Model):
     """One answer per question. django-reversion keeps each saved version with its question,
@@ -249,12 +305,28 @@ class Answer(models.Model):
 
     Status = AnswerStatus
     Action = Action
+    Certainty = Certainty
 
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
     lead = models.TextField(
         "short answer",
         blank=True,
         help_text="The plain-language answer patients read first. Separate paragraphs with a blank line.",
+    )
+    certainty = models.CharField(
+        "certainty of evidence",
+        max_length=20,
+        choices=Certainty,
+        blank=True,
+        help_text="How sure the evidence lets us be, in GRADE's four levels. The writer "
+        "proposes it; the clinician confirms or changes it at approval.",
+    )
+    certainty_reason = models.CharField(
+        "why this certainty",
+        max_length=300,
+        blank=True,
+        help_text="One plain sentence for readers, e.g. “Several large, well-run trials found "
+        "the same result.”",
     )
     status = models.CharField(
         max_length=20,
@@ -336,6 +408,10 @@ class Answer(models.Model):
                 condition=Q(status__in=AnswerStatus.values),
                 name="answer_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(certainty__in=["", *Certainty.values]),
+                name="answer_certainty_valid",
+            ),
         ]
 
     def __str__(self):
@@ -352,7 +428,7 @@ class Answer(models.Model):
     def canonical_content(self) -> dict:
         """Everything a clinician signs off, in a stable shape: what the content hash covers."""
         citations = sorted(self.citations.select_related("reference"), key=lambda c: int(c.label))
-        return {
+        content = {
             "question": self.question.text,
             "topic": self.question.topic.name,
             "lead": self.lead,
@@ -370,6 +446,10 @@ class Answer(models.Model):
                 for c in citations
             ],
         }
+        # Only when set, so answers approved before certainty existed keep their hash.
+        if self.certainty or self.certainty_reason:
+            content["certainty"] = {"level": self.certainty, "reason": self.certainty_reason}
+        return content
 
     def content_hash(self) -> str:
         payload = json.dumps(
@@ -679,11 +759,17 @@ class Answer(models.Model):
         comment="",
         next_review_due=None,
         go_live_at=None,
+        change_summary="",
+        is_correction=False,
+        certainty=None,
+        certainty_reason=None,
     ):
         """Clinician: sign off the exact content submitted and publish it, now or at
         `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
         The clinician's password is their electronic signature, checked here so that no path
-        signs without it."""
+        signs without it. `change_summary` (what changed, for the public change log) is
+        required when it is republished; `certainty`/`certainty_reason`, when given, confirm
+        or change the writer's proposal."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
@@ -701,8 +787,11 @@ class Answer(models.Model):
                     "The content changed after it was submitted. Send it back so the writer can resubmit it."
                 )
             problems += review_checklist(answer).blocking_approval()
+            change_summary, change_problems = answer._change_note(change_summary, is_correction)
+            problems += change_problems + answer._certainty_problems(certainty, certainty_reason)
             if problems:
                 raise WorkflowError(problems)
+            revision, content_hash = answer._confirm_certainty(certainty, certainty_reason, by=by)
             now = timezone.now()
             signoff = SignOff.objects.create(
                 answer=answer,
@@ -710,11 +799,13 @@ class Answer(models.Model):
                 signer_name=printed_name(by),
                 meaning=SIGNOFF_MEANING,
                 created_at=now,
-                revision=answer.submitted_revision,
-                content_hash=answer.submitted_hash,
+                revision=revision,
+                content_hash=content_hash,
                 sources_checked=True,
                 wording_safe=True,
                 comment=comment.strip(),
+                change_summary=change_summary,
+                is_correction=bool(is_correction),
             )
             answer.status = self.Status.PUBLISHED
             answer.last_reviewed_at = now
@@ -895,6 +986,44 @@ class Answer(models.Model):
             answer.record_event(by=by, reason=f"Preview link {link.pk} created{for_whom}")
             return link, token
 
+    def _change_note(self, summary, is_correction):
+        """The public change log's line for this approval, and what is wrong with it."""
+        summary = " ".join((summary or "").split())
+        if not PublishedAnswer.objects.filter(answer=self).exists():
+            if is_correction:
+                return summary, ["A first publication has nothing to correct: untick “Correction”."]
+            return FIRST_PUBLISHED, []
+        if not summary:
+            return summary, [
+                "Say in one line what changed since the last published version: readers see it "
+                "in the answer's change log."
+            ]
+        if len(summary) > CHANGE_SUMMARY_MAX:
+            return summary, [f"Keep the summary of changes to {CHANGE_SUMMARY_MAX} characters."]
+        return summary, []
+
+    def _certainty_problems(self, level, reason):
+        if level is None and reason is None:
+            return []
+        if level not in Certainty.values:
+            return ["Choose the certainty of the evidence: high, moderate, low or very low."]
+        if not (reason or "").strip():
+            return ["Say in one plain sentence why the evidence has this certainty."]
+        return []
+
+    def _confirm_certainty(self, level, reason, *, by):
+        """The revision and hash the sign-off binds: the submitted ones, or, when the clinician
+        changed the certainty statement, a new revision recording their change."""
+        reason = " ".join((reason or "").split())
+        if level is None or (level, reason) == (self.certainty, self.certainty_reason):
+            return self.submitted_revision, self.submitted_hash
+        self.certainty, self.certainty_reason = level, reason
+        with reversion.create_revision():
+            reversion.set_user(by)
+            reversion.set_comment("Certainty of evidence changed by the clinician at approval")
+            self._record(by=by, reason="Certainty of evidence changed at approval")
+        return Version.objects.get_for_object(self).first().revision, self.content_hash()
+
     def withdraw(self, *, by, reason):
         """Editor: take the public page down (it answers 410 Gone); the content stays as a draft.
         A draft in medical review goes back to draft too: the withdrawal stands until a writer
@@ -1026,6 +1155,17 @@ class SignOff(models.Model):
     sources_checked = models.BooleanField()
     wording_safe = models.BooleanField()
     comment = models.TextField(blank=True)
+    change_summary = models.CharField(
+        "what changed",
+        max_length=200,
+        blank=True,
+        help_text="One line for the public change log, written by the clinician.",
+    )
+    is_correction = models.BooleanField(
+        "correction",
+        default=False,
+        help_text="This version corrects an error in the previous one: flagged to readers.",
+    )
     created_at = models.DateTimeField("signed at", default=timezone.now)
 
     class Meta:
@@ -1103,7 +1243,10 @@ class PublishedAnswerQuerySet(models.QuerySet):
             self.live()
             .select_related("topic")
             .only(*self.LISTING_FIELDS, *extra_fields)
-            .annotate(lead_text=KeyTextTransform("lead_text", "data"))
+            .annotate(
+                lead_text=KeyTextTransform("lead_text", "data"),
+                approved_topic_name=KeyTextTransform("name", KeyTransform("topic", "data")),
+            )
         )
 
     def for_slug(self, slug):
@@ -1240,6 +1383,9 @@ class PublishedAnswer(models.Model):
         )
         if snapshot.content_hash != signoff.content_hash:
             raise ValueError("The content to publish is not the content signed off.")
+        snapshot.data["changes"] = change_log(
+            answer.signoffs.select_related("reviewer__contributor").order_by("-created_at")
+        )
         previous = cls.objects.filter(answer=answer).first()
         if previous is not None:
             snapshot.pk = previous.pk
@@ -1514,3 +1660,36 @@ class PreviewComment(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.text[:60]}"
+
+
+class SitePage(models.Model):
+    """An editor-managed page about the publisher (about us, editorial policy, funding…).
+    Editors publish it directly; django-simple-history keeps every version and who made it."""
+
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Its address: /about/<slug>/ (“about-us”)."
+    )
+    title = models.CharField(max_length=150)
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One line shown in the list of these pages."
+    )
+    body = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list.")
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Shown to the public. Write only what is true of the publisher.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(verbose_name="site page version")
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = "about page"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("site_page", args=[self.slug])

@@ -19,6 +19,7 @@ def person(user):
         "credentials": contributor.credentials if contributor else "",
         "role": contributor.role_title if contributor else "",
         "orcid": contributor.orcid if contributor else "",
+        "slug": contributor.slug if contributor else "",
     }
 
 

@@ -80,6 +80,7 @@ def snapshot_fields(
         "reviewer": person(reviewer) if reviewer else None,
         "topic": {"name": question.topic.name, "slug": question.topic.slug},
         "disclaimer": question.topic.disclaimer,
+        "certainty": certainty_statement(answer),
     }
     approved_at = approved_at or timezone.now()
     return dict(
@@ -100,3 +101,29 @@ def snapshot_fields(
         approved_at=approved_at,
         next_review_due=next_review_due or (approved_at + settings.REVIEW_INTERVAL).date(),
     )
+
+
+def certainty_statement(answer) -> dict | None:
+    """The certainty of evidence as readers see it: GRADE level, plain words, the reason."""
+    if not answer.certainty:
+        return None
+    level = answer.Certainty(answer.certainty)
+    return {
+        "level": level.value,
+        "label": level.label,
+        "plain": level.plain_words,
+        "reason": answer.certainty_reason,
+    }
+
+
+def change_log(signoffs) -> list[dict]:
+    """The approved versions, newest first, as the answer page's change log lists them."""
+    return [
+        {
+            "date": signoff.created_at.isoformat(),
+            "reviewer": person(signoff.reviewer),
+            "summary": signoff.change_summary,
+            "correction": signoff.is_correction,
+        }
+        for signoff in signoffs
+    ]

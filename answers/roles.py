@@ -68,6 +68,10 @@ GROUP_PERMISSIONS = {
         "answers.view_publishedanswer",
         "answers.view_readerfeedback",
         "answers.change_readerfeedback",
+        "answers.view_sitepage",
+        "answers.add_sitepage",
+        "answers.change_sitepage",
+        "answers.view_historicalsitepage",
     ],
 }
 

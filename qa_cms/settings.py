@@ -39,6 +39,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG el
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Patient answers")
+# Who publishes the site, as structured data and citations name it (schema.org Organization).
+PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", SITE_NAME)
+PUBLISHER_URL = os.environ.get("PUBLISHER_URL", SITE_URL + "/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -84,13 +84,17 @@ def make_answer(
     references=None,
     writers=(),
     slug=None,
+    certainty="moderate",
+    certainty_reason="Test: the reason for this certainty.",
 ):
     """An answer with sections and, by default, a complete reference for each cited label."""
     topic = topic or make_topic()
     q = Question.objects.create(
         text=question, topic=topic, slug=slug or Question.unique_slug_for(question)
     )
-    answer = Answer.objects.create(question=q, lead=lead)
+    answer = Answer.objects.create(
+        question=q, lead=lead, certainty=certainty, certainty_reason=certainty_reason
+    )
     for position, (heading, kind, body) in enumerate(sections, start=1):
         Section.objects.create(
             answer=answer, position=position, heading=heading, kind=kind, body=body
@@ -140,6 +144,7 @@ APPROVE = {
     "wording_safe": "on",
     "comment": "Clear and accurate.",
     "password": "pw",  # make_user's: the clinician's signature
+    "change_summary": "Test: re-reviewed.",
 }
 
 
@@ -188,6 +193,8 @@ def change_form_data(answer, **overrides):
         "topic": question.topic_id,
         "lead": answer.lead,
         "writers": [user.pk for user in answer.writers.all()],
+        "certainty": answer.certainty,
+        "certainty_reason": answer.certainty_reason,
         "change_note": "",
         # As the page sends it: the version the writer opened (this one, as stored now).
         "loaded_version": Answer.objects.get(pk=answer.pk).updated_at.isoformat(),

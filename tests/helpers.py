@@ -15,7 +15,7 @@ class Elements(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
-        if tag == "script":
+        if tag == "script" and "src" not in dict(attrs):  # inline blocks: JSON-LD only
             self._in_script = True
             self.scripts.append("")
 
@@ -26,3 +26,8 @@ class Elements(HTMLParser):
     def handle_data(self, data):
         if self._in_script:
             self.scripts[-1] += data
+
+
+def is_static_script(attrs) -> bool:
+    """A <script> that loads one of the site's own static files: what a strict CSP allows."""
+    return attrs.get("src", "").startswith("/static/js/") and set(attrs) <= {"src", "defer"}

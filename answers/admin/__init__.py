@@ -7,7 +7,8 @@ the desk. One module per concern:
 - `desks`: topics, questions, contributors, sign-offs, publications, feedback, audit log;
 - `imports`: the upload pages for articles and reference files;
 - `references`: the library's ReferenceAdmin, sending answers citing a changed reference
-  back to review.
+  back to review;
+- `pages`: the about pages editors publish (with their history).
 """
 
-from . import answers, desks, references  # noqa: F401  (registers the model admins)
+from . import answers, desks, pages, references  # noqa: F401  (registers the model admins)

@@ -172,10 +172,12 @@ class AnswerAdmin(
             return [
                 ("Question", {"fields": ["question_wording", "address", "topic"]}),
                 ("Answer", {"fields": ["lead", "writer_names"]}),
+                ("How sure is this?", {"fields": ["certainty", "certainty_reason"]}),
             ]
         return [
             ("Question", {"fields": ["question_text", "slug", "topic"]}),
             ("Answer", {"fields": ["lead", "writers"]}),
+            ("How sure is this?", {"fields": ["certainty", "certainty_reason"]}),
             ("This version", {"fields": ["change_note"]}),
         ]
 

@@ -151,15 +151,23 @@ class QuestionAdmin(NulSafeSearch):
 @admin.register(Contributor)
 class ContributorAdmin(NulSafeSearch):
     form = ContributorForm
-    list_display = ["display_name", "credentials", "role_title", "user", "orcid"]
+    list_display = ["display_name", "credentials", "role_title", "user", "orcid", "slug"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username", "credentials"]
-    fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+    fields = ContributorForm.Meta.fields
 
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ["answer", "signer_name", "created_at", "meaning", "comment"]
+    list_display = [
+        "answer",
+        "signer_name",
+        "created_at",
+        "meaning",
+        "change_summary",
+        "is_correction",
+        "comment",
+    ]
     list_select_related = ["answer__question"]
     search_fields = ["answer__question__text", "signer_name"]
     list_filter = [("reviewer", admin.RelatedOnlyFieldListFilter), "created_at"]

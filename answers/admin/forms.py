@@ -15,7 +15,7 @@ from django.utils.text import normalize_newlines
 from citations.identifiers import normalize_orcid
 from citations.models import Citation
 
-from ..models import SIGNOFF_MEANING, Answer, Contributor, Question, Section, Topic
+from ..models import SIGNOFF_MEANING, Answer, Certainty, Contributor, Question, Section, Topic
 from ..people import display_name
 from ..roles import EDITORS, WRITERS
 
@@ -129,7 +129,7 @@ class AnswerForm(forms.ModelForm):
 
     class Meta:
         model = Answer
-        fields = ["lead", "writers"]
+        fields = ["lead", "writers", "certainty", "certainty_reason"]
         widgets = {"lead": forms.Textarea(attrs={"rows": 6, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -264,7 +264,16 @@ class ContributorForm(forms.ModelForm):
 
     class Meta:
         model = Contributor
-        fields = ["user", "display_name", "credentials", "role_title", "bio", "orcid"]
+        fields = [
+            "user",
+            "display_name",
+            "slug",
+            "credentials",
+            "role_title",
+            "bio",
+            "orcid",
+            "conflicts_of_interest",
+        ]
 
     def clean_orcid(self):
         """Accept the iD as copied from an ORCID record page (with https://orcid.org/)."""
@@ -404,9 +413,33 @@ class ApproveForm(WorkflowForm):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
         help_text="Kept with your sign-off and in the audit log.",
     )
-    password = SignatureField(signs="the approval")
+    change_summary = forms.CharField(
+        label="What changed (for readers)",
+        required=False,
+        max_length=200,
+        help_text="One line in the answer's public change log, e.g. “Added the 2024 trial of "
+        "…”. Required when the answer was published before; “First published” otherwise.",
+    )
+    is_correction = forms.BooleanField(
+        label="This update corrects an error",
+        required=False,
+        help_text="Readers see the update flagged as a correction, on the page and in the feed.",
+    )
+    certainty = forms.ChoiceField(
+        label="Certainty of evidence",
+        required=False,
+        choices=[("", "Confirm the writer's proposal"), *Certainty.choices],
+        help_text="Change it only if you disagree with the writer's proposal shown above.",
+    )
+    certainty_reason = forms.CharField(
+        label="Why (when you change it)",
+        required=False,
+        max_length=300,
+        help_text="One plain sentence for readers; required when you change the level.",
+    )
     next_review_due = NextReviewField()
     go_live_at = GoLiveField()
+    password = SignatureField(signs="the approval")
 
 
 class WithdrawForm(WorkflowForm):

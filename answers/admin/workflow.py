@@ -34,12 +34,17 @@ from .messages import refusal, when
 
 Status = Answer.Status
 
-Status = Answer.Status
-
 SUBMITTED = "Sent for medical review. A clinician will check it; you can't edit it meanwhile."
 PUBLIC_KEEPS_APPROVED = (
     "The public page still shows the approved version until a clinician approves this draft."
 )
+
+
+def form_certainty(data):
+    """The approve form's certainty fields: None, None when the clinician kept the proposal."""
+    level = data.get("certainty") or None
+    reason = data.get("certainty_reason") or ""
+    return (None, None) if level is None and not reason.strip() else (level, reason)
 
 
 class AnswerPages:
@@ -190,6 +195,7 @@ class AnswerPages:
 
     def approve_view(self, request, object_id):
         def action(answer, data):
+            certainty, certainty_reason = form_certainty(data)
             self.signed(
                 request,
                 lambda: answer.approve(
@@ -200,6 +206,10 @@ class AnswerPages:
                     comment=data["comment"],
                     next_review_due=data.get("next_review_due"),
                     go_live_at=data.get("go_live_at"),
+                    change_summary=data["change_summary"],
+                    is_correction=data["is_correction"],
+                    certainty=certainty,
+                    certainty_reason=certainty_reason,
                 ),
             )
             due = date_format(answer.next_review_due, "j F Y")

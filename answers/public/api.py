@@ -28,7 +28,7 @@ from ninja.errors import ValidationError
 from pydantic import AnyUrl, WithJsonSchema
 
 from ..models import PublishedAnswer
-from .structured_data import absolute_url
+from .structured_data import absolute_url, snapshot_topic_name
 
 PAGE_SIZE = 20
 PROBLEM = "application/problem+json"
@@ -198,8 +198,18 @@ def _conditional(request, response, *, last_modified=None):
     )
 
 
-def _topic(topic):
-    return {"name": topic.name, "slug": topic.slug, "url": absolute_url(topic.get_absolute_url())}
+def _topic(topic, name=None):
+    """The topic's link, named as the clinician approved it when `name` comes from the
+    snapshot (a rename reaches the answer with its next approval)."""
+    return {
+        "name": name or topic.name,
+        "slug": topic.slug,
+        "url": absolute_url(topic.get_absolute_url()),
+    }
+
+
+def _person(person):
+    return {key: person.get(key, "") for key in ("name", "credentials", "role", "orcid")}
 
 
 def _dates(publication):
@@ -216,7 +226,7 @@ def answer_summary(publication) -> dict:
         "slug": publication.slug,
         "url": absolute_url(publication.get_absolute_url()),
         "api_url": absolute_url(reverse("api_answer_detail", args=[publication.slug])),
-        "topic": _topic(publication.topic),
+        "topic": _topic(publication.topic, publication.approved_topic_name),
         "lead_text": publication.lead_text,
         **_dates(publication),
     }
@@ -228,7 +238,7 @@ def answer_detail_data(publication) -> dict:
         "question": publication.question,
         "slug": publication.slug,
         "url": absolute_url(publication.get_absolute_url()),
-        "topic": _topic(publication.topic),
+        "topic": _topic(publication.topic, snapshot_topic_name(publication)),
         "lead": {"html": publication.lead_html, "text": data.get("lead_text", "")},
         "sections": [
             {key: section[key] for key in ("anchor", "heading", "kind", "html", "text")}
@@ -244,8 +254,8 @@ def answer_detail_data(publication) -> dict:
             }
             for reference in data.get("references", [])
         ],
-        "writers": data.get("writers", []),
-        "reviewer": data.get("reviewer"),
+        "writers": [_person(writer) for writer in data.get("writers", [])],
+        "reviewer": _person(data["reviewer"]) if data.get("reviewer") else None,
         "disclaimer": data.get("disclaimer", ""),
         "version": publication.content_hash,
         **_dates(publication),

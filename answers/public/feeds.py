@@ -1,6 +1,7 @@
 """An Atom feed of answers as they are published or re-reviewed, newest approval first."""
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -31,16 +32,22 @@ class RecentAnswersFeed(Feed):
     def items(self):
         return (
             PublishedAnswer.objects.listing()
-            .annotate(writers=KeyTransform("writers", "data"))
+            .annotate(
+                writers=KeyTransform("writers", "data"),
+                is_correction=F("signoff__is_correction"),
+                change_summary=F("signoff__change_summary"),
+            )
             .order_by("-approved_at", "pk")[:FEED_LENGTH]
         )
 
     def item_title(self, item):
-        return item.question
+        return f"Correction: {item.question}" if item.is_correction else item.question
 
     def item_description(self, item):
         # Atom summaries are type="html": escape the plain text so "dose < 10 mg", or
         # hostile text, reaches the reader as words and never as markup.
+        if item.is_correction:
+            return escape(f"Correction: {item.change_summary} {item.lead_text or ''}")
         return escape(item.lead_text or "")
 
     def item_link(self, item):
@@ -59,4 +66,4 @@ class RecentAnswersFeed(Feed):
         return ", ".join(writer["name"] for writer in item.writers or []) or None
 
     def item_categories(self, item):
-        return [item.topic.name]
+        return [item.topic.name, "Correction"] if item.is_correction else [item.topic.name]

@@ -60,8 +60,26 @@ def ld_json_script(data) -> str:
     )
 
 
+def publisher() -> dict:
+    """The Organization that publishes the site (PUBLISHER_NAME and PUBLISHER_URL)."""
+    return {
+        "@type": "Organization",
+        "name": settings.PUBLISHER_NAME,
+        "url": settings.PUBLISHER_URL,
+        "publishingPrinciples": absolute_url(reverse("site_pages")),
+    }
+
+
+def snapshot_topic_name(publication) -> str:
+    """The topic's name as the clinician approved it: an answer page never mixes approved
+    text (its disclaimer names the topic) with a later, unreviewed rename."""
+    return (publication.data.get("topic") or {}).get("name") or publication.topic.name
+
+
 def _person(person: dict) -> dict:
     item = {"@type": "Person", "name": person.get("name", "")}
+    if person.get("slug"):
+        item["url"] = absolute_url(reverse("contributor", args=[person["slug"]]))
     if person.get("credentials"):
         item["honorificSuffix"] = person["credentials"]
     if person.get("role"):
@@ -116,7 +134,7 @@ def breadcrumbs(publication) -> list[tuple[str, str]]:
     topic = publication.topic
     return [
         ("Home", reverse("home")),
-        (topic.name, topic.get_absolute_url()),
+        (snapshot_topic_name(publication), topic.get_absolute_url()),
         (publication.question, publication.get_absolute_url()),
     ]
 
@@ -148,7 +166,7 @@ def answer_page_data(publication) -> dict:
         "isAccessibleForFree": True,
         "about": {
             "@type": "Thing",
-            "name": topic.name,
+            "name": snapshot_topic_name(publication),
             "url": absolute_url(topic.get_absolute_url()),
         },
         "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
@@ -156,7 +174,7 @@ def answer_page_data(publication) -> dict:
         "datePublished": publication.first_published_at.isoformat(),
         "dateModified": publication.approved_at.isoformat(),
         "lastReviewed": timezone.localdate(publication.approved_at).isoformat(),
-        "publisher": {"@type": "Organization", "name": site_name(), "url": absolute_url("/")},
+        "publisher": publisher(),
         "mainEntity": {
             "@type": "Question",
             "name": publication.question,
@@ -168,3 +186,34 @@ def answer_page_data(publication) -> dict:
     if data.get("reviewer"):
         page["reviewedBy"] = _person(data["reviewer"])
     return page
+
+
+def contributor_page_data(contributor, person: dict) -> dict:
+    """A ProfilePage about one writer or clinician."""
+    url = absolute_url(contributor.get_absolute_url())
+    entity = _person(person)
+    if contributor.bio:
+        entity["description"] = contributor.bio
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "@id": url,
+        "url": url,
+        "inLanguage": _language_tag(),
+        "mainEntity": entity,
+        "publisher": publisher(),
+    }
+
+
+def site_page_data(page) -> dict:
+    url = absolute_url(page.get_absolute_url())
+    return {
+        "@context": "https://schema.org",
+        "@type": "AboutPage",
+        "@id": url,
+        "url": url,
+        "name": page.title,
+        "inLanguage": _language_tag(),
+        "dateModified": page.updated_at.isoformat(),
+        "publisher": publisher(),
+    }

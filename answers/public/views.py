@@ -4,12 +4,17 @@ each runs a fixed number of queries however long the answer is."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST, require_safe
 
-from ..models import PublishedAnswer, ReaderFeedback
+from ..models import Contributor, PublishedAnswer, ReaderFeedback, SitePage
+from ..people import person
+from ..rendering import render_markdown
+from .cite import page_citation
 from .forms import FeedbackForm
 from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
@@ -17,8 +22,11 @@ from .structured_data import (
     absolute_url,
     answer_page_data,
     breadcrumbs,
+    contributor_page_data,
     ld_json_script,
     meta_description,
+    site_page_data,
+    snapshot_topic_name,
 )
 
 RECENT_COUNT = 10
@@ -99,6 +107,11 @@ def _answer_page(request, publication, form, *, status=200):
         "canonical_url": absolute_url(publication.get_absolute_url()),
         "structured_data": ld_json_script(answer_page_data(publication)),
         "overdue_notice": publication.is_overdue_for_readers(),
+        "topic_name": snapshot_topic_name(publication),
+        "changes": [
+            {**change, "date": parse_datetime(change["date"])} for change in data.get("changes", [])
+        ],
+        "page_citation": page_citation(publication),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
 
@@ -109,6 +122,63 @@ def question(request, slug):
     if _gone(publication):
         return _withdrawn(request, publication)
     return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+
+
+@require_safe
+def contributor(request, slug):
+    """A writer's or clinician's public page: only for someone with a live answer."""
+    contributor = get_object_or_404(Contributor.objects.select_related("user"), slug=slug)
+    user = contributor.user
+    publications = list(
+        PublishedAnswer.objects.listing()
+        .filter(Q(answer__writers=user) | Q(signoff__reviewer=user))
+        .annotate(reviewer_pk=F("signoff__reviewer"))
+        .distinct()
+        .order_by("question")
+    )
+    if not publications:
+        raise Http404("No published answer names this person.")
+    reviewed = [p for p in publications if p.reviewer_pk == user.pk]
+    written = [p for p in publications if p.reviewer_pk != user.pk]
+    return render(
+        request,
+        "answers/contributor.html",
+        {
+            "contributor": contributor,
+            "written": written,
+            "reviewed": reviewed,
+            "canonical_url": absolute_url(contributor.get_absolute_url()),
+            "structured_data": ld_json_script(contributor_page_data(contributor, person(user))),
+        },
+    )
+
+
+@require_safe
+def site_pages(request):
+    """About us and editorial policy: the pages the publisher has written."""
+    return render(
+        request,
+        "answers/site_pages.html",
+        {
+            "pages": SitePage.objects.filter(is_published=True),
+            "canonical_url": absolute_url(reverse("site_pages")),
+        },
+    )
+
+
+@require_safe
+def site_page(request, slug):
+    page = get_object_or_404(SitePage, slug=slug, is_published=True)
+    return render(
+        request,
+        "answers/site_page.html",
+        {
+            "page": page,
+            "body_html": render_markdown(page.body, numbers={}, first_cited=set()),
+            "canonical_url": absolute_url(page.get_absolute_url()),
+            "structured_data": ld_json_script(site_page_data(page)),
+        },
+    )
 
 
 @require_safe

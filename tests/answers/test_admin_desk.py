@@ -36,6 +36,8 @@ def new_answer_data(topic, **overrides):
         "slug": "",
         "topic": topic.pk,
         "lead": "Test short answer [1].",
+        "certainty": "moderate",
+        "certainty_reason": "Test: the reason for this certainty.",
         "change_note": "",
         "sections-TOTAL_FORMS": 2,
         "sections-INITIAL_FORMS": 0,

@@ -268,8 +268,16 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     answer = import_article(
         SGLT2.read_bytes(), filename=SGLT2.name, references=records, author=writer
     ).answer
+    answer.certainty, answer.certainty_reason = "low", "Test: not a real assessment."
+    answer.save()
     answer.submit(by=writer)
-    answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_clinician(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     by_label = {record.label: record.csl for record in records.records}
     expected = format_bibliography(
         [{**by_label[label], "id": str(n)} for n, label in enumerate(["4", "7", "2", "5"], 1)],

@@ -37,7 +37,13 @@ def submitted(**kwargs):
 def published(**kwargs):
     answer, writer = submitted(**kwargs)
     clinician = make_clinician()
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     return answer, writer, clinician
 
 
@@ -149,7 +155,13 @@ def test_cannot_request_changes_on_a_draft():
 def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     answer, writer = submitted()
     clinician = make_clinician()
-    signoff = answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    signoff = answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     answer.refresh_from_db()
     assert answer.status == Status.PUBLISHED
     assert signoff.reviewer == clinician
@@ -210,7 +222,13 @@ def test_approval_needs_both_checks():
 def test_only_clinicians_approve(role):
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Only medical reviewers"):
-        answer.approve(by=role(), password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=role(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Test: re-reviewed.",
+        )
     assert not PublishedAnswer.objects.exists()
 
 
@@ -219,7 +237,13 @@ def test_clinician_never_signs_off_their_own_writing():
     answer, _ = submitted(writer=make_writer())
     answer.writers.add(clinician)
     with pytest.raises(WorkflowError, match="another clinician must sign it off"):
-        answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=clinician,
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Test: re-reviewed.",
+        )
 
 
 def test_superuser_who_edited_cannot_approve():
@@ -231,10 +255,20 @@ def test_superuser_who_edited_cannot_approve():
         answer.save()
     answer.submit(by=make_writer())
     with pytest.raises(WorkflowError, match="another clinician"):
-        answer.approve(by=boss, password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=boss,
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Test: re-reviewed.",
+        )
     # A superuser who did not touch it may.
     answer.approve(
-        by=make_user(superuser=True), password="pw", sources_checked=True, wording_safe=True
+        by=make_user(superuser=True),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
     )
 
 
@@ -242,7 +276,13 @@ def test_approval_refused_when_content_changed_since_submission():
     answer, _ = submitted()
     answer.sections.filter(position=1).update(body="Changed behind the clinician's back [1].")
     with pytest.raises(WorkflowError, match="content changed after it was submitted"):
-        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=make_clinician(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Test: re-reviewed.",
+        )
     assert not PublishedAnswer.objects.exists()
 
 
@@ -250,7 +290,13 @@ def test_retracted_reference_blocks_approval():
     reference = make_reference(retracted=True, retraction_doi="10.5555/retraction.1")
     answer, _ = submitted(references={"1": reference})
     with pytest.raises(WorkflowError, match="retracted"):
-        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=make_clinician(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Test: re-reviewed.",
+        )
 
 
 # --- withdraw -------------------------------------------------------------
@@ -349,7 +395,13 @@ def test_audit_trail_records_every_transition_with_who_and_why():
     clinician = make_clinician()
     answer.request_changes(by=clinician, comment="Add the trial size.")
     answer.submit(by=writer)
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     editor = make_editor()
     answer.withdraw(by=editor, reason="Outdated.")
     rows = list(answer.history.order_by("history_date", "history_id"))

@@ -204,6 +204,7 @@ def make_public_pages():
     from django.apps import apps
 
     from answers.importing import import_article
+    from answers.models import SitePage
     from answers.roles import sync_groups
     from citations.readers import read_references
     from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
@@ -225,13 +226,35 @@ def make_public_pages():
     )
     assert report.ok, report.lines()
     answer = report.answer
+    answer.certainty = "moderate"
+    answer.certainty_reason = "Test: a placeholder reason, not a real assessment."
+    answer.save()
     answer.submit(by=writer)
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
 
     withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
     withdrawn.submit(by=writer)
-    withdrawn.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    withdrawn.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     withdrawn.withdraw(by=editor, reason="Test reason.")
+    SitePage.objects.create(
+        slug="editorial-policy",
+        title="Editorial policy",
+        summary="Test: how answers are written and reviewed.",
+        body="## How answers are written\n\nTest text, not a real policy.\n\n- Test item",
+        is_published=True,
+    )
 
     pages = {
         "home": ("/", 200),
@@ -242,6 +265,10 @@ def make_public_pages():
         "search form": ("/search/", 200),
         "not found (404)": ("/questions/no-such-answer/", 404),
         "withdrawn (410)": (withdrawn.get_absolute_url(), 410),
+        "contributor (writer)": (writer.contributor.get_absolute_url(), 200),
+        "contributor (clinician)": (clinician.contributor.get_absolute_url(), 200),
+        "about pages": ("/about/", 200),
+        "about page": ("/about/editorial-policy/", 200),
     }
     people = {"writer": writer, "clinician": clinician, "editor": editor}
     return pages, answer, people

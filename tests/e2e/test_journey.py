@@ -53,6 +53,8 @@ APPROVE_COMMENT = (
     "Test comment: the revised short answer matches the cited test references, and the "
     "wording is still safe for patients."
 )
+CERTAINTY_REASON = "Test reason: the certainty the browser test proposes, not an assessment."
+CHANGE_SUMMARY = "Test summary: the short answer was revised by the browser test."
 WITHDRAW_REASON = (
     "Test reason: withdrawn by the browser test while the editors and the clinician check "
     "the cited test references again."
@@ -102,6 +104,13 @@ def fill_new_answer(page, *, question, topic, lead, sections, citations):
             page.get_by_role("button", name="Add another Reference cited").click()
         page.locator(f"#id_citations-{row}-label").fill(label)
         choose_reference(page, row, reference)
+    propose_certainty(page)
+
+
+def propose_certainty(page):
+    """The writer's proposal of how sure the evidence lets us be (test values)."""
+    page.locator("#id_certainty").select_option(label="Moderate")
+    page.locator("#id_certainty_reason").fill(CERTAINTY_REASON)
 
 
 def save_and_continue(page):
@@ -137,13 +146,18 @@ def decision_form(page, button):
     return page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
 
 
-def approve(page, comment="", password=PASSWORD):
-    """Tick both checks and sign with the password (the clinician's electronic signature)."""
+def approve(page, comment="", password=PASSWORD, *, change_summary="", correction=False):
+    """Tick both checks, say what changed, and sign with the password (the clinician's
+    electronic signature)."""
     form = decision_form(page, "Approve")
     form.get_by_label("I checked every source against the text").check()
     form.get_by_label("The wording is safe for patients").check()
     form.get_by_label("Comment (optional)").fill(comment)
     form.get_by_label("Your password, as your signature").fill(password)
+    if change_summary:
+        form.get_by_label("What changed (for readers)").fill(change_summary)
+    if correction:
+        form.get_by_label("This update corrects an error").check()
     form.get_by_role("button", name="Approve", exact=True).click()
     if password == PASSWORD:
         expect(page.locator("ul.messagelist")).to_contain_text("Approved and published")
@@ -287,11 +301,13 @@ def test_editorial_journey(browse, people, artifacts):
     data = structured_data(page)
     assert data["@type"] == "MedicalWebPage"
     assert data["name"] == QUESTION
+    assert data["reviewedBy"].pop("url").endswith("/contributors/test-clinician/")
     assert data["reviewedBy"] == {
         "@type": "Person",
         "name": "Test Clinician",
         "honorificSuffix": "MD",
     }
+    assert data["dateModified"] == publication.approved_at.isoformat()
     assert data["lastReviewed"] == publication.approved_at.date().isoformat()
     assert [item["name"] for item in data["citation"]] == [ref9.title, ref11.title, ref2.title]
     assert data["citation"][0]["identifier"][0] == {
@@ -299,7 +315,31 @@ def test_editorial_journey(browse, people, artifacts):
         "propertyID": "DOI",
         "value": ref9.doi,
     }
+    certainty = page.get_by_role("region", name="How sure is this answer?")
+    expect(certainty).to_contain_text("Moderate certainty of evidence.")
+    expect(certainty).to_contain_text(CERTAINTY_REASON)
+    cite = page.get_by_role("region", name="Cite this page")
+    expect(cite.locator("#page-citation")).to_contain_text(
+        f"Test Writer. {QUESTION}. Patient answers."
+    )
+    expect(cite.locator("#page-citation")).to_contain_text("Accessed")
+    reader.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    cite.get_by_role("button", name="Copy citation").click()
+    expect(cite.get_by_role("status")).to_have_text("Citation copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"Test Writer. {QUESTION}.") and public_path in copied
+    expect(page.locator(".change-log li")).to_have_count(1)
+    expect(page.locator(".change-log li")).to_contain_text("First published")
     screenshot(page, "04-public-answer")
+    # The byline leads to the reviewer's page: credentials, declared interests, answers.
+    page.locator(".byline").get_by_role("link", name="Test Clinician, MD").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test Clinician, MD")
+    expect(page.get_by_role("region", name="Declared conflicts of interest")).to_contain_text(
+        "No declaration on file"
+    )
+    reviewed_list = page.get_by_role("region", name="Answers medically reviewed")
+    expect(reviewed_list.get_by_role("link", name=QUESTION)).to_be_visible()
+    screenshot(page, "04-public-contributor")
     reader.check()
 
     # 5. The writer edits the published answer: the public keeps the approved text until a
@@ -330,10 +370,17 @@ def test_editorial_journey(browse, people, artifacts):
     assert "revised after publication" in inserted
     assert "written for the browser test" in deleted
     screenshot(page, "05-clinician-sees-diff")
-    approve(page, comment=APPROVE_COMMENT)
+    approve(page, comment=APPROVE_COMMENT, change_summary=CHANGE_SUMMARY, correction=True)
     page = reader.page
     page.goto(public_path)
     expect(page.locator(".lead")).to_contain_text("revised after publication")
+    # The change log: the correction first, flagged, then the first publication.
+    entries = page.locator(".change-log li")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text(f"Correction. {CHANGE_SUMMARY}")
+    expect(entries.nth(0)).to_contain_text("approved by Test Clinician, MD")
+    expect(entries.nth(1)).to_contain_text("First published")
+    screenshot(page, "05-public-change-log")
     assert citation_numbers(page) == ["Reference 1", "Reference 2", "Reference 3"]
     writer.check()
     clinician.check()
@@ -381,6 +428,10 @@ def test_writer_imports_the_sample_article_and_the_public_renumbers_it(browse, p
     screenshot(page, "08-writer-imported-article")
     page.get_by_role("link", name="Open the new draft").click()
     expect(page.locator("#qa-status-heading")).to_contain_text("Draft")
+    # The article format carries no certainty statement: the writer proposes one here.
+    expect(page.locator(".qa-checklist")).to_contain_text("certainty of the evidence is not set")
+    propose_certainty(page)
+    save_and_continue(page)
     expect(page.locator(".qa-checklist")).to_contain_text("Nothing blocks submission or approval")
     public_path = f"/questions/{page.locator('#id_slug').input_value()}/"
     submit_for_review(page)
@@ -584,7 +635,13 @@ def test_feed_summaries_are_text_to_a_feed_reader(client, people):
         writers=[people.writer],
     )
     answer.submit(by=people.writer)
-    answer.approve(by=people.clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=people.clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     feed = ElementTree.fromstring(client.get("/feed/").content)
     atom = "{http://www.w3.org/2005/Atom}"
     summaries = feed.findall(f"{atom}entry/{atom}summary")

@@ -81,6 +81,8 @@ class Command(BaseCommand):
         answer = Answer.objects.create(
             question=question,
             lead=f"This is fake {SEARCH_WORD} text for timing the pages, not medical advice [1].",
+            certainty=Answer.Certainty.LOW,
+            certainty_reason="Fake benchmark text: no evidence was assessed.",
         )
         answer.writers.add(writer)
         prose = sections - 1
@@ -116,7 +118,13 @@ class Command(BaseCommand):
             )
             Citation.objects.create(answer=answer, reference=reference, label=str(label))
         answer.submit(by=writer)
-        answer.approve(by=clinician, password=signature, sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=clinician,
+            password=signature,
+            sources_checked=True,
+            wording_safe=True,
+            change_summary="Benchmark: re-reviewed.",
+        )
         return answer
 
     # ---------------------------------------------------------------- measuring

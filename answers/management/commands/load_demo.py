@@ -18,6 +18,10 @@ ARTICLES = [
     ("car-t-multiple-sclerosis.txt", "car-t-multiple-sclerosis.references.json", False),
     ("sglt2-heart-failure.txt", "sglt2-heart-failure.references.ris", True),
 ]
+DEMO_CERTAINTY_REASON = (
+    "Demo placeholder, not an assessment: nobody has graded this evidence yet. The level "
+    "shown only lets the demo publish; a writer and a clinician must set the real one."
+)
 # Topics are the editors' to create; the writer imports into them.
 TOPICS = [("Oncology", "oncology"), ("Cardiology", "cardiology")]
 ACCOUNTS = [
@@ -48,6 +52,7 @@ class Command(BaseCommand):
             for article, references, publish in ARTICLES:
                 answer = self.import_once(article, references, author=users["writer"])
                 if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
+                    self.propose_certainty(answer, by=users["writer"])
                     answer.submit(by=users["writer"])
                     answer.approve(
                         by=users["clinician"],
@@ -61,6 +66,16 @@ class Command(BaseCommand):
             + " Log in at /admin/ as writer, clinician or editor with the password: "
             + (password if "DEMO_PASSWORD" not in os.environ else "$DEMO_PASSWORD")
         )
+
+    def propose_certainty(self, answer, *, by):
+        """The plain-text article format carries no certainty statement, and nobody has graded
+        the sample article's evidence: the demo says so to readers rather than invent a grade."""
+        if answer.certainty:
+            return
+        answer.certainty = Answer.Certainty.MODERATE
+        answer.certainty_reason = DEMO_CERTAINTY_REASON
+        answer.save()
+        answer.note_edit(by=by)
 
     def account(self, username, group, name, credentials, role, *, password):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})

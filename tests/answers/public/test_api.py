@@ -229,7 +229,13 @@ def test_etag_changes_when_the_answer_is_re_reviewed(client):
     answer.note_edit(by=writer)
     assert client.get(url, headers={"If-None-Match": first}).status_code == 304  # not re-approved
     answer.submit(by=writer)
-    answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_clinician(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     response = client.get(url, headers={"If-None-Match": first})
     assert response.status_code == 200
     assert response.json()["lead"]["text"] == "A re-reviewed test lead."

@@ -58,7 +58,13 @@ def test_feedback_after_re_review_records_the_new_version(client):
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=make_clinician(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     answer.refresh_from_db()
     client.post(feedback_url(answer), {"kind": "not_helpful"})
     feedback = ReaderFeedback.objects.get()

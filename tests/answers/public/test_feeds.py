@@ -63,7 +63,13 @@ def test_feed_shows_a_re_reviewed_answer_on_top(client):
     first.save()
     first.note_edit(by=writer)
     first.submit(by=writer)
-    first.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=True)
+    first.approve(
+        by=make_clinician(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     root = ET.fromstring(client.get("/feed/").content)
     titles = [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
     assert titles[0] == "Was this test answer re-reviewed?"

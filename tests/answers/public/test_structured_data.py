@@ -68,8 +68,15 @@ def test_json_ld_describes_the_medical_web_page(client):
         "@type": "Person",
         "name": "Carl Clinician",
         "honorificSuffix": "MD, PhD",
+        "url": "https://answers.example.org/contributors/carl-clinician/",
     }
-    assert data["author"] == [{"@type": "Person", "name": "Wendy Writer"}]
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": "Wendy Writer",
+            "url": "https://answers.example.org/contributors/wendy-writer/",
+        }
+    ]
     assert data["datePublished"] == publication.first_published_at.isoformat()
     assert data["dateModified"] == publication.approved_at.isoformat()
     assert data["audience"]["audienceType"] == "Patient"
