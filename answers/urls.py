@@ -1,7 +1,10 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from ops.pagecache import public_page
+
 from .public import api, views
+from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
 from .public.sitemaps import sitemaps
 
@@ -11,8 +14,13 @@ urlpatterns = [
     path("questions/<slug:slug>/", views.question, name="question"),
     path("questions/<slug:slug>/feedback/", views.feedback, name="question_feedback"),
     path("search/", views.search_page, name="search"),
-    path("feed/", RecentAnswersFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("feed/", public_page(tagged(RecentAnswersFeed(), LISTING)), name="feed"),
+    path(
+        "sitemap.xml",
+        public_page(tagged(sitemap, LISTING)),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include(api.urlpatterns)),
 ]

@@ -27,7 +27,10 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from pydantic import AnyUrl, WithJsonSchema
 
+from ops.pagecache import public_page, set_surrogate_keys
+
 from ..models import PublishedAnswer
+from .caching import LISTING, answer_key
 from .structured_data import absolute_url
 
 PAGE_SIZE = 20
@@ -324,7 +327,7 @@ def answer_list(request, filters: Query[AnswerFilters]):
         "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
         "results": [answer_summary(publication) for publication in page.object_list],
     }
-    return _conditional(request, _json(body))
+    return _conditional(request, set_surrogate_keys(_json(body), LISTING))
 
 
 @api.api_operation(
@@ -341,8 +344,9 @@ def answer_detail(request, slug: str):
     if publication is None:
         return problem(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
-        return problem(410, "This answer has been withdrawn and is no longer published.")
-    response = _json(answer_detail_data(publication))
+        gone = problem(410, "This answer has been withdrawn and is no longer published.")
+        return set_surrogate_keys(gone, answer_key(publication.answer_id))
+    response = set_surrogate_keys(_json(answer_detail_data(publication)), answer_key(publication.answer_id))
     return _conditional(request, response, last_modified=publication.approved_at)
 
 
@@ -402,10 +406,10 @@ def not_found(request, rest=""):
 
 urlpatterns = [
     *[
-        URLPattern(p.pattern, _problem_errors(p.callback), p.default_args, p.name)
+        URLPattern(p.pattern, public_page(_problem_errors(p.callback)), p.default_args, p.name)
         for p in api.urls[0]
         if p.name != "api-root"
     ],
-    path("openapi.json", openapi, name="api_openapi"),
-    re_path(r"^(?P<rest>.*)$", not_found),
+    path("openapi.json", public_page(openapi), name="api_openapi"),
+    re_path(r"^(?P<rest>.*)$", public_page(not_found)),
 ]

@@ -4,13 +4,18 @@ each runs a fixed number of queries however long the answer is."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
+
 from ..models import PublishedAnswer, ReaderFeedback
+from .caching import LISTING, answer_key, topic_key
 from .forms import FeedbackForm
+from .origin import same_origin
 from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
 from .structured_data import (
@@ -39,18 +44,23 @@ def _withdrawn(request, publication):
         .filter(topic=publication.topic_id)
         .order_by("question")[:10]
     )
-    return render(
+    response = render(
         request,
         "answers/withdrawn.html",
         {"publication": publication, "topic": publication.topic, "others": others},
         status=410,
     )
+    set_last_modified(response, publication.withdrawn_at)
+    return set_surrogate_keys(
+        response, answer_key(publication.answer_id), topic_key(publication.topic_id)
+    )
 
 
+@public_page
 @require_safe
 def home(request):
     recent = PublishedAnswer.objects.listing().order_by("-approved_at")[:RECENT_COUNT]
-    return render(
+    response = render(
         request,
         "answers/home.html",
         {
@@ -59,13 +69,15 @@ def home(request):
             "canonical_url": absolute_url("/"),
         },
     )
+    return set_surrogate_keys(response, LISTING)
 
 
+@public_page
 @require_safe
 def topic(request, slug):
     topic = get_object_or_404(PublishedAnswer.objects.live_topics(), slug=slug)
     publications = PublishedAnswer.objects.listing().filter(topic=topic).order_by("question")
-    return render(
+    response = render(
         request,
         "answers/topic.html",
         {
@@ -74,6 +86,7 @@ def topic(request, slug):
             "canonical_url": absolute_url(topic.get_absolute_url()),
         },
     )
+    return set_surrogate_keys(response, topic_key(topic.pk))
 
 
 def _answer_page(request, publication, form, *, status=200):
@@ -92,14 +105,18 @@ def _answer_page(request, publication, form, *, status=200):
     return render(request, "answers/answer_detail.html", context, status=status)
 
 
+@public_page
 @require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
         return _withdrawn(request, publication)
-    return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+    response = _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+    set_last_modified(response, publication.approved_at)
+    return set_surrogate_keys(response, answer_key(publication.answer_id))
 
 
+@public_page
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
@@ -111,11 +128,20 @@ def search_page(request):
         context["page"] = page
     if not query or not context["page"].object_list:
         context["topics"] = PublishedAnswer.objects.live_topics()
-    return render(request, "answers/search.html", context)
+    return set_surrogate_keys(render(request, "answers/search.html", context), LISTING)
 
 
+@csrf_exempt
 @require_POST
 def feedback(request, slug):
+    """The answer pages are cached whole and set no CSRF cookie, so this form carries no
+    token: a browser's Sec-Fetch-Site or Origin header shows where the post came from, and
+    a post from another site is refused (see `same_origin`)."""
+    if not same_origin(request):
+        return HttpResponseForbidden(
+            "This form only accepts posts from this site's own pages.",
+            content_type="text/plain; charset=utf-8",
+        )
     publication = _publication_or_404(slug)
     if publication.withdrawn_at is not None:
         return _withdrawn(request, publication)
@@ -149,6 +175,7 @@ def feedback(request, slug):
     return redirect(publication.get_absolute_url() + "#feedback")
 
 
+@public_page
 @require_safe
 def robots_txt(request):
     lines = [
