@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, URLPattern, path, re_path, resolve, reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
 from ninja import Field, NinjaAPI, Query, Schema
@@ -188,8 +188,8 @@ def _server_error(request, exc):
 
 def _conditional(request, response, *, last_modified=None):
     """ETag from the body (so any change to what a client sees changes it), Last-Modified
-    from the approval date; 304 when the client already has this version."""
-    patch_cache_control(response, public=True, no_cache=True)
+    from the approval date; 304 when the client already has this version. Cache-Control
+    is the public pages' (ops.pagecache)."""
     set_response_etag(response)
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified.timestamp())

@@ -78,7 +78,9 @@ def varnish(live_server, tmp_path, settings):
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"varnishd did not start:\n{process.stdout.read()}")
+                    process.kill()
+                    output = process.communicate()[0]
+                    raise RuntimeError(f"varnishd did not start:\n{output}") from None
                 time.sleep(0.2)
         yield url
     finally:

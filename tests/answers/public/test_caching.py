@@ -10,7 +10,7 @@ from werkzeug import Response
 
 from answers.models import PublishedAnswer
 from answers.public.caching import purge_answer
-from tests.factories import make_editor, make_topic, make_user, publish_answer
+from tests.factories import make_editor, make_topic, publish_answer
 
 pytestmark = pytest.mark.django_db
 
