@@ -157,4 +157,3 @@ class PublicPageCacheMiddleware:
             last_modified=parse_http_date_safe(last_modified) if last_modified else None,
             response=response,
         )
-

@@ -346,7 +346,9 @@ def answer_detail(request, slug: str):
     if publication.withdrawn_at is not None:
         gone = problem(410, "This answer has been withdrawn and is no longer published.")
         return set_surrogate_keys(gone, answer_key(publication.answer_id))
-    response = set_surrogate_keys(_json(answer_detail_data(publication)), answer_key(publication.answer_id))
+    response = set_surrogate_keys(
+        _json(answer_detail_data(publication)), answer_key(publication.answer_id)
+    )
     return _conditional(request, response, last_modified=publication.approved_at)
 
 

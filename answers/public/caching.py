@@ -89,7 +89,9 @@ def purge_topic(topic):
 def _remember_topic(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
         instance._stored_topic_id = (
-            PublishedAnswer.objects.filter(pk=instance.pk).values_list("topic_id", flat=True).first()
+            PublishedAnswer.objects.filter(pk=instance.pk)
+            .values_list("topic_id", flat=True)
+            .first()
         )
 
 

@@ -99,9 +99,7 @@ def cache_state(url, path, **kwargs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_varnish_caches_public_pages_and_purges_exactly_what_changed(
-    groups, varnish, run_worker
-):
+def test_varnish_caches_public_pages_and_purges_exactly_what_changed(groups, varnish, run_worker):
     heart, skin = make_topic(name="Varnish heart"), make_topic(name="Varnish skin")
     stays = publish_answer(question="Does the heart answer stay cached?", topic=heart)
     other = publish_answer(question="Does the skin answer stay cached?", topic=skin)
@@ -202,7 +200,6 @@ def test_varnish_passes_staff_and_the_feedback_post(groups, varnish, run_worker)
     )
     assert cross_site.status_code == 403
     assert ReaderFeedback.objects.count() == 1
-
 
 
 @pytest.mark.django_db(transaction=True)
