@@ -272,3 +272,17 @@ def test_a_rolled_back_change_purges_nothing(groups, varnish, run_worker):
     run_worker()
     assert varnish.log == []
     assert Client().get(answer.get_absolute_url()).status_code == 200
+
+
+def test_purge_cache_command_after_a_deploy(answer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = Client()
+    client.get(answer.get_absolute_url())
+    assert client.get(answer.get_absolute_url())["X-Page-Cache"] == "hit"
+    out = StringIO()
+    call_command("purge_cache", stdout=out)
+    assert "Purged all" in out.getvalue()
+    assert client.get(answer.get_absolute_url())["X-Page-Cache"] == "miss"
