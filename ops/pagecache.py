@@ -25,7 +25,7 @@ from .models import PublicGeneration
 
 logger = logging.getLogger(__name__)
 
-CACHEABLE_STATUSES = {200, 203, 301, 308, 404, 410}
+CACHEABLE_STATUSES = {200, 203, 301, 304, 308, 404, 410}
 # The in-app cache keeps pages, not misses: an address anyone can make up is no key to store.
 STORED_STATUSES = {200, 410}
 SAFE_METHODS = {"GET", "HEAD"}

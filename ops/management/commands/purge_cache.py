@@ -11,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("keys", nargs="*", help='e.g. answer-12 topic-3 listing (default "all")')
+        parser.add_argument(
+            "keys", nargs="*", help='e.g. answer-12 topic-3 listing (default "all")'
+        )
 
     def handle(self, *args, keys, **options):
         keys = keys or ["all"]

@@ -4,6 +4,7 @@ every change sends (to a local server answering as Varnish does)."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from werkzeug import Response
@@ -286,3 +287,17 @@ def test_purge_cache_command_after_a_deploy(answer):
     call_command("purge_cache", stdout=out)
     assert "Purged all" in out.getvalue()
     assert client.get(answer.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_a_304_keeps_the_public_cache_control(answer):
+    """The API answers conditional requests itself; its 304 must not say "no-store"."""
+    url = reverse("api_answer_detail", args=[answer.question.slug])
+    etag = Client().get(url)["ETag"]
+    cache.clear()
+    from_view = Client().get(url, headers={"If-None-Match": etag})
+    assert "X-Page-Cache" not in from_view
+    Client().get(url)
+    from_cache = Client().get(url, headers={"If-None-Match": etag})
+    for response in (from_view, from_cache):
+        assert response.status_code == 304
+        assert response["Cache-Control"] == CACHE_CONTROL
