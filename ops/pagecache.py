@@ -65,11 +65,10 @@ def bump_generation():
 
 
 def public_cache_control() -> str:
-    return (
-        f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}, "
-        f"s-maxage={settings.PUBLIC_CACHE_S_MAXAGE}, "
-        f"stale-while-revalidate={settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE}"
-    )
+    value = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}, s-maxage={settings.PUBLIC_CACHE_S_MAXAGE}"
+    if settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE:
+        value += f", stale-while-revalidate={settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE}"
+    return value
 
 
 def is_anonymous(request) -> bool:

@@ -188,12 +188,14 @@ if os.environ.get("REDIS_URL"):
     }
 
 # --- Caching and purging public pages (issue 9; README "Caching") ---
-# Cache-Control of anonymous public pages: browsers keep them PUBLIC_CACHE_MAX_AGE seconds,
-# shared caches (Varnish, a CDN) S_MAXAGE, since every change purges them; either may serve
-# a stale page for STALE_WHILE_REVALIDATE seconds while it fetches the new one.
-PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 60)
+# Cache-Control of anonymous public pages. Shared caches (Varnish, a CDN) keep them
+# PUBLIC_CACHE_S_MAXAGE seconds, since every change purges them. Browsers cannot be purged:
+# with max-age 0 they ask again each time (a 304 when nothing changed), so a withdrawal or a
+# new publication shows on a reader's next load. STALE_WHILE_REVALIDATE lets every cache,
+# browsers included, show a page that long after it went stale while fetching the new one.
+PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
 PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 86_400)
-PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 0)
 # The in-app cache of anonymous public pages, in Django's cache (Redis with REDIS_URL).
 PAGE_CACHE = envbool("PAGE_CACHE", "1")
 PAGE_CACHE_ALIAS = "default"

@@ -96,6 +96,17 @@ def test_a_repeat_request_is_served_from_the_page_cache_with_one_query(
     assert again["ETag"] == first["ETag"]
 
 
+def test_browsers_revalidate_by_default(answer, settings):
+    """A withdrawal must reach readers' browsers too, which no purge reaches: by default
+    they keep nothing without asking, and never show a stale page."""
+    import qa_cms.settings as defaults
+
+    settings.PUBLIC_CACHE_MAX_AGE = defaults.PUBLIC_CACHE_MAX_AGE
+    settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = defaults.PUBLIC_CACHE_STALE_WHILE_REVALIDATE
+    response = Client().get(answer.get_absolute_url())
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=86400"
+
+
 def test_the_page_cache_can_be_turned_off(answer, settings):
     settings.PAGE_CACHE = False
     Client().get(answer.get_absolute_url())
