@@ -9,7 +9,7 @@ locks the row, checks the starting state and the actor's rights, and raises
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 import reversion
@@ -1236,6 +1236,22 @@ class PublishedAnswerQuerySet(models.QuerySet):
         ]
         moments = [m for m in moments if m is not None]
         return min(moments, default=None)
+
+    def next_overdue_notice(self, *, today=None):
+        """The start of the next day on which a live page starts telling readers its review
+        is overdue (OVERDUE_NOTICE_GRACE_DAYS after it was due), or None: a cached page must
+        not outlive it."""
+        grace = settings.OVERDUE_NOTICE_GRACE_DAYS
+        if grace is None:
+            return None
+        today = today or timezone.localdate()
+        due = self.filter(
+            withdrawn_at__isnull=True, next_review_due__gte=today - timedelta(days=grace)
+        ).aggregate(m=models.Min("next_review_due"))["m"]
+        if due is None:
+            return None
+        first_day = due + timedelta(days=grace + 1)
+        return timezone.make_aware(datetime.combine(first_day, time.min))
 
     def listing(self, *extra_fields):
         """Live publications with what a list of links shows: never the big HTML columns."""

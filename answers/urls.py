@@ -1,7 +1,10 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from ops.pagecache import public_page
+
 from .public import api, preview_links, views
+from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
 from .public.sitemaps import sitemaps
 
@@ -16,8 +19,13 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("preview/<str:token>/", preview_links.preview, name="preview_link"),
     path("preview/<str:token>/comment/", preview_links.comment, name="preview_link_comment"),
-    path("feed/", RecentAnswersFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("feed/", public_page(tagged(RecentAnswersFeed(), LISTING)), name="feed"),
+    path(
+        "sitemap.xml",
+        public_page(tagged(sitemap, LISTING)),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include(api.urlpatterns)),
 ]

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, CSRF and messages: a cached public page skips them, and it sees their
+    # cookies and Vary headers before deciding what may be cached (issue 9).
+    "ops.pagecache.PublicPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -199,6 +202,47 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+
+# --- Caching and purging public pages (issue 9; README "Caching") ---
+# Cache-Control of anonymous public pages. Shared caches (Varnish, a CDN) keep them
+# PUBLIC_CACHE_S_MAXAGE seconds, since every change purges them. Browsers cannot be purged:
+# with max-age 0 they ask again each time (a 304 when nothing changed), so a withdrawal or a
+# new publication shows on a reader's next load. STALE_WHILE_REVALIDATE lets every cache,
+# browsers included, show a page that long after it went stale while fetching the new one.
+PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
+PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 86_400)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 0)
+# The in-app cache of anonymous public pages, in Django's cache (Redis with REDIS_URL).
+PAGE_CACHE = envbool("PAGE_CACHE", "1")
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", PUBLIC_CACHE_S_MAXAGE)
+# A request carrying one of these cookies (staff signed in, a flash message to show) gets a
+# fresh, private page; the Varnish VCL passes them the same way.
+PAGE_CACHE_BYPASS_COOKIES = ["sessionid", "messages"]
+# The response header naming a page's surrogate keys ("xkey" for Varnish's vmod xkey,
+# "Surrogate-Key" for Fastly).
+SURROGATE_KEY_HEADER = os.environ.get("SURROGATE_KEY_HEADER", "xkey")
+# Keys on every public page (purge "all" after a deploy), and on those a view did not tag
+# (not-found pages: publishing an answer purges "listing", so its address stops being a 404).
+SURROGATE_KEYS_ALWAYS = ["all"]
+SURROGATE_KEYS_UNTAGGED = ["listing"]
+# Where purges go: alias -> {"BACKEND": dotted path, options}. VARNISH_URL (e.g.
+# http://127.0.0.1:6081/) adds the Varnish xkey backend; PURGE_URL_ENDPOINT a cache purged
+# by URL with HTTP PURGE requests.
+PURGE_BACKENDS = {}
+if os.environ.get("VARNISH_URL"):
+    PURGE_BACKENDS["varnish"] = {
+        "BACKEND": "ops.purge.VarnishXkeyBackend",
+        "URL": os.environ["VARNISH_URL"],
+    }
+if os.environ.get("PURGE_URL_ENDPOINT"):
+    PURGE_BACKENDS["urls"] = {
+        "BACKEND": "ops.purge.URLPurgeBackend",
+        "ENDPOINT": os.environ["PURGE_URL_ENDPOINT"],
+    }
+PURGE_RETRIES = envint("PURGE_RETRIES", 5)
+PURGE_BACKOFF = float(os.environ.get("PURGE_BACKOFF", "2"))
+PURGE_REPEAT_SECONDS = envint("PURGE_REPEAT_SECONDS", 5)
 
 # Audit reasons carry the clinician's or editor's whole comment, which can be long.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -32,6 +32,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the in-app page cache keys pages by the public
+    generation, which starts again at 0 in every test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def services(httpserver, settings):
     """Crossref and NCBI as a local server (tests/citations/fake_services.py), with fast

@@ -20,14 +20,17 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, URLPattern, path, re_path, resolve, reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from pydantic import AnyUrl, WithJsonSchema
 
+from ops.pagecache import public_page, set_surrogate_keys
+
 from ..models import PublishedAnswer
+from .caching import LISTING, answer_key
 from .structured_data import absolute_url, snapshot_topic_name
 
 PAGE_SIZE = 20
@@ -185,8 +188,8 @@ def _server_error(request, exc):
 
 def _conditional(request, response, *, last_modified=None):
     """ETag from the body (so any change to what a client sees changes it), Last-Modified
-    from the approval date; 304 when the client already has this version."""
-    patch_cache_control(response, public=True, no_cache=True)
+    from the approval date; 304 when the client already has this version. Cache-Control
+    is the public pages' (ops.pagecache)."""
     set_response_etag(response)
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified.timestamp())
@@ -334,7 +337,7 @@ def answer_list(request, filters: Query[AnswerFilters]):
         "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
         "results": [answer_summary(publication) for publication in page.object_list],
     }
-    return _conditional(request, _json(body))
+    return _conditional(request, set_surrogate_keys(_json(body), LISTING))
 
 
 @api.api_operation(
@@ -351,10 +354,14 @@ def answer_detail(request, slug: str):
     if publication is None or publication.is_embargoed():
         return problem(404, f"No published answer has the slug {slug!r}.")
     if publication.withdrawn_at is not None:
-        return problem(410, "This answer has been withdrawn and is no longer published.")
+        gone = problem(410, "This answer has been withdrawn and is no longer published.")
+        return set_surrogate_keys(gone, answer_key(publication.answer_id))
     if publication.is_taken_down():
-        return problem(410, f"This answer was taken down: {publication.take_down_reason}")
-    response = _json(answer_detail_data(publication))
+        gone = problem(410, f"This answer was taken down: {publication.take_down_reason}")
+        return set_surrogate_keys(gone, answer_key(publication.answer_id))
+    response = set_surrogate_keys(
+        _json(answer_detail_data(publication)), answer_key(publication.answer_id)
+    )
     return _conditional(request, response, last_modified=publication.approved_at)
 
 
@@ -414,10 +421,10 @@ def not_found(request, rest=""):
 
 urlpatterns = [
     *[
-        URLPattern(p.pattern, _problem_errors(p.callback), p.default_args, p.name)
+        URLPattern(p.pattern, public_page(_problem_errors(p.callback)), p.default_args, p.name)
         for p in api.urls[0]
         if p.name != "api-root"
     ],
-    path("openapi.json", openapi, name="api_openapi"),
-    re_path(r"^(?P<rest>.*)$", not_found),
+    path("openapi.json", public_page(openapi), name="api_openapi"),
+    re_path(r"^(?P<rest>.*)$", public_page(not_found)),
 ]

@@ -5,17 +5,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
+
+from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
 from ..models import Contributor, PublishedAnswer, ReaderFeedback, SitePage
 from ..people import person
 from ..rendering import render_markdown
+from .caching import LISTING, answer_key, topic_key
 from .cite import page_citation
 from .forms import FeedbackForm
+from .origin import same_origin
 from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
 from .structured_data import (
@@ -52,7 +57,7 @@ def _withdrawn(request, publication):
         .filter(topic=publication.topic_id)
         .order_by("question")[:10]
     )
-    return render(
+    response = render(
         request,
         "answers/withdrawn.html",
         {
@@ -63,12 +68,17 @@ def _withdrawn(request, publication):
         },
         status=410,
     )
+    set_last_modified(response, publication.withdrawn_at)
+    return set_surrogate_keys(
+        response, answer_key(publication.answer_id), topic_key(publication.topic_id)
+    )
 
 
+@public_page
 @require_safe
 def home(request):
     recent = PublishedAnswer.objects.listing().order_by("-approved_at")[:RECENT_COUNT]
-    return render(
+    response = render(
         request,
         "answers/home.html",
         {
@@ -77,13 +87,15 @@ def home(request):
             "canonical_url": absolute_url("/"),
         },
     )
+    return set_surrogate_keys(response, LISTING)
 
 
+@public_page
 @require_safe
 def topic(request, slug):
     topic = get_object_or_404(PublishedAnswer.objects.live_topics(), slug=slug)
     publications = PublishedAnswer.objects.listing().filter(topic=topic).order_by("question")
-    return render(
+    response = render(
         request,
         "answers/topic.html",
         {
@@ -92,6 +104,7 @@ def topic(request, slug):
             "canonical_url": absolute_url(topic.get_absolute_url()),
         },
     )
+    return set_surrogate_keys(response, topic_key(topic.pk))
 
 
 def _answer_page(request, publication, form, *, status=200):
@@ -116,12 +129,15 @@ def _answer_page(request, publication, form, *, status=200):
     return render(request, "answers/answer_detail.html", context, status=status)
 
 
+@public_page
 @require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
     if _gone(publication):
         return _withdrawn(request, publication)
-    return _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+    response = _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
+    set_last_modified(response, publication.approved_at)
+    return set_surrogate_keys(response, answer_key(publication.answer_id))
 
 
 @require_safe
@@ -181,6 +197,7 @@ def site_page(request, slug):
     )
 
 
+@public_page
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
@@ -192,11 +209,20 @@ def search_page(request):
         context["page"] = page
     if not query or not context["page"].object_list:
         context["topics"] = PublishedAnswer.objects.live_topics()
-    return render(request, "answers/search.html", context)
+    return set_surrogate_keys(render(request, "answers/search.html", context), LISTING)
 
 
+@csrf_exempt
 @require_POST
 def feedback(request, slug):
+    """The answer pages are cached whole and set no CSRF cookie, so this form carries no
+    token: a browser's Sec-Fetch-Site or Origin header shows where the post came from, and
+    a post from another site is refused (see `same_origin`)."""
+    if not same_origin(request):
+        return HttpResponseForbidden(
+            "This form only accepts posts from this site's own pages.",
+            content_type="text/plain; charset=utf-8",
+        )
     publication = _publication_or_404(slug)
     if _gone(publication):
         return _withdrawn(request, publication)
@@ -228,6 +254,7 @@ def feedback(request, slug):
     return redirect(publication.get_absolute_url() + "#feedback")
 
 
+@public_page
 @require_safe
 def robots_txt(request):
     lines = [

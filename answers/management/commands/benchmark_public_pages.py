@@ -140,7 +140,10 @@ class Command(BaseCommand):
         ]
         client = Client()
         rows = []
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        # PAGE_CACHE off: this measures the views themselves, not the in-app page cache.
+        with override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], PAGE_CACHE=False
+        ):
             for name, url in pages:
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(url)  # warm-up, and the query count
