@@ -12,8 +12,9 @@ from enum import StrEnum
 
 import reversion
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Count, Max, Q
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connections, models, router, transaction
+from django.db.models import Count, F, Max, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -609,6 +610,23 @@ class PublishedAnswerQuerySet(models.QuerySet):
         ).filter(answer_count__gt=0)
 
 
+SEARCH_CONFIG = "english"
+
+
+def search_document(question, lead, text):
+    """The weighted full-text document of a snapshot: question above lead above sections."""
+    return (
+        SearchVector(question, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(lead, weight="B", config=SEARCH_CONFIG)
+        + SearchVector(text, weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def search_document_of_columns():
+    """`search_document` from a row's own columns, for recomputing rows in bulk."""
+    return search_document(F("question"), KeyTextTransform("lead_text", "data"), F("search_text"))
+
+
 class PublishedAnswer(models.Model):
     """The public snapshot of an approved answer, rendered when a clinician signs it off.
     Public pages read only this, never the draft rows."""
@@ -632,6 +650,12 @@ class PublishedAnswer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_reason = models.TextField(blank=True)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="On PostgreSQL, the search document kept by save() (GIN-indexed); "
+        "empty elsewhere.",
+    )
 
     objects = PublishedAnswerQuerySet.as_manager()
 
@@ -641,6 +665,16 @@ class PublishedAnswer(models.Model):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql":
+            self.search_vector = search_document(
+                Value(self.question),
+                Value((self.data or {}).get("lead_text", "")),
+                Value(self.search_text),
+            )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("question", args=[self.slug])
