@@ -13,9 +13,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("feed/", RecentAnswersFeed(), name="feed"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
-    path(
-        "sitemap-<section>.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap_section"
-    ),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include(api.urlpatterns)),
 ]

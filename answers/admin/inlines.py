@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from citations.models import Citation
 
 from ..models import Section
-from .forms import CitationForm, SectionForm
+from .forms import CitationForm, CitedReferenceSelect, SectionForm
 
 
 class AnswerContentInline:
@@ -47,6 +47,13 @@ class CitationInline(AnswerContentInline, admin.TabularInline):
     autocomplete_fields = ["reference"]
     verbose_name = "reference cited"
     verbose_name_plural = "references cited (the number used in the text, and the work it cites)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reference":
+            kwargs["widget"] = CitedReferenceSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (
