@@ -14,6 +14,7 @@ from tests.factories import (
     make_editor,
     make_topic,
     make_writer,
+    publish_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,17 +49,28 @@ def test_answer_list_queries_do_not_grow(django_assert_max_num_queries):
     assert len(many) == len(few)
 
 
-def test_change_page_of_an_answer_with_60_citations(django_assert_max_num_queries):
+# A published answer's page also shows its public snapshot and sign-off (the workflow panel).
+@pytest.mark.parametrize(
+    ("published", "budget"),
+    [(False, CHANGE_PAGE_BUDGET), (True, CHANGE_PAGE_BUDGET + 2)],
+    ids=["draft", "published"],
+)
+def test_change_page_of_an_answer_with_60_citations(
+    published, budget, django_assert_max_num_queries
+):
     writer = make_writer()
-    answer = make_answer(
-        question="Does the change page stay within its budget?",
-        lead="A test lead [1].",
-        sections=large_sections(sections=30, citations=60),
-        writers=[writer],
-    )
+    content = {
+        "question": "Does the change page stay within its budget?",
+        "lead": "A test lead [1].",
+        "sections": large_sections(sections=30, citations=60),
+    }
+    if published:
+        answer = publish_answer(writer=writer, **content)
+    else:
+        answer = make_answer(writers=[writer], **content)
     assert answer.citations.count() == 60
     client = login(writer)
-    with django_assert_max_num_queries(CHANGE_PAGE_BUDGET):
+    with django_assert_max_num_queries(budget):
         response = client.get(answer_url("change", answer))
     assert response.status_code == 200
     page = response.content.decode()

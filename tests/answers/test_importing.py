@@ -289,8 +289,13 @@ def test_a_terminal_gets_a_progress_bar_and_logs_get_plain_lines(tmp_path):
     out, err = Terminal(), StringIO()
     with pytest.raises(CommandError):
         call_command(
-            "import_articles", str(SGLT2), str(broken), "--references", str(SGLT2_REFS),
-            stdout=out, stderr=err,
+            "import_articles",
+            str(SGLT2),
+            str(broken),
+            "--references",
+            str(SGLT2_REFS),
+            stdout=out,
+            stderr=err,
         )
     screen = out.getvalue()
     assert "\r[" in screen and "] 2/2" in screen
