@@ -661,7 +661,16 @@ class PublishedAnswer(models.Model):
 
     class Meta:
         ordering = ["-approved_at"]
-        indexes = [models.Index(fields=["topic", "-approved_at"])]
+        indexes = [
+            models.Index(fields=["topic", "-approved_at"]),
+            # Home, feed and API list read the newest live snapshots: without this, each
+            # request scans every row (the HTML columns make that 60 kB a row).
+            models.Index(
+                fields=["-approved_at", "id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="publishedanswer_live_recent",
+            ),
+        ]
 
     def __str__(self):
         return self.question
