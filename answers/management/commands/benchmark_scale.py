@@ -197,7 +197,7 @@ class Command(BaseCommand):
             )
         )
         rows.append(("same bytes from nginx, wrk -t2 -c16 -d10s", f"{edge['rps']:,.0f} req/s", ""))
-        rows.append(("uncached / nginx", f"{ratio:.2f}%", ok(ratio >= 0.75, "≥ 0.75%")))
+        rows.append(("uncached / nginx", f"{ratio:.3f}%", ok(ratio >= 0.75, "≥ 0.75%")))
         cache_setting = next(
             (
                 name
