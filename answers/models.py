@@ -14,8 +14,9 @@ from enum import StrEnum
 
 import reversion
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connections, models, router, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -1278,6 +1279,23 @@ class PublishedAnswerQuerySet(models.QuerySet):
         ).filter(answer_count__gt=0)
 
 
+SEARCH_CONFIG = "english"
+
+
+def search_document(question, lead, text):
+    """The weighted full-text document of a snapshot: question above lead above sections."""
+    return (
+        SearchVector(question, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(lead, weight="B", config=SEARCH_CONFIG)
+        + SearchVector(text, weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def search_document_of_columns():
+    """`search_document` from a row's own columns, for recomputing rows in bulk."""
+    return search_document(F("question"), KeyTextTransform("lead_text", "data"), F("search_text"))
+
+
 class PublishedAnswer(models.Model):
     """The public snapshot of an approved answer, rendered when a clinician signs it off.
     Public pages read only this, never the draft rows."""
@@ -1315,12 +1333,27 @@ class PublishedAnswer(models.Model):
     take_down_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="On PostgreSQL, the search document kept by save() (GIN-indexed); "
+        "empty elsewhere.",
+    )
 
     objects = PublishedAnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-approved_at"]
-        indexes = [models.Index(fields=["topic", "-approved_at"])]
+        indexes = [
+            models.Index(fields=["topic", "-approved_at"]),
+            # Home, feed and API list read the newest live snapshots: without this, each
+            # request scans every row (the HTML columns make that 60 kB a row).
+            models.Index(
+                fields=["-approved_at", "id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="publishedanswer_live_recent",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(take_down_at__isnull=True) | Q(take_down_at__gt=models.F("live_from")),
@@ -1330,6 +1363,16 @@ class PublishedAnswer(models.Model):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql":
+            self.search_vector = search_document(
+                Value(self.question),
+                Value((self.data or {}).get("lead_text", "")),
+                Value(self.search_text),
+            )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("question", args=[self.slug])

@@ -6,7 +6,7 @@ from ops.pagecache import public_page
 from .public import api, preview_links, views
 from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
-from .public.sitemaps import sitemaps
+from .public.sitemaps import sitemap_index, sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,11 +20,12 @@ urlpatterns = [
     path("preview/<str:token>/", preview_links.preview, name="preview_link"),
     path("preview/<str:token>/comment/", preview_links.comment, name="preview_link_comment"),
     path("feed/", public_page(tagged(RecentAnswersFeed(), LISTING)), name="feed"),
+    path("sitemap.xml", public_page(tagged(sitemap_index, LISTING)), name="sitemap"),
     path(
-        "sitemap.xml",
+        "sitemap-<section>.xml",
         public_page(tagged(sitemap, LISTING)),
         {"sitemaps": sitemaps},
-        name="sitemap",
+        name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include(api.urlpatterns)),

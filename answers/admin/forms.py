@@ -6,7 +6,7 @@ a field of any form here: only the workflow methods on Answer change it.
 """
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
@@ -238,6 +238,27 @@ class SectionForm(forms.ModelForm):
         return unix_newlines(self.cleaned_data["body"])
 
 
+class CitedReferenceSelect(AutocompleteSelect):
+    """The reference autocomplete of one citation row, rendering its selected reference from
+    the citation already loaded (the inline selects both in one query) rather than one query
+    per row: 60 citations, 60 queries otherwise."""
+
+    loaded = ()
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in self.choices.field.empty_values}
+        known = [reference for reference in self.loaded if str(reference.pk) in selected]
+        if not selected or len(known) != len(selected) or not self.is_required:
+            return super().optgroups(name, value, attr)
+        options = [
+            self.create_option(
+                name, reference.pk, self.choices.field.label_from_instance(reference), selected, i
+            )
+            for i, reference in enumerate(known)
+        ]
+        return [(None, options, 0)]
+
+
 class CitationForm(forms.ModelForm):
     label = forms.RegexField(
         regex=r"^[0-9]{1,6}$",
@@ -251,6 +272,14 @@ class CitationForm(forms.ModelForm):
     class Meta:
         model = Citation
         fields = ["label", "reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("reference")
+        widget = getattr(field, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the admin's related-widget wrapper
+        if isinstance(widget, CitedReferenceSelect) and Citation.reference.is_cached(self.instance):
+            widget.loaded = [self.instance.reference]
 
 
 class ContributorForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 draft through `Answer.revert_to` (django-reversion's own revert views are switched off)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from reversion.models import Version
@@ -14,6 +15,9 @@ from ..people import display_name
 from .diff import content_from_revision, diff_content
 from .messages import refusal, when
 from .workflow import PUBLIC_KEEPS_APPROVED
+
+# A long-lived answer gathers hundreds of versions: one page lists this many, newest first.
+VERSIONS_PER_PAGE = 50
 
 
 class HistoryPages:
@@ -29,8 +33,11 @@ class HistoryPages:
         publication = getattr(answer, "publication", None)
         published_revision = publication.signoff.revision_id if publication else None
         can_restore = not answer.refusals(Action.EDIT, request.user)
+        versions = self._versions(answer)
+        page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
+        current_pk = versions.values_list("pk", flat=True).first()
         rows = []
-        for index, version in enumerate(self._versions(answer)):
+        for version in page.object_list:
             revision = version.revision
             rows.append(
                 {
@@ -38,12 +45,12 @@ class HistoryPages:
                     "date": revision.date_created,
                     "user": display_name(revision.user) if revision.user else "",
                     "comment": revision.get_comment() or "",
-                    "is_current": index == 0,
+                    "is_current": version.pk == current_pk,
                     "is_published": revision.pk == published_revision,
                     "restore_url": self._url("history_restore", answer, version.pk),
                 }
             )
-        # Compare, by default, the current version with the one the public page shows.
+        # Compare, by default, the page's newest version with the one the public page shows.
         published_index = next((i for i, row in enumerate(rows) if row["is_published"]), 0)
         default_from = published_index or 1
         for index, row in enumerate(rows):
@@ -54,6 +61,8 @@ class HistoryPages:
             answer,
             "History",
             rows=rows,
+            page=page,
+            current_version_pk=current_pk,
             can_restore=can_restore,
             compare_url=self._url("history_compare", answer),
             **self._workflow_context(request, answer),

@@ -2,6 +2,7 @@
 them while the answer is in medical review."""
 
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -9,8 +10,8 @@ from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation
 
-from ..models import HOUSE_STRUCTURE, Section, Topic, TopicSection
-from .forms import CitationForm, SectionForm
+from ..models import HOUSE_STRUCTURE, ReviewComment, Section, Topic, TopicSection
+from .forms import CitationForm, CitedReferenceSelect, SectionForm
 
 
 def new_answer_structure(request) -> list[tuple[str, str]]:
@@ -53,12 +54,21 @@ class SectionInline(AnswerContentInline, admin.StackedInline):
         answer admin fills in their headings and kinds)."""
         return len(new_answer_structure(request)) if obj is None else 0
 
+    def get_queryset(self, request):
+        """Each section's open comments in one query, not one per section."""
+        open_comments = ReviewComment.objects.filter(resolved_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("review_comments", queryset=open_comments, to_attr="open_review_comments")
+            )
+        )
+
     @admin.display(description="clinician's comments")
     def clinician_comments(self, section):
         """Open comments beside their section; replies and resolving are in the comments panel."""
-        open_comments = (
-            section.review_comments.filter(resolved_at__isnull=True) if section.pk else []
-        )
+        open_comments = getattr(section, "open_review_comments", []) if section.pk else []
         if not open_comments:
             return "None open"
         return format_html_join(
@@ -88,6 +98,13 @@ class CitationInline(AnswerContentInline, admin.TabularInline):
     autocomplete_fields = ["reference"]
     verbose_name = "reference cited"
     verbose_name_plural = "references cited (the number used in the text, and the work it cites)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reference":
+            kwargs["widget"] = CitedReferenceSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

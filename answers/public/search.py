@@ -1,24 +1,23 @@
 """Search over the live public snapshots.
 
-On PostgreSQL: full-text search, the question weighted above the short answer above the
-sections, ranked, with highlighted snippets. On SQLite (local work): every word must appear
+On PostgreSQL: full-text search through the stored, GIN-indexed `search_vector` (the
+question weighted above the short answer above the sections), ranked, with highlighted
+snippets. On SQLite (local work): every word must appear
 somewhere, newest review first, with a plain snippet. Drafts are never searched.
 """
 
 import re
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from ..models import PublishedAnswer
+from ..models import SEARCH_CONFIG, PublishedAnswer
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 SNIPPET_CHARS = 220
-SEARCH_CONFIG = "english"
 
 # Private-use characters mark the highlights PostgreSQL finds, so the snippet can be escaped
 # as plain text first and only then get its <mark> tags.
@@ -49,24 +48,14 @@ def search(query: str):
 
 
 def _postgres_search(query):
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-    )
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-    vector = (
-        SearchVector("question", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(KeyTextTransform("lead_text", "data"), weight="B", config=SEARCH_CONFIG)
-        + SearchVector("search_text", weight="C", config=SEARCH_CONFIG)
-    )
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     return (
         PublishedAnswer.objects.listing()
+        .filter(search_vector=search_query)
         .annotate(
-            document=vector,
-            rank=SearchRank(vector, search_query),
+            rank=SearchRank(F("search_vector"), search_query),
             headline=SearchHeadline(
                 "search_text",
                 search_query,
@@ -77,7 +66,6 @@ def _postgres_search(query):
                 min_words=15,
             ),
         )
-        .filter(document=search_query)
         .order_by("-rank", "-approved_at", "pk")
     )
 

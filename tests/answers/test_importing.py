@@ -545,3 +545,34 @@ def test_fuzz_import_article_creates_one_answer_or_nothing(data, references):
             assert report.errors
             assert not any(model.objects.exists() for model in stored)
         transaction.set_rollback(True)
+
+
+def test_a_terminal_gets_a_progress_bar_and_logs_get_plain_lines(tmp_path):
+    from io import StringIO
+
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    make_topic(name="Cardiology")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\xff\xfe not an article")
+    out, err = Terminal(), StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_articles",
+            str(SGLT2),
+            str(broken),
+            "--references",
+            str(SGLT2_REFS),
+            stdout=out,
+            stderr=err,
+        )
+    screen = out.getvalue()
+    assert "\r[" in screen and "] 2/2" in screen
+    assert "Imported 1 of 2 files." in screen
+    assert ": created" not in screen
+    assert "broken.txt: error" in err.getvalue()
+
+    plain, _, _ = run("import_articles", str(CAR_T), "--references", str(CAR_T_REFS))
+    assert "\r" not in plain and "car-t-multiple-sclerosis.txt: created" in plain

@@ -179,7 +179,7 @@ def public_everywhere(answer):
         "topic": client.get(answer.question.topic.get_absolute_url()).status_code == 200,
         "search": slug in client.get("/search/?q=test").content.decode(),
         "feed": slug in client.get("/feed/").content.decode(),
-        "sitemap": slug in client.get("/sitemap.xml").content.decode(),
+        "sitemap": slug in client.get("/sitemap-answers.xml").content.decode(),
         "api_list": slug in client.get("/api/answers/").content.decode(),
         "api": client.get(f"/api/answers/{slug}/").status_code,
     }

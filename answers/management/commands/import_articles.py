@@ -35,10 +35,15 @@ class Command(BaseCommand):
             except ReferenceFileError as error:
                 raise CommandError(f"{references}: {error}") from None
         failed = 0
-        for path in paths:
+        progress = Progress(self.stdout, total=len(paths)) if self.stdout.isatty() else None
+        for done, path in enumerate(paths):
+            if progress:
+                progress.show(done, Path(path).name)
             try:
                 data = read_file(path)
             except CommandError as error:
+                if progress:
+                    progress.clear()
                 self.stderr.write(f"{path}: error: {error}")
                 failed += 1
                 continue
@@ -50,13 +55,39 @@ class Command(BaseCommand):
                 author=user,
                 topic_name=topic or "",
             )
+            if progress and report.ok:
+                continue  # on a terminal the bar stands for the per-file lines
+            if progress:
+                progress.clear()
             for line in report.lines():
                 (self.stdout if report.ok else self.stderr).write(line)
             failed += not report.ok
+        if progress:
+            progress.show(len(paths), "")
+            self.stdout.write("")
+            self.stdout.write(f"Imported {len(paths) - failed} of {len(paths)} files.")
         if failed:
             raise CommandError(
                 f"{failed} of {len(paths)} files had errors: nothing was created from them."
             )
+
+
+class Progress:
+    """A one-line progress bar, redrawn in place: only on a terminal (logs get plain lines)."""
+
+    WIDTH = 30
+
+    def __init__(self, out, *, total):
+        self.out, self.total = out, total
+
+    def show(self, done, name):
+        filled = self.WIDTH * done // max(self.total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.out.write(f"\r[{bar}] {done}/{self.total} {name[:40]:<40}", ending="")
+        self.out.flush()
+
+    def clear(self):
+        self.out.write("\r" + " " * (self.WIDTH + 60) + "\r", ending="")
 
 
 def read_file(path) -> bytes:

@@ -22,6 +22,7 @@ TEMPLATES = [
     "/search/",
     "/feed/",
     "/sitemap.xml",
+    "/sitemap-{}.xml",
     "/robots.txt",
     "/api/answers/",
     "/api/answers/{}/",
@@ -56,6 +57,9 @@ def live_answer(db):
         "/topics/%00/",
         "/questions/%00/",
         "/sitemap.xml?p=%00",
+        "/sitemap-answers.xml?p=%00",
+        "/sitemap-answers.xml?p=9999",
+        "/sitemap-%00.xml",
     ],
 )
 def test_samples_from_the_probe_are_answered(client, live_answer, url):

@@ -190,3 +190,26 @@ def test_full_text_understands_web_search_syntax(client):
     publish_answer(question="Do pangolin trials fail?", lead="Pangolin trials fail [1].")
     assert result_questions(search(client, "pangolin -fail")) == ["Do pangolin tests pass?"]
     assert result_questions(search(client, '"tests pass"')) == ["Do pangolin tests pass?"]
+
+
+@postgres_only
+def test_search_reads_the_stored_gin_indexed_vector_kept_true_on_republish(client):
+    from django.db import connection as db
+
+    from answers.models import PublishedAnswer
+
+    answer = publish_answer(question="Is the stored narwhal vector used?", lead="Yes [1].")
+    stored = PublishedAnswer.objects.values_list("search_vector", flat=True).get(answer=answer)
+    assert "narwhal" in stored
+    with db.cursor() as cursor:
+        constraints = db.introspection.get_constraints(cursor, "answers_publishedanswer")
+    gin = [c for c in constraints.values() if c["columns"] == ["search_vector"]]
+    assert gin and gin[0]["type"] == "gin"
+
+    writer, clinician = answer.writers.first(), answer.signoffs.first().reviewer
+    answer.lead = "Now about walruses [1]."
+    answer.save()
+    answer.note_edit(by=writer)
+    answer.submit(by=writer)
+    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    assert result_questions(search(client, "walrus")) == ["Is the stored narwhal vector used?"]
