@@ -211,5 +211,11 @@ def test_search_reads_the_stored_gin_indexed_vector_kept_true_on_republish(clien
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: re-reviewed.",
+    )
     assert result_questions(search(client, "walrus")) == ["Is the stored narwhal vector used?"]
