@@ -44,6 +44,16 @@ HOUSE_STRUCTURE = (
 )
 
 
+def unique_slug(model, text, *, length, fallback, exclude_pk=None):
+    """A slug of `text` no other row of `model` has: "name", then "name-2", "name-3"..."""
+    base = slugify(text)[:length].strip("-") or fallback
+    slug, n = base, 2
+    others = model.objects.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 class WorkflowError(Exception):
     """A transition was refused. `problems` lists every reason, in words a writer understands."""
 
@@ -105,12 +115,7 @@ class Question(models.Model):
 
     @staticmethod
     def unique_slug_for(text, *, exclude_pk=None):
-        base = slugify(text)[:100].strip("-") or "question"
-        slug, n = base, 2
-        others = Question.objects.exclude(pk=exclude_pk)
-        while others.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        return unique_slug(Question, text, length=100, fallback="question", exclude_pk=exclude_pk)
 
 
 class Contributor(models.Model):
@@ -163,12 +168,9 @@ class Contributor(models.Model):
 
     @staticmethod
     def unique_slug_for(name, *, exclude_pk=None):
-        base = slugify(name)[:150].strip("-") or "contributor"
-        slug, n = base, 2
-        others = Contributor.objects.exclude(pk=exclude_pk)
-        while others.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        return unique_slug(
+            Contributor, name, length=150, fallback="contributor", exclude_pk=exclude_pk
+        )
 
     @property
     def byline_name(self):
