@@ -6,6 +6,7 @@ Answer, Question), each with its own question, address, topic and dates. The cop
 the template's reversion revision and have no draft sections or citations of their own.
 """
 
+import secrets
 import statistics
 import time
 from datetime import timedelta
@@ -38,8 +39,8 @@ BATCH = 1000
 VERSIONS = 1000
 
 
-def _user(username, group, name):
-    user = get_user_model().objects.create_user(username=username, is_staff=True)
+def _user(username, group, name, password=None):
+    user = get_user_model().objects.create_user(username=username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     Contributor.objects.create(user=user, display_name=name)
     return user
@@ -47,13 +48,26 @@ def _user(username, group, name):
 
 def build(*, answers, articles):
     writer = _user("benchmark-writer", WRITERS, "Benchmark Writer (test)")
-    clinician = _user("benchmark-clinician", MEDICAL_REVIEWERS, "Benchmark Clinician (test)")
+    # A one-off password: the clinician signs the approval with it, as every approval is signed.
+    signature = secrets.token_urlsafe(16)
+    clinician = _user(
+        "benchmark-clinician", MEDICAL_REVIEWERS, "Benchmark Clinician (test)", signature
+    )
     _user("benchmark-editor", EDITORS, "Benchmark Editor (test)")
     topics = [
         Topic.objects.create(name=f"Benchmark topic {n} (test data)", slug=f"benchmark-topic-{n}")
         for n in range(1, 51)
     ]
-    template = _publish_template(writer, clinician, topics[0])
+    template = publish_large_answer(
+        writer=writer,
+        clinician=clinician,
+        password=signature,
+        topic=topics[0],
+        question="Benchmark question 0: is this fake test answer fast? (test data)",
+        tag="scale",
+        sections=30,
+        citations=60,
+    )
     _copy(template, answers - 1, topics, writer)
     _versions(template, clinician)
     return {
@@ -69,33 +83,40 @@ def _workers():
     return int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
 
 
-def _publish_template(writer, clinician, topic):
-    text = "Benchmark question 0: is this fake test answer fast? (test data)"
-    question = Question.objects.create(text=text, slug="benchmark-answer-0", topic=topic)
+def publish_large_answer(*, writer, clinician, password, topic, question, tag, sections, citations):
+    """One fake answer with `sections` sections and `citations` cited fake references, taken
+    through the real submit and approve (signed with `password`). Never medical content."""
+    question = Question.objects.create(
+        text=question, slug=Question.unique_slug_for(question), topic=topic
+    )
     answer = Answer.objects.create(
         question=question,
-        lead="Benchmark data, not medical information: fake text for timing [1].",
+        lead="This is fake benchmark text for timing the pages, not medical advice [1].",
+        certainty=Answer.Certainty.LOW,
+        certainty_reason="Fake benchmark text: no evidence was assessed.",
     )
     answer.writers.add(writer)
-    prose = 29
+    prose = sections - 1
     bodies = [[] for _ in range(prose)]
-    for label in range(1, 61):
-        bodies[(label - 1) % prose].append(f"Fake benchmark sentence {label} [{label}].")
+    for label in range(1, citations + 1):
+        bodies[(label - 1) % prose].append(
+            f"Fake benchmark sentence {label} stands in for real text [{label}]."
+        )
     for position, sentences in enumerate(bodies, start=1):
         Section.objects.create(
             answer=answer,
             position=position,
             heading=f"Benchmark heading {position}",
-            body=" ".join(sentences),
+            body=" ".join(sentences) or "Fake benchmark text without citations.",
         )
     Section.objects.create(
         answer=answer,
-        position=30,
+        position=sections,
         heading="What to ask your doctor",
         kind=Section.Kind.QUESTIONS,
-        body="- Is this fake benchmark question one?",
+        body="- Is this fake benchmark question one?\n- Is this fake benchmark question two?",
     )
-    for label in range(1, 61):
+    for label in range(1, citations + 1):
         reference = Reference.objects.create(
             title=f"Benchmark test reference {label} (not a real work)",
             authors=[{"family": "Tester", "given": "Ann"}],
@@ -104,11 +125,11 @@ def _publish_template(writer, clinician, topic):
             year=2024,
             volume="1",
             page=f"{label}-{label + 5}",
-            doi=f"10.5555/benchmark.{label}",
+            doi=f"10.5555/benchmark.{tag}.{label}",
         )
         Citation.objects.create(answer=answer, reference=reference, label=str(label))
     answer.submit(by=writer)
-    answer.approve(by=clinician, sources_checked=True, wording_safe=True)
+    answer.approve(by=clinician, password=password, sources_checked=True, wording_safe=True)
     answer.refresh_from_db()
     return answer
 
@@ -146,6 +167,9 @@ def _copy(template, count, topics, writer):
                 SignOff(
                     answer=a,
                     reviewer_id=signoff.reviewer_id,
+                    signer_name=signoff.signer_name,
+                    meaning=signoff.meaning,
+                    change_summary=signoff.change_summary,
                     revision_id=signoff.revision_id,
                     content_hash=signoff.content_hash,
                     sources_checked=True,

@@ -18,9 +18,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from answers.models import Answer, Contributor, Question, Section, Topic
+from answers.benchmarking import publish_large_answer
+from answers.models import Contributor, Topic
 from answers.roles import MEDICAL_REVIEWERS, WRITERS
-from citations.models import Citation, Reference
 
 SEARCH_WORD = "benchmark"
 
@@ -74,58 +74,16 @@ class Command(BaseCommand):
         topic = Topic.objects.create(
             name=f"Benchmark topic {tag} (test data)", slug=f"benchmark-topic-{tag}"
         )
-        text = f"Is the {SEARCH_WORD} test answer {tag} fast?"
-        question = Question.objects.create(
-            text=text, slug=Question.unique_slug_for(text), topic=topic
-        )
-        answer = Answer.objects.create(
-            question=question,
-            lead=f"This is fake {SEARCH_WORD} text for timing the pages, not medical advice [1].",
-            certainty=Answer.Certainty.LOW,
-            certainty_reason="Fake benchmark text: no evidence was assessed.",
-        )
-        answer.writers.add(writer)
-        prose = sections - 1
-        bodies = [[] for _ in range(prose)]
-        for label in range(1, citations + 1):
-            bodies[(label - 1) % prose].append(
-                f"Fake {SEARCH_WORD} sentence {label} stands in for real text [{label}]."
-            )
-        for position, sentences in enumerate(bodies, start=1):
-            Section.objects.create(
-                answer=answer,
-                position=position,
-                heading=f"Benchmark heading {position}",
-                body=" ".join(sentences) or f"Fake {SEARCH_WORD} text without citations.",
-            )
-        Section.objects.create(
-            answer=answer,
-            position=sections,
-            heading="What to ask your doctor",
-            kind=Section.Kind.QUESTIONS,
-            body="- Is this fake benchmark question one?\n- Is this fake benchmark question two?",
-        )
-        for label in range(1, citations + 1):
-            reference = Reference.objects.create(
-                title=f"Benchmark test reference {label} (not a real work)",
-                authors=[{"family": "Tester", "given": "Ann"}],
-                container_title="Journal of Tests",
-                container_title_short="J Tests",
-                year=2024,
-                volume="1",
-                page=f"{label}-{label + 5}",
-                doi=f"10.5555/benchmark.{tag}.{label}",
-            )
-            Citation.objects.create(answer=answer, reference=reference, label=str(label))
-        answer.submit(by=writer)
-        answer.approve(
-            by=clinician,
+        return publish_large_answer(
+            writer=writer,
+            clinician=clinician,
             password=signature,
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Benchmark: re-reviewed.",
+            topic=topic,
+            question=f"Is the {SEARCH_WORD} test answer {tag} fast?",
+            tag=tag,
+            sections=sections,
+            citations=citations,
         )
-        return answer
 
     # ---------------------------------------------------------------- measuring
 
