@@ -54,6 +54,12 @@ def unique_slug(model, text, *, length, fallback, exclude_pk=None):
     return slug
 
 
+def check_signature(user, password):
+    """A sign-off is an electronic signature: the signer's own password, or nothing is signed."""
+    if not password or not user.check_password(password):
+        raise SignatureRefused(WRONG_SIGNATURE)
+
+
 class WorkflowError(Exception):
     """A transition was refused. `problems` lists every reason, in words a writer understands."""
 
@@ -776,8 +782,7 @@ class Answer(models.Model):
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
-            if not password or not by.check_password(password):
-                raise SignatureRefused(WRONG_SIGNATURE)
+            check_signature(by, password)
             problems = answer._schedule_problems(
                 next_review_due=next_review_due, go_live_at=go_live_at
             )
@@ -796,17 +801,13 @@ class Answer(models.Model):
                 raise WorkflowError(problems)
             revision, content_hash = answer._confirm_certainty(certainty, certainty_reason, by=by)
             now = timezone.now()
-            signoff = SignOff.objects.create(
+            signoff = SignOff.record(
                 answer=answer,
-                reviewer=by,
-                signer_name=printed_name(by),
-                meaning=SIGNOFF_MEANING,
-                created_at=now,
+                by=by,
+                at=now,
                 revision=revision,
                 content_hash=content_hash,
-                sources_checked=True,
-                wording_safe=True,
-                comment=comment.strip(),
+                comment=comment,
                 change_summary=change_summary,
                 is_correction=bool(is_correction),
             )
@@ -866,8 +867,7 @@ class Answer(models.Model):
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.CONFIRM_ACCURATE, by)
-            if not password or not by.check_password(password):
-                raise SignatureRefused(WRONG_SIGNATURE)
+            check_signature(by, password)
             problems = answer._schedule_problems(next_review_due=next_review_due)
             if not (sources_checked and wording_safe):
                 problems.append(
@@ -882,17 +882,13 @@ class Answer(models.Model):
                 reversion.add_to_revision(answer)
             revision = Version.objects.get_for_object(answer).first().revision
             now = timezone.now()
-            signoff = SignOff.objects.create(
+            signoff = SignOff.record(
                 answer=answer,
-                reviewer=by,
-                signer_name=printed_name(by),
-                meaning=SIGNOFF_MEANING,
-                created_at=now,
+                by=by,
+                at=now,
                 revision=revision,
                 content_hash=answer.publication.content_hash,
-                sources_checked=True,
-                wording_safe=True,
-                comment=(comment or "").strip(),
+                comment=comment,
             )
             answer.last_reviewed_at = now
             answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
@@ -1187,6 +1183,23 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.meaning} by {self.signer_name} on {self.created_at:%d %b %Y}"
+
+    @classmethod
+    def record(cls, *, answer, by, at, revision, content_hash, comment="", **details):
+        """The signature of `by` (whose password the caller checked) on exactly this content."""
+        return cls.objects.create(
+            answer=answer,
+            reviewer=by,
+            signer_name=printed_name(by),
+            meaning=SIGNOFF_MEANING,
+            created_at=at,
+            revision=revision,
+            content_hash=content_hash,
+            sources_checked=True,
+            wording_safe=True,
+            comment=(comment or "").strip(),
+            **details,
+        )
 
 
 class PublishedAnswerQuerySet(models.QuerySet):
