@@ -1,21 +1,18 @@
 """The reference library: one Reference per work, cited by answers through Citation rows."""
 
-import calendar
 import re
 
 import reversion
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .csl import CSLValueError, clean_names, date_problem
-from .formatting import missing_fields
-from .identifiers import (
+from ..csl import CSLValueError, clean_names, date_problem
+from ..formatting import missing_fields
+from ..identifiers import (
     normalize_pmcid,
     normalize_pmid,
     strip_doi,
@@ -275,147 +272,3 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"[{self.label}] {self.reference}"
-
-
-class NoticeKind(models.TextChoices):
-    RETRACTION = "retraction", "Retraction"
-    WITHDRAWAL = "withdrawal", "Withdrawal"
-    CONCERN = "concern", "Expression of concern"
-    CORRECTION = "correction", "Correction"
-
-
-# Kinds that block approval of an answer citing the work until a clinician handles them.
-BLOCKING_NOTICE_KINDS = (NoticeKind.RETRACTION, NoticeKind.WITHDRAWAL, NoticeKind.CONCERN)
-
-
-class ReferenceNoticeQuerySet(models.QuerySet):
-    def blocking(self):
-        return self.filter(kind__in=BLOCKING_NOTICE_KINDS)
-
-    def unhandled(self):
-        return self.filter(acknowledged_at__isnull=True)
-
-
-class ReferenceNotice(models.Model):
-    """A retraction, withdrawal, expression of concern or correction published about a
-    work, as Crossref or PubMed records it. Found by the retraction watch."""
-
-    Kind = NoticeKind
-    BLOCKING_KINDS = BLOCKING_NOTICE_KINDS
-
-    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=20, choices=NoticeKind)
-    date = models.CharField(
-        max_length=10,
-        blank=True,
-        help_text="As precise as the source gives it: 2010, 2010-02 or 2010-02-06.",
-    )
-    notice_doi = models.CharField(
-        "notice DOI", max_length=255, blank=True, validators=[validate_doi]
-    )
-    notice_pmid = models.CharField("notice PubMed ID", max_length=8, blank=True)
-    link = models.URLField(max_length=1000, blank=True)
-    source = models.CharField(max_length=300, help_text="Where the watch found it.")
-    first_seen_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    handling_note = models.TextField(
-        "how it was handled",
-        blank=True,
-        help_text="What the clinician decided, e.g. “Removed from the answer”.",
-    )
-
-    objects = ReferenceNoticeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["reference", "-first_seen_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["reference", "kind", "notice_doi"], name="notice_unique_per_reference"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(date="") | Q(date__regex=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
-                name="notice_date_iso",
-            ),
-            models.CheckConstraint(
-                condition=Q(acknowledged_at__isnull=True) | ~Q(handling_note=""),
-                name="notice_acknowledged_with_note",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} of “{self.reference}”" + (
-            f" ({self.notice_doi})" if self.notice_doi else ""
-        )
-
-    def save(self, *args, **kwargs):
-        self.notice_doi = strip_doi(self.notice_doi) if self.notice_doi else ""
-        if not self.link and self.notice_doi:
-            self.link = "https://doi.org/" + self.notice_doi
-        elif not self.link and self.notice_pmid:
-            self.link = f"https://pubmed.ncbi.nlm.nih.gov/{self.notice_pmid}/"
-        super().save(*args, **kwargs)
-
-    @property
-    def blocks_approval(self) -> bool:
-        return self.kind in BLOCKING_NOTICE_KINDS and self.acknowledged_at is None
-
-    @property
-    def date_text(self) -> str:
-        """ "6 February 2010", "February 2010" or "2010"."""
-        parts = [int(p) for p in self.date.split("-")] if self.date else []
-        if len(parts) == 3:
-            return f"{parts[2]} {calendar.month_name[parts[1]]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{calendar.month_name[parts[1]]} {parts[0]}"
-        return str(parts[0]) if parts else ""
-
-    def public_text(self) -> str:
-        """The short factual line readers see beside the reference."""
-        when = self.date_text
-        when = (f" on {when}" if self.date.count("-") == 2 else f" in {when}") if when else ""
-        what = {
-            NoticeKind.RETRACTION: f"This study was retracted{when}",
-            NoticeKind.WITHDRAWAL: f"This study was withdrawn{when}",
-            NoticeKind.CONCERN: f"The journal published an expression of concern about this study{when}",
-            NoticeKind.CORRECTION: f"A correction to this study was published{when}",
-        }[self.kind]
-        return f"{what}; this page is being reviewed."
-
-    def acknowledge(self, *, by, note):
-        """A clinician records how the notice was handled: it no longer blocks approval."""
-        note = (note or "").strip()
-        if not by.has_perm("answers.review_answer"):
-            raise PermissionDenied("Only a clinician can record how a notice was handled.")
-        if not note:
-            raise ValidationError("Say how the notice was handled.")
-        self.acknowledged_by, self.acknowledged_at, self.handling_note = by, timezone.now(), note
-        self.save(update_fields=["acknowledged_by", "acknowledged_at", "handling_note"])
-
-
-class RetractionCheck(models.Model):
-    """One run of the retraction watch: what it checked, found, and failed to check."""
-
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    checked = models.PositiveIntegerField(default=0)
-    notices_found = models.PositiveIntegerField(default=0)
-    failures = models.JSONField(
-        default=list, blank=True, help_text="One message per reference that could not be checked."
-    )
-
-    class Meta:
-        ordering = ["-started_at", "-pk"]
-        get_latest_by = "started_at"
-
-    def __str__(self):
-        return f"Retraction check of {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)

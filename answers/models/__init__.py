@@ -1,0 +1,88 @@
+"""The editorial domain, one module per concern; every public name is importable from here.
+
+- `topics`: topics (and the structure new answers start with), questions, contributors
+- `answer`: the answer, its content hash, its queries, its sections
+- `rules`: who may do what to an answer now, and why not (`Answer.refusals`)
+- `transitions`: submit, assign, request changes, reschedule, preview, withdraw, revert
+- `approval`: a clinician's sign-offs: approve, confirm still accurate
+- `signoffs`: the electronic signature on the exact content approved
+- `publication`: the public snapshot, its queries and search document
+- `feedback`: reader feedback, clinician's comments and replies
+- `preview`: preview links for outside reviewers and their comments
+- `pages`: the publisher's own pages
+- `choices`, `errors`: the vocabularies and what a refused transition raises
+"""
+
+from .answer import Answer, AnswerQuerySet, Section
+from .approval import CHANGE_SUMMARY_MAX, FIRST_PUBLISHED, AnswerApproval
+from .choices import (
+    CERTAINTY_PLAIN_WORDS,
+    Action,
+    AnswerStatus,
+    Certainty,
+    FeedbackKind,
+    SectionKind,
+)
+from .errors import SignatureRefused, WorkflowError
+from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
+from .pages import SitePage
+from .preview import PreviewComment, PreviewLink
+from .publication import (
+    SEARCH_CONFIG,
+    PublishedAnswer,
+    PublishedAnswerQuerySet,
+    search_document,
+    search_document_of_columns,
+)
+from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
+from .signoffs import SIGNOFF_MEANING, WRONG_SIGNATURE, SignOff, check_signature
+from .topics import HOUSE_STRUCTURE, Contributor, Question, Topic, TopicSection, unique_slug
+from .transitions import AnswerTransitions
+
+# django-simple-history's audit-log models, importable here as they were before the split.
+HistoricalAnswer = Answer.history.model
+HistoricalSitePage = SitePage.history.model
+
+__all__ = [
+    "CERTAINTY_PLAIN_WORDS",
+    "CHANGE_SUMMARY_MAX",
+    "FIRST_PUBLISHED",
+    "HOUSE_STRUCTURE",
+    "NOT_YOUR_SIGN_OFF",
+    "SEARCH_CONFIG",
+    "SIGNOFF_MEANING",
+    "WRONG_SIGNATURE",
+    "Action",
+    "Answer",
+    "AnswerApproval",
+    "AnswerQuerySet",
+    "AnswerRules",
+    "AnswerStatus",
+    "AnswerTransitions",
+    "Certainty",
+    "Contributor",
+    "FeedbackKind",
+    "HistoricalAnswer",
+    "HistoricalSitePage",
+    "PreviewComment",
+    "PreviewLink",
+    "PublishedAnswer",
+    "PublishedAnswerQuerySet",
+    "Question",
+    "ReaderFeedback",
+    "ReviewComment",
+    "ReviewCommentReply",
+    "Section",
+    "SectionKind",
+    "SignOff",
+    "SignatureRefused",
+    "SitePage",
+    "Topic",
+    "TopicSection",
+    "WorkflowError",
+    "check_signature",
+    "medical_reviewers",
+    "search_document",
+    "search_document_of_columns",
+    "unique_slug",
+]

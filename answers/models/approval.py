@@ -1,0 +1,203 @@
+"""A clinician's sign-offs (a mixin of `Answer`): approve and publish, or confirm that the
+published answer is still accurate, with the checks, dates and change note they need."""
+
+import reversion
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Version
+
+from notifications.models import NotificationKind
+
+from ..checklist import review_checklist
+from .choices import Action, Certainty
+from .errors import WorkflowError
+from .publication import PublishedAnswer
+from .signoffs import SignOff, check_signature
+
+FIRST_PUBLISHED = "First published"
+CHANGE_SUMMARY_MAX = 200
+
+
+class AnswerApproval:
+    """`Answer`'s sign-off transitions: `approve` and `confirm_accurate`."""
+
+    def approve(
+        self,
+        *,
+        by,
+        password,
+        sources_checked,
+        wording_safe,
+        comment="",
+        next_review_due=None,
+        go_live_at=None,
+        change_summary="",
+        is_correction=False,
+        certainty=None,
+        certainty_reason=None,
+    ):
+        """Clinician: sign off the exact content submitted and publish it, now or at
+        `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
+        The clinician's password is their electronic signature, checked here so that no path
+        signs without it. `change_summary` (what changed, for the public change log) is
+        required when it is republished; `certainty`/`certainty_reason`, when given, confirm
+        or change the writer's proposal."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.APPROVE, by)
+            check_signature(by, password)
+            problems = answer._schedule_problems(
+                next_review_due=next_review_due, go_live_at=go_live_at
+            )
+            if not (sources_checked and wording_safe):
+                problems.append(
+                    "Confirm both checks: you checked the sources, and the wording is safe for patients."
+                )
+            if answer.content_hash() != answer.submitted_hash:
+                problems.append(
+                    "The content changed after it was submitted. Send it back so the writer can resubmit it."
+                )
+            problems += review_checklist(answer).blocking_approval()
+            change_summary, change_problems = answer._change_note(change_summary, is_correction)
+            problems += change_problems + answer._certainty_problems(certainty, certainty_reason)
+            if problems:
+                raise WorkflowError(problems)
+            revision, content_hash = answer._confirm_certainty(certainty, certainty_reason, by=by)
+            now = timezone.now()
+            signoff = SignOff.record(
+                answer=answer,
+                by=by,
+                at=now,
+                revision=revision,
+                content_hash=content_hash,
+                comment=comment,
+                change_summary=change_summary,
+                is_correction=bool(is_correction),
+            )
+            answer.status = self.Status.PUBLISHED
+            answer.last_reviewed_at = now
+            answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
+            answer.review_comment = ""
+            when = (
+                f" (goes live {timezone.localtime(go_live_at):%d %b %Y %H:%M})"
+                if go_live_at
+                else ""
+            )
+            answer._record(
+                by=by,
+                reason=f"Approved and published{when}" + (f": {comment}" if comment else ""),
+            )
+            PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
+            answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
+            self.refresh_from_db()
+            return signoff
+
+    def _schedule_problems(self, *, next_review_due=None, go_live_at=None) -> list[str]:
+        """What is wrong with a review date or go-live time chosen at sign-off."""
+        problems = []
+        today = timezone.localdate()
+        if next_review_due is not None:
+            latest = today + settings.REVIEW_INTERVAL
+            if not today < next_review_due <= latest:
+                problems.append(
+                    f"The next review must be after today and no later than {latest:%d %b %Y} "
+                    f"({settings.REVIEW_INTERVAL.days} days)."
+                )
+        if go_live_at is not None:
+            publication = getattr(self, "publication", None)
+            if go_live_at <= timezone.now():
+                problems.append("Go live at must be in the future: leave it empty to publish now.")
+            elif publication is not None and publication.is_public():
+                problems.append(
+                    "This answer is on the public site now: a new version replaces it when "
+                    "approved, so it cannot wait for a go-live time."
+                )
+        return problems
+
+    def confirm_accurate(
+        self,
+        *,
+        by,
+        password,
+        sources_checked=True,
+        wording_safe=True,
+        next_review_due=None,
+        comment="",
+    ):
+        """Clinician: re-sign the published content unchanged (no writer round trip): a new
+        sign-off bound to the same content hash and a new revision, new review dates and a
+        public snapshot rebuilt with the new reviewer and date."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.CONFIRM_ACCURATE, by)
+            check_signature(by, password)
+            problems = answer._schedule_problems(next_review_due=next_review_due)
+            if not (sources_checked and wording_safe):
+                problems.append(
+                    "Confirm both checks: you checked the sources, and the wording is safe for patients."
+                )
+            problems += review_checklist(answer).blocking_approval()
+            if problems:
+                raise WorkflowError(problems)
+            with reversion.create_revision():
+                reversion.set_user(by)
+                reversion.set_comment("Confirmed still accurate")
+                reversion.add_to_revision(answer)
+            revision = Version.objects.get_for_object(answer).first().revision
+            now = timezone.now()
+            signoff = SignOff.record(
+                answer=answer,
+                by=by,
+                at=now,
+                revision=revision,
+                content_hash=answer.publication.content_hash,
+                comment=comment,
+            )
+            answer.last_reviewed_at = now
+            answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
+            answer._record(
+                by=by,
+                reason="Confirmed still accurate" + (f": {comment.strip()}" if comment else ""),
+            )
+            PublishedAnswer.publish(answer, signoff=signoff, live_from=answer.publication.live_from)
+            self.refresh_from_db()
+            return signoff
+
+    def _change_note(self, summary, is_correction):
+        """The public change log's line for this approval, and what is wrong with it."""
+        summary = " ".join((summary or "").split())
+        if not PublishedAnswer.objects.filter(answer=self).exists():
+            if is_correction:
+                return summary, ["A first publication has nothing to correct: untick “Correction”."]
+            return FIRST_PUBLISHED, []
+        if not summary:
+            return summary, [
+                "Say in one line what changed since the last published version: readers see it "
+                "in the answer's change log."
+            ]
+        if len(summary) > CHANGE_SUMMARY_MAX:
+            return summary, [f"Keep the summary of changes to {CHANGE_SUMMARY_MAX} characters."]
+        return summary, []
+
+    def _certainty_problems(self, level, reason):
+        if level is None and reason is None:
+            return []
+        if level not in Certainty.values:
+            return ["Choose the certainty of the evidence: high, moderate, low or very low."]
+        if not (reason or "").strip():
+            return ["Say in one plain sentence why the evidence has this certainty."]
+        return []
+
+    def _confirm_certainty(self, level, reason, *, by):
+        """The revision and hash the sign-off binds: the submitted ones, or, when the clinician
+        changed the certainty statement, a new revision recording their change."""
+        reason = " ".join((reason or "").split())
+        if level is None or (level, reason) == (self.certainty, self.certainty_reason):
+            return self.submitted_revision, self.submitted_hash
+        self.certainty, self.certainty_reason = level, reason
+        with reversion.create_revision():
+            reversion.set_user(by)
+            reversion.set_comment("Certainty of evidence changed by the clinician at approval")
+            self._record(by=by, reason="Certainty of evidence changed at approval")
+        return Version.objects.get_for_object(self).first().revision, self.content_hash()

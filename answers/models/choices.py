@@ -1,0 +1,62 @@
+"""The vocabularies of the editorial domain: an answer's status and certainty of evidence,
+what a person may try to do with it, and the kinds of sections and reader feedback."""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Action(StrEnum):
+    """What a person may try to do with an answer; `Answer.refusals` says whether they may now."""
+
+    SUBMIT = "submit"
+    REQUEST_CHANGES = "request_changes"
+    APPROVE = "approve"
+    WITHDRAW = "withdraw"
+    EDIT = "edit"  # change the content, including restoring an earlier version
+    ASSIGN = "assign"  # choose the clinician who reviews it
+    CONFIRM_ACCURATE = "confirm_accurate"  # re-sign the published content unchanged
+    SCHEDULE = "schedule"  # change or cancel a scheduled go-live or take-down
+    SHARE_PREVIEW = "share_preview"  # create or revoke a preview link for an outside reviewer
+
+
+class AnswerStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In medical review"
+    PUBLISHED = "published", "Published"
+
+
+class Certainty(models.TextChoices):
+    """GRADE's four levels of certainty of evidence, with what each means to a reader."""
+
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+
+    @property
+    def plain_words(self):
+        return CERTAINTY_PLAIN_WORDS[self]
+
+
+# GRADE's own explanations (Balshem et al., J Clin Epidemiol 2011;64:401-6), in plain words.
+CERTAINTY_PLAIN_WORDS = {
+    Certainty.HIGH: "We are very confident in this answer: further research is very unlikely "
+    "to change it.",
+    Certainty.MODERATE: "We are fairly confident in this answer, but further research could "
+    "change it.",
+    Certainty.LOW: "Our confidence in this answer is limited: further research is likely to "
+    "change it.",
+    Certainty.VERY_LOW: "We are very uncertain about this answer: the evidence is weak or scarce.",
+}
+
+
+class SectionKind(models.TextChoices):
+    PROSE = "prose", "Prose"
+    QUESTIONS = "questions", "List of questions"
+
+
+class FeedbackKind(models.TextChoices):
+    HELPFUL = "helpful", "Helpful"
+    NOT_HELPFUL = "not_helpful", "Not helpful"
+    PROBLEM = "problem", "Problem reported"

@@ -1,0 +1,146 @@
+"""Who may do what to an answer now, and if not, why: `Answer.refusals` (a mixin of
+`Answer`). The transitions raise these, the admin shows them: the rules live here only."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from ..people import display_name
+from ..roles import MEDICAL_REVIEWERS
+from .choices import Action, AnswerStatus
+from .errors import WorkflowError
+
+NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
+
+
+def medical_reviewers():
+    """Active users in the Medical reviewers group (by name: roles.py defines it)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MEDICAL_REVIEWERS)
+        .select_related("contributor")
+        .order_by("contributor__display_name", "username")
+        .distinct()
+    )
+
+
+class AnswerRules:
+    """`Answer`'s permission and eligibility rules."""
+
+    def refusals(self, action, user) -> list[str]:
+        """Why `user` may not take `action` on this answer now; empty when they may.
+        The transitions raise these, the admin shows them: the rules live here only.
+        What the content itself lacks is the checklist's job (`answers.checklist`)."""
+        action = Action(action)
+        status = self.get_status_display().lower()
+        if action == Action.SUBMIT:
+            if not user.has_perm("answers.submit_answer"):
+                return ["You do not have permission to submit answers for medical review."]
+            if self.status != self.Status.DRAFT and not self.is_taken_down:
+                return [f"Only a draft can be submitted; this answer is {status}."]
+        elif action in (Action.REQUEST_CHANGES, Action.APPROVE):
+            if not user.has_perm("answers.review_answer"):
+                return ["Only medical reviewers approve answers or request changes."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"This answer is not waiting for medical review: it is {status}."]
+            if action == Action.APPROVE:
+                if user.pk in self.contributors_since_publication():
+                    return [NOT_YOUR_SIGN_OFF]
+                changed = self.references_changed_since_publication().get(user.pk)
+                if changed:
+                    cited = ", ".join(f"[{label}]" for label in changed)
+                    return [
+                        f"You changed reference {cited} cited by this answer since it was last "
+                        "published, so another clinician must sign it off."
+                    ]
+        elif action == Action.WITHDRAW:
+            if not user.has_perm("answers.withdraw_answer"):
+                return ["Only editors withdraw answers."]
+            if not self.is_live:
+                return [
+                    "Only a published answer can be withdrawn: this one is not on the public site."
+                ]
+        elif action == Action.ASSIGN:
+            if not user.has_perm("answers.assign_reviewer"):
+                return ["Only editors and medical reviewers choose who reviews an answer."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"Only an answer in medical review can be assigned; this one is {status}."]
+        elif action == Action.CONFIRM_ACCURATE:
+            return self._confirm_accurate_refusals(user)
+        elif action == Action.SCHEDULE:
+            if not user.has_perm("answers.withdraw_answer"):
+                return ["Only editors change or cancel what is scheduled."]
+            if not self.is_live:
+                return ["Only a published answer has a schedule: this one is not published."]
+        elif action == Action.SHARE_PREVIEW:
+            if not (
+                user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")
+            ):
+                return ["Only clinicians and editors share a draft with an outside reviewer."]
+            if self.status != self.Status.IN_REVIEW:
+                return [f"Only an answer in medical review can be shared: this one is {status}."]
+        elif action == Action.EDIT:
+            if not user.has_perm("answers.change_answer"):
+                return ["You do not have permission to change answers."]
+            if not self.is_editable:
+                return [
+                    "This answer is in medical review and cannot be changed until the "
+                    "clinician finishes."
+                ]
+        return []
+
+    def _confirm_accurate_refusals(self, user) -> list[str]:
+        if not user.has_perm("answers.review_answer"):
+            return ["Only medical reviewers confirm that an answer is still accurate."]
+        publication = getattr(self, "publication", None)
+        if self.status != self.Status.PUBLISHED or not self.is_live or publication.is_taken_down():
+            return [
+                "Only a published answer on the public site can be confirmed as still accurate."
+            ]
+        if self.differs_from_publication:
+            return [
+                "The draft differs from the published version: review the changes and approve "
+                "them instead."
+            ]
+        if user.pk in self.contributors_since_publication():
+            return [NOT_YOUR_SIGN_OFF]
+        if self.references_changed_since_publication().get(user.pk):
+            return [
+                "You changed a reference this answer cites since it was last published, so "
+                "another clinician must confirm it."
+            ]
+        return []
+
+    def _refuse_unless_allowed(self, action, user):
+        refusals = self.refusals(action, user)
+        if refusals:
+            raise WorkflowError(refusals)
+
+    def reviewer_candidates(self, *, also_excluding=()):
+        """Medical reviewers who may sign this answer off: not its writers or editors."""
+        excluded = self.contributors_since_publication() | {u.pk for u in also_excluding if u}
+        return medical_reviewers().exclude(pk__in=excluded)
+
+    def _reviewer_refusals(self, reviewer, *, submitter=None) -> list[str]:
+        if not medical_reviewers().filter(pk=reviewer.pk).exists():
+            return [f"{display_name(reviewer)} is not a medical reviewer: choose a clinician."]
+        if not self.reviewer_candidates(also_excluding=[submitter]).filter(pk=reviewer.pk).exists():
+            return [
+                f"{display_name(reviewer)} wrote or edited this answer, so cannot sign it off: "
+                "choose another clinician."
+            ]
+        return []
+
+    def _round_robin_reviewer(self, *, submitter):
+        """The eligible clinician with the fewest answers waiting for them (then the
+        longest-standing account): spreads reviews without anyone choosing."""
+        waiting = Count(
+            "reviews_assigned", filter=Q(reviews_assigned__status=AnswerStatus.IN_REVIEW)
+        )
+        eligible = self.reviewer_candidates(also_excluding=[submitter]).values("pk")
+        User = type(submitter)
+        return (
+            User.objects.filter(pk__in=eligible)
+            .annotate(waiting=waiting)
+            .order_by("waiting", "pk")
+            .first()
+        )

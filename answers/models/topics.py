@@ -1,0 +1,154 @@
+"""What answers are filed under and who writes them: topics (with the structure new answers
+start with), patients' questions and the contributors named in bylines."""
+
+import reversion
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from citations.identifiers import validate_orcid
+
+from ..articles import disclaimer_for
+from .choices import SectionKind
+
+# What every answer says, in this order, unless its topic's editors set another structure.
+HOUSE_STRUCTURE = (
+    ("What the research says", "prose"),
+    ("What to ask your doctor", "questions"),
+)
+
+
+def unique_slug(model, text, *, length, fallback, exclude_pk=None):
+    """A slug of `text` no other row of `model` has: "name", then "name-2", "name-3"..."""
+    base = slugify(text)[:length].strip("-") or fallback
+    slug, n = base, 2
+    others = model.objects.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic", args=[self.slug])
+
+    @property
+    def disclaimer(self):
+        return disclaimer_for(self.name)
+
+    def section_structure(self) -> list[tuple[str, str]]:
+        """The (heading, kind) pairs a new answer in this topic starts with: the topic's own
+        structure if its editors set one, else the house structure."""
+        own = [(s.heading, s.kind) for s in self.structure.all()]
+        return own or list(HOUSE_STRUCTURE)
+
+
+@reversion.register()
+class Question(models.Model):
+    text = models.CharField("question", max_length=300, help_text="The patient's own wording.")
+    slug = models.SlugField(max_length=120, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["text"]
+
+    def __str__(self):
+        return self.text
+
+    @staticmethod
+    def unique_slug_for(text, *, exclude_pk=None):
+        return unique_slug(Question, text, length=100, fallback="question", exclude_pk=exclude_pk)
+
+
+class Contributor(models.Model):
+    """How a writer or clinician is named in public bylines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributor"
+    )
+    display_name = models.CharField(max_length=150)
+    credentials = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='Post-nominal letters shown after the name, e.g. "MD".',
+    )
+    role_title = models.CharField("role or title", max_length=150, blank=True)
+    bio = models.TextField("short bio", blank=True)
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text="0000-0000-0000-0000",
+    )
+    conflicts_of_interest = models.TextField(
+        "declared conflicts of interest",
+        blank=True,
+        help_text="As the person declared them. Write “None declared” if they declared none; "
+        "left empty, their public page says no declaration is on file.",
+    )
+    slug = models.SlugField(
+        max_length=160,
+        unique=True,
+        blank=True,
+        help_text="Their public page: /contributors/<slug>/. Made from the name when left empty.",
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.byline_name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug_for(self.display_name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("contributor", args=[self.slug])
+
+    @staticmethod
+    def unique_slug_for(name, *, exclude_pk=None):
+        return unique_slug(
+            Contributor, name, length=150, fallback="contributor", exclude_pk=exclude_pk
+        )
+
+    @property
+    def byline_name(self):
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+
+class TopicSection(models.Model):
+    """One section of the structure new answers in a topic start with."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="structure")
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.PROSE)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "section new answers start with"
+        verbose_name_plural = "sections new answers start with"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="topic_section_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading
