@@ -455,3 +455,18 @@ def test_differs_from_publication_follows_the_content():
     answer.lead = "A new draft [1]."
     answer.save()
     assert answer.differs_from_publication
+
+
+def test_a_revision_made_outside_the_admin_keeps_question_sections_and_citations():
+    """The model's own reversion registration (not only the admin's) follows the question,
+    the sections and the citations: the shell, an import and a task keep whole versions."""
+    answer = make_answer()
+    with reversion.create_revision():
+        answer.save()
+    kept = {
+        (version.content_type.model, version.object_id)
+        for version in Version.objects.get_for_object(answer).first().revision.version_set.all()
+    }
+    assert ("question", str(answer.question_id)) in kept
+    assert {("section", str(pk)) for pk in answer.sections.values_list("pk", flat=True)} <= kept
+    assert {("citation", str(pk)) for pk in answer.citations.values_list("pk", flat=True)} <= kept
