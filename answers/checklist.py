@@ -76,16 +76,7 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
         checklist.add(BLOCKS_SUBMISSION, "The short answer is empty: write it.")
     if not sections:
         checklist.add(BLOCKS_SUBMISSION, "The answer has no sections: add at least one.")
-    if not answer.certainty:
-        checklist.add(
-            BLOCKS_SUBMISSION,
-            "The certainty of the evidence is not set: choose high, moderate, low or very low.",
-        )
-    elif not answer.certainty_reason.strip():
-        checklist.add(
-            BLOCKS_SUBMISSION,
-            "Say in one plain sentence why the evidence has this certainty.",
-        )
+    _check_certainty(answer, checklist)
     for index, section in enumerate(sections, start=1):
         name = f"Section {index} “{section.heading}”" if section.heading else f"Section {index}"
         if not section.heading.strip():
@@ -181,3 +172,25 @@ def notice_message(name, notice) -> str:
             "reference library) before this answer can be approved."
         )
     return text + " Check whether the correction changes what the answer says."
+
+
+def _check_certainty(answer, checklist):
+    """A choice must be made, with its reason; "Not yet graded" is a choice, shown to
+    readers as incomplete, never a level made up to pass this check."""
+    if not answer.certainty:
+        checklist.add(
+            BLOCKS_SUBMISSION,
+            "The certainty of the evidence is not set: choose high, moderate, low or very low, "
+            "or “Not yet graded” if nobody has graded the evidence.",
+        )
+    elif not answer.certainty_reason.strip():
+        checklist.add(
+            BLOCKS_SUBMISSION,
+            "Say in one plain sentence why the evidence has this certainty.",
+        )
+    elif answer.certainty == answer.Certainty.NOT_GRADED:
+        checklist.add(
+            WARNING,
+            "The certainty of the evidence is not yet graded: readers are told so, and the "
+            "page shows it as incomplete until someone grades it.",
+        )

@@ -104,13 +104,15 @@ def snapshot_fields(
 
 
 def certainty_statement(answer) -> dict | None:
-    """The certainty of evidence as readers see it: GRADE level, plain words, the reason."""
+    """The certainty of evidence as readers see it: GRADE level (or "not yet graded", shown
+    as incomplete), plain words, the reason."""
     if not answer.certainty:
         return None
     level = answer.Certainty(answer.certainty)
     return {
         "level": level.value,
         "label": level.label,
+        "graded": level.is_graded,
         "plain": level.plain_words,
         "reason": answer.certainty_reason,
     }

@@ -31,6 +31,8 @@ def content_from_answer(answer) -> dict:
         "question": question.text,
         "topic": question.topic.name,
         "lead": answer.lead,
+        "certainty": answer.certainty,
+        "certainty_reason": answer.certainty_reason,
         "sections": [
             {
                 "key": str(section.pk),
@@ -88,6 +90,9 @@ def content_from_revision(revision, answer_pk) -> dict | None:
         "question": question_fields.get("text", ""),
         "topic": topic.name if topic else "",
         "lead": answer_fields.get("lead", ""),
+        # Versions saved before the certainty statement existed have none.
+        "certainty": answer_fields.get("certainty", ""),
+        "certainty_reason": answer_fields.get("certainty_reason", ""),
         "sections": [
             {
                 "key": str(pk),
@@ -181,13 +186,23 @@ class AnswerDiff:
     question: TextDiff | None = None
     topic: tuple[str, str] | None = None
     lead: TextDiff | None = None
+    certainty: tuple[str, str] | None = None
+    certainty_reason: TextDiff | None = None
     sections: list[SectionChange] = field(default_factory=list)
     unchanged_sections: int = 0
     citations: list[CitationChange] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.question or self.topic or self.lead or self.sections or self.citations)
+        return not (
+            self.question
+            or self.topic
+            or self.lead
+            or self.certainty
+            or self.certainty_reason
+            or self.sections
+            or self.citations
+        )
 
 
 _TOKEN_RE = re.compile(r"\s+|[^\s]+")
@@ -236,6 +251,7 @@ def _changed_text(old, new):
 
 
 KIND_LABELS = dict(Section.Kind.choices)
+CERTAINTY_LABELS = {"": "Not set", **dict(Answer.Certainty.choices)}
 
 
 def _match_sections(old, new):
@@ -340,6 +356,11 @@ def diff_content(old: dict, new: dict) -> AnswerDiff:
     )
     if old["topic"] != new["topic"]:
         result.topic = (old["topic"], new["topic"])
+    if old["certainty"] != new["certainty"]:
+        result.certainty = tuple(
+            CERTAINTY_LABELS.get(level, level) for level in (old["certainty"], new["certainty"])
+        )
+    result.certainty_reason = _changed_text(old["certainty_reason"], new["certainty_reason"])
     _diff_sections(old["sections"], new["sections"], result)
     _diff_citations(old["citations"], new["citations"], result)
     return result

@@ -110,8 +110,9 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         max_length=20,
         choices=Certainty,
         blank=True,
-        help_text="How sure the evidence lets us be, in GRADE's four levels. The writer "
-        "proposes it; the clinician confirms or changes it at approval.",
+        help_text="How sure the evidence lets us be, in GRADE's four levels, or “Not yet "
+        "graded” when nobody has graded it (readers are told so). The writer proposes it; "
+        "the clinician confirms or changes it at approval.",
     )
     certainty_reason = models.CharField(
         "why this certainty",

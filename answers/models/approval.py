@@ -184,7 +184,10 @@ class AnswerApproval:
         if level is None and reason is None:
             return []
         if level not in Certainty.values:
-            return ["Choose the certainty of the evidence: high, moderate, low or very low."]
+            return [
+                "Choose the certainty of the evidence: high, moderate, low or very low, or "
+                "“Not yet graded”."
+            ]
         if not (reason or "").strip():
             return ["Say in one plain sentence why the evidence has this certainty."]
         return []

@@ -27,16 +27,22 @@ class AnswerStatus(models.TextChoices):
 
 
 class Certainty(models.TextChoices):
-    """GRADE's four levels of certainty of evidence, with what each means to a reader."""
+    """GRADE's four levels of certainty of evidence, with what each means to a reader, and
+    "Not yet graded": nobody has graded the evidence, and readers are told so (no level)."""
 
     HIGH = "high", "High"
     MODERATE = "moderate", "Moderate"
     LOW = "low", "Low"
     VERY_LOW = "very_low", "Very low"
+    NOT_GRADED = "not_graded", "Not yet graded"
 
     @property
     def plain_words(self):
         return CERTAINTY_PLAIN_WORDS[self]
+
+    @property
+    def is_graded(self):
+        return self != Certainty.NOT_GRADED
 
 
 # GRADE's own explanations (Balshem et al., J Clin Epidemiol 2011;64:401-6), in plain words.
@@ -48,6 +54,8 @@ CERTAINTY_PLAIN_WORDS = {
     Certainty.LOW: "Our confidence in this answer is limited: further research is likely to "
     "change it.",
     Certainty.VERY_LOW: "We are very uncertain about this answer: the evidence is weak or scarce.",
+    Certainty.NOT_GRADED: "The certainty of the evidence behind this answer has not been "
+    "graded yet.",
 }
 
 

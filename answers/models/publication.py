@@ -93,6 +93,10 @@ class PublishedAnswerQuerySet(models.QuerySet):
             )
         )
 
+    def naming(self, user):
+        """Publications whose writers or signing clinician include `user` (or an OuterRef)."""
+        return self.filter(Q(answer__writers=user) | Q(signoff__reviewer=user))
+
     def for_slug(self, slug):
         """The publication at this address, live or withdrawn, with its topic; else None."""
         return self.select_related("topic").filter(slug=slug).first()

@@ -4,7 +4,8 @@ Like the pages, it reads only the approved snapshots: a draft, an answer in revi
 awaiting re-approval or a withdrawn answer never appears. Responses carry an ETag and a
 Last-Modified date so clients can ask "has it changed?" and get 304 Not Modified.
 
-django-ninja generates the OpenAPI document from the schemas and signatures below. Bodies
+django-ninja generates the OpenAPI document from the schemas (api_schemas.py) and the
+signatures below. Bodies
 are built here rather than by pydantic, so dates keep their "+00:00" form; schemathesis
 checks in the suite that every response matches the document. Errors are RFC 9457
 problem details.
@@ -14,7 +15,6 @@ import datetime as dt
 import logging
 import re
 from http import HTTPStatus
-from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
@@ -23,119 +23,20 @@ from django.urls import Resolver404, URLPattern, path, re_path, resolve, reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
-from pydantic import AnyUrl, WithJsonSchema
 
 from ops.pagecache import public_page, set_surrogate_keys
 
-from ..models import PublishedAnswer
+from ..models import Certainty, PublishedAnswer
+from .api_schemas import PAGE_SIZE, Answer, AnswerFilters, AnswerPage, Problem
 from .caching import LISTING, answer_key
 from .structured_data import absolute_url, snapshot_topic_name
 
-PAGE_SIZE = 20
 PROBLEM = "application/problem+json"
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]*$"
 # In a query string an unencoded "+" arrives as a space: "…T10:00 02:00" means "+02:00".
 _SPACED_OFFSET_RE = re.compile(r" (\d{2}(?::?\d{2})?)$")
 logger = logging.getLogger("django.request")
-
-
-class Problem(Schema):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-
-
-class Person(Schema):
-    name: str
-    credentials: str = Field(description='Post-nominal letters, e.g. "MD".')
-    role: str
-    orcid: str
-
-
-class Topic(Schema):
-    name: str
-    slug: str
-    url: AnyUrl
-
-
-class Dates(Schema):
-    first_published: dt.datetime
-    last_reviewed: dt.datetime = Field(description="When a clinician last signed it off.")
-    next_review_due: dt.date
-
-
-class AnswerSummary(Dates):
-    question: str
-    slug: str
-    url: AnyUrl
-    api_url: AnyUrl
-    topic: Topic
-    lead_text: str
-
-
-class AnswerPage(Schema):
-    count: int
-    page: int
-    pages: int
-    next: AnyUrl | None
-    previous: AnyUrl | None
-    results: list[AnswerSummary]
-
-
-class Lead(Schema):
-    html: str
-    text: str
-
-
-class Section(Schema):
-    anchor: str
-    heading: str
-    kind: Literal["prose", "questions"]
-    html: str = Field(description="Sanitised HTML.")
-    text: str
-
-
-class Reference(Schema):
-    number: int = Field(description="Order of first citation.")
-    html: str = Field(description="Formatted (AMA by default).")
-    csl: dict[str, Any] = Field(description="The reference as CSL-JSON.")
-    doi: str
-    pmid: str
-
-
-class Answer(Dates):
-    question: str
-    slug: str
-    url: AnyUrl
-    topic: Topic
-    lead: Lead
-    sections: list[Section]
-    references: list[Reference]
-    writers: list[Person]
-    reviewer: Person | None
-    disclaimer: str
-    version: str = Field(description="SHA-256 of the content the clinician approved.")
-
-
-class AnswerFilters(Schema):
-    page: int = Field(1, ge=1, description=f"{PAGE_SIZE} answers per page.")
-    topic: str = Field(
-        "", pattern=SLUG_PATTERN, description="Only answers in the topic with this slug."
-    )
-    # Parsed by parse_updated_since, which also takes an offset whose "+" came unencoded.
-    updated_since: Annotated[
-        str | None,
-        WithJsonSchema({"anyOf": [{"type": "string", "format": f} for f in ("date", "date-time")]}),
-    ] = Field(
-        None,
-        description="Only answers approved (published or re-reviewed) at or after this "
-        "ISO 8601 date or date-time; UTC when no offset is given.",
-    )
 
 
 api = NinjaAPI(
@@ -215,6 +116,17 @@ def _person(person):
     return {key: person.get(key, "") for key in ("name", "credentials", "role", "orcid")}
 
 
+def _certainty(statement):
+    """The snapshot's statement; "graded" is derived, as snapshots before it lack the key."""
+    if not statement:
+        return None
+    return {
+        "level": statement["level"],
+        "graded": statement["level"] != Certainty.NOT_GRADED,
+        **{key: statement.get(key, "") for key in ("label", "plain", "reason")},
+    }
+
+
 def _dates(publication):
     return {
         "first_published": publication.first_published_at.isoformat(),
@@ -260,6 +172,16 @@ def answer_detail_data(publication) -> dict:
         "writers": [_person(writer) for writer in data.get("writers", [])],
         "reviewer": _person(data["reviewer"]) if data.get("reviewer") else None,
         "disclaimer": data.get("disclaimer", ""),
+        "certainty": _certainty(data.get("certainty")),
+        "changes": [
+            {
+                "date": change["date"],
+                "reviewer": _person(change["reviewer"]),
+                "summary": change["summary"],
+                "correction": change["correction"],
+            }
+            for change in data.get("changes", [])
+        ],
         "version": publication.content_hash,
         **_dates(publication),
     }

@@ -5,31 +5,34 @@ Every public response is tagged with surrogate keys (`ops.pagecache.set_surrogat
 - `answer-<answer id>`: the answer's page, its API document, its 410 page once withdrawn;
 - `topic-<topic id>`: the pages listing the topic's answers (the topic page, the 410 pages
   that suggest the topic's other answers);
-- `listing`: home, search, the feed, the sitemap, the API list, and not-found pages (the
-  address of an answer about to be published);
+- `contributor-<contributor id>`: a writer's or clinician's page;
+- `about`: the about pages (publisher, editorial policy) and their list;
+- `listing`: home, search, the feed, the sitemap, the API list, the contributor pages (they
+  list answers), and not-found pages (the address of an answer about to be published);
 - `all`: every public page (a deploy purges it).
 
-A change to a snapshot or a topic purges its keys on every path (the workflow, the
-retraction watch, the admin, the shell) through the receivers below, which drive no
-workflow. Code that changes snapshots with `QuerySet.update()`, or whose pages change at a
+A change to a snapshot, a topic, a contributor's profile, the writers of a published
+answer or an about page purges its keys on every path (the workflow, the retraction watch,
+the admin, the shell) through the receivers below, which drive no workflow. Code that changes snapshots with `QuerySet.update()`, or whose pages change at a
 moment rather than on a write (scheduled go-live and take-down), calls `purge_answer()`
 or `purge_keys()` itself.
 """
 
 from functools import wraps
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 
 from ops.pagecache import set_surrogate_keys
 from ops.purge import purge_keys
 
-from ..models import PublishedAnswer, Topic
+from ..models import Answer, Contributor, PublishedAnswer, SitePage, Topic
 from .structured_data import absolute_url
 
 LISTING = "listing"
 ALL = "all"
+ABOUT = "about"
 
 
 def answer_key(answer_id) -> str:
@@ -38,6 +41,10 @@ def answer_key(answer_id) -> str:
 
 def topic_key(topic_id) -> str:
     return f"topic-{topic_id}"
+
+
+def contributor_key(contributor_id) -> str:
+    return f"contributor-{contributor_id}"
 
 
 def tagged(view, *keys):
@@ -111,3 +118,83 @@ def _publication_deleted(sender, instance, **kwargs):
 def _topic_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         purge_topic(instance)
+
+
+def purge_contributors(contributors, *, slugs=(), listing=False):
+    """Their pages (at `slugs` too: the addresses they had); with `listing`, the listings and
+    the sitemap as well, for a page that appears, moves or goes."""
+    contributors = list(contributors)
+    slugs = {*slugs, *(c.slug for c in contributors)} - {""}
+    if not contributors and not slugs:
+        return
+    keys = [contributor_key(c.pk) for c in contributors]
+    urls = [absolute_url(reverse("contributor", args=[slug])) for slug in slugs]
+    if listing:
+        keys.append(LISTING)
+        urls += _listing_urls()
+    purge_keys(keys, urls=urls)
+
+
+@receiver(pre_save, sender=Contributor, dispatch_uid="contributor_before_save")
+def _remember_contributor(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._stored = (
+            Contributor.objects.filter(pk=instance.pk).values("slug", "user_id").first()
+        )
+
+
+@receiver(post_save, sender=Contributor, dispatch_uid="purge_contributor_on_save")
+def _contributor_saved(sender, instance, created, raw=False, **kwargs):
+    """A profile edit changes the page; a new address or another user makes a page appear
+    or go, and changes the sitemap. A new profile has no page unless its user is already
+    named on a live answer (a byline that named them without one)."""
+    if raw:
+        return
+    if created:
+        if PublishedAnswer.objects.live().naming(instance.user_id).exists():
+            purge_contributors([instance], listing=True)
+        return
+    stored = getattr(instance, "_stored", None) or {}
+    moved = stored.get("slug") != instance.slug or stored.get("user_id") != instance.user_id
+    purge_contributors([instance], slugs=[stored.get("slug", "")], listing=moved)
+
+
+@receiver(post_delete, sender=Contributor, dispatch_uid="purge_contributor_on_delete")
+def _contributor_deleted(sender, instance, **kwargs):
+    purge_contributors([instance], listing=True)
+
+
+@receiver(m2m_changed, sender=Answer.writers.through, dispatch_uid="purge_writers_changed")
+def _writers_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """The contributor pages list the published answers their person writes: naming a writer
+    on one, or no longer, changes their pages (and may make one appear or go)."""
+    if action == "pre_clear":
+        related = instance.written_answers if reverse else instance.writers
+        instance._cleared_pks = set(related.values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    pks = pk_set if action != "post_clear" else getattr(instance, "_cleared_pks", set())
+    answer_ids, user_ids = (pks, {instance.pk}) if reverse else ({instance.pk}, pks)
+    if user_ids and PublishedAnswer.objects.filter(answer__in=answer_ids).exists():
+        purge_contributors(Contributor.objects.filter(user__in=user_ids), listing=True)
+
+
+@receiver(pre_save, sender=SitePage, dispatch_uid="site_page_before_save")
+def _remember_site_page(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._stored_slug = (
+            SitePage.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=SitePage, dispatch_uid="purge_site_page_on_save")
+@receiver(post_delete, sender=SitePage, dispatch_uid="purge_site_page_on_delete")
+def _site_page_changed(sender, instance, raw=False, **kwargs):
+    """The about pages (at their old address too) and their list; the sitemap lists the
+    published ones."""
+    if raw:
+        return
+    slugs = {instance.slug, getattr(instance, "_stored_slug", None)} - {None, ""}
+    urls = [reverse("site_pages"), *(reverse("site_page", args=[slug]) for slug in slugs)]
+    purge_keys([ABOUT, LISTING], urls=[*map(absolute_url, urls), *_listing_urls()])

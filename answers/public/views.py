@@ -4,7 +4,7 @@ each runs a fixed number of queries however long the answer is."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 from ..models import Contributor, PublishedAnswer, ReaderFeedback, SitePage
 from ..people import person
 from ..rendering import render_markdown
-from .caching import LISTING, answer_key, topic_key
+from .caching import ABOUT, LISTING, answer_key, contributor_key, topic_key
 from .cite import page_citation
 from .forms import FeedbackForm
 from .origin import same_origin
@@ -140,23 +140,26 @@ def question(request, slug):
     return set_surrogate_keys(response, answer_key(publication.answer_id))
 
 
+@public_page
 @require_safe
 def contributor(request, slug):
-    """A writer's or clinician's public page: only for someone with a live answer."""
+    """A writer's or clinician's public page: only for someone with a live answer. Cached
+    whole: a change to the profile purges its key, one to the answers it lists "listing"."""
     contributor = get_object_or_404(Contributor.objects.select_related("user"), slug=slug)
     user = contributor.user
     publications = list(
         PublishedAnswer.objects.listing()
-        .filter(Q(answer__writers=user) | Q(signoff__reviewer=user))
+        .naming(user)
         .annotate(reviewer_pk=F("signoff__reviewer"))
         .distinct()
         .order_by("question")
     )
     if not publications:
+        # Tagged "listing" like every untagged page: the approval that names them purges it.
         raise Http404("No published answer names this person.")
     reviewed = [p for p in publications if p.reviewer_pk == user.pk]
     written = [p for p in publications if p.reviewer_pk != user.pk]
-    return render(
+    response = render(
         request,
         "answers/contributor.html",
         {
@@ -167,12 +170,14 @@ def contributor(request, slug):
             "structured_data": ld_json_script(contributor_page_data(contributor, person(user))),
         },
     )
+    return set_surrogate_keys(response, contributor_key(contributor.pk), LISTING)
 
 
+@public_page
 @require_safe
 def site_pages(request):
     """About us and editorial policy: the pages the publisher has written."""
-    return render(
+    response = render(
         request,
         "answers/site_pages.html",
         {
@@ -180,12 +185,14 @@ def site_pages(request):
             "canonical_url": absolute_url(reverse("site_pages")),
         },
     )
+    return set_surrogate_keys(response, ABOUT)
 
 
+@public_page
 @require_safe
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug, is_published=True)
-    return render(
+    response = render(
         request,
         "answers/site_page.html",
         {
@@ -195,6 +202,7 @@ def site_page(request, slug):
             "structured_data": ld_json_script(site_page_data(page)),
         },
     )
+    return set_surrogate_keys(response, ABOUT)
 
 
 @public_page

@@ -323,3 +323,63 @@ def test_version_content_matches_the_answer_it_was_saved_from():
         "What the research says",
         "What to ask your doctor",
     ]
+
+
+# ---------------------------------------------------------------- certainty of evidence
+
+
+def test_compare_shows_a_change_of_certainty_level_and_reason():
+    answer, writer = draft(certainty="not_graded", certainty_reason="Test: nobody graded it.")
+    client = login(writer)
+    save_answer(client, answer, change_note="Start")
+    save_answer(
+        client,
+        answer,
+        certainty="low",
+        certainty_reason="Test: two small trials graded it.",
+        change_note="Graded",
+    )
+    newer, older = versions_of(answer)
+    response = client.get(answer_url("history_compare", answer), {"from": older.pk, "to": newer.pk})
+    diff = response.context["diff"]
+    assert diff.certainty == ("Not yet graded", "Low")
+    assert diff.certainty_reason.changed
+    assert not diff.is_empty
+    html = response.content.decode()
+    assert "<h3>Certainty of evidence</h3>" in html
+    assert "Level: <del>Not yet graded</del> → <ins>Low</ins>" in html
+    assert "Test: <del>nobody</del><ins>two small trials</ins> graded it." in html
+
+
+def test_a_reason_reworded_alone_is_a_change_too():
+    answer, _ = draft()
+    before = content_from_answer(answer)
+    answer.certainty_reason = "Test: a reworded reason."
+    diff = diff_content(before, content_from_answer(answer))
+    assert diff.certainty is None
+    assert diff.certainty_reason.changed and not diff.is_empty
+
+
+def test_review_page_shows_the_certainty_changed_since_publication():
+    answer, writer, _ = published(certainty="not_graded", certainty_reason="Test: not graded.")
+    answer.certainty, answer.certainty_reason = "moderate", "Test: graded since."
+    answer.save()
+    answer.note_edit(by=writer)
+    answer.submit(by=writer)
+    response = login(make_clinician()).get(answer_url("review", answer))
+    assert response.context["diff"].certainty == ("Not yet graded", "Moderate")
+    assert "Level: <del>Not yet graded</del> → <ins>Moderate</ins>" in response.content.decode()
+
+
+def test_versions_saved_before_certainty_existed_compare_as_not_set():
+    answer, writer = edited_twice()
+    latest = versions_of(answer)[0]
+    fields = latest.serialized_data
+    latest.serialized_data = fields.replace('"certainty": "moderate", ', "").replace(
+        '"certainty_reason": "Test: the reason for this certainty.", ', ""
+    )
+    assert latest.serialized_data != fields
+    latest.save()
+    old = content_from_revision(latest.revision, answer.pk)
+    assert (old["certainty"], old["certainty_reason"]) == ("", "")
+    assert diff_content(old, content_from_answer(answer)).certainty == ("Not set", "Moderate")

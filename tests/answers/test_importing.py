@@ -10,7 +10,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from answers.checklist import review_checklist
 from answers.importing import import_article, import_reference_file
+from answers.management.commands.load_demo import DEMO_CERTAINTY_REASON, OLD_PLACEHOLDER_REASON
 from answers.models import Answer, Question, Section, Topic
 from citations.models import Citation, Reference
 from citations.readers import ReferenceFileError, read_references
@@ -75,6 +77,10 @@ def test_sglt2_imports_and_the_references_read_in_citation_order():
     assert "rare [4, 7]." in answer.sections.first().body
     assert "4,744 people" in answer.sections.first().body
     assert all(c.reference.is_complete for c in answer.citations.all())
+    # The article format carries no certainty: nothing is assumed, the writer must choose.
+    assert (answer.certainty, answer.certainty_reason) == ("", "")
+    [blocking] = [m for m in review_checklist(answer).blocking_submission() if "certainty" in m]
+    assert "“Not yet graded” if nobody has graded the evidence" in blocking
 
 
 def test_import_then_export_gives_back_both_files_byte_for_byte(tmp_path):
@@ -211,6 +217,54 @@ def test_load_demo_is_idempotent_and_publishes_sglt2(settings, client):
     assert car_t.status == Answer.Status.DRAFT
     assert client.get(sglt2.get_absolute_url()).status_code == 200
     assert client.get(car_t.get_absolute_url()).status_code == 404
+    # Nobody graded the sample's evidence: readers are told so, no level is made up.
+    statement = sglt2.publication.data["certainty"]
+    assert (statement["level"], statement["graded"]) == ("not_graded", False)
+    assert statement["reason"] == DEMO_CERTAINTY_REASON
+    page = client.get(sglt2.get_absolute_url()).content.decode()
+    assert "Incomplete: not yet graded." in page
+    for level in ("High", "Moderate", "Low", "Very low"):
+        assert f"{level} certainty of evidence" not in page
+
+
+def test_load_demo_corrects_the_placeholder_level_earlier_demos_published(settings, client):
+    """Demo databases loaded before "Not yet graded" existed show "Moderate", a level nobody
+    assessed: loading the demo again corrects it through the workflow, as a correction."""
+    settings.DEBUG = True
+    out, err, ok = run("load_demo")
+    assert ok, err
+    sglt2 = Answer.objects.get(question__text__startswith="Do SGLT2")
+    writer, clinician = sglt2.writers.get(), sglt2.signoffs.get().reviewer
+    sglt2.certainty, sglt2.certainty_reason = "moderate", OLD_PLACEHOLDER_REASON
+    sglt2.save()
+    sglt2.note_edit(by=writer)
+    sglt2.submit(by=writer)
+    clinician.set_password("old demo password")
+    clinician.save()
+    sglt2.approve(
+        by=clinician,
+        password="old demo password",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: as an earlier demo published it.",
+    )
+    assert "Moderate certainty of evidence." in client.get(sglt2.get_absolute_url()).text
+
+    out, err, ok = run("load_demo")
+    assert ok, err
+    assert "Corrected the demo's placeholder certainty of evidence" in out
+    sglt2.refresh_from_db()
+    assert sglt2.status == Answer.Status.PUBLISHED
+    statement = sglt2.publication.data["certainty"]
+    assert (statement["level"], statement["reason"]) == ("not_graded", DEMO_CERTAINTY_REASON)
+    [latest, *_] = sglt2.publication.data["changes"]
+    assert latest["correction"] is True
+    assert "demo placeholder" in latest["summary"]
+    page = client.get(sglt2.get_absolute_url()).text
+    assert "Incomplete: not yet graded." in page and "Moderate certainty" not in page
+    out, err, ok = run("load_demo")  # and only once
+    assert ok, err
+    assert "Corrected" not in out
 
 
 def test_load_demo_refuses_without_debug(settings):
@@ -268,7 +322,7 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     answer = import_article(
         SGLT2.read_bytes(), filename=SGLT2.name, references=records, author=writer
     ).answer
-    answer.certainty, answer.certainty_reason = "low", "Test: not a real assessment."
+    answer.certainty, answer.certainty_reason = "not_graded", "Test: nobody graded it."
     answer.save()
     answer.submit(by=writer)
     answer.approve(

@@ -192,6 +192,7 @@ def describe_nu_errors(errors, pages):
 # ------------------------------------------------------------------ pages to check
 
 DEMO_CONTENT = ROOT / "answers" / "demo_content"
+NOT_GRADED_REASON = "Test: nobody has graded the evidence behind this test answer."
 
 
 def make_public_pages():
@@ -226,8 +227,9 @@ def make_public_pages():
     )
     assert report.ok, report.lines()
     answer = report.answer
-    answer.certainty = "moderate"
-    answer.certainty_reason = "Test: a placeholder reason, not a real assessment."
+    # As the demo does: nobody has graded the sample's evidence, and the page says so.
+    answer.certainty = "not_graded"
+    answer.certainty_reason = NOT_GRADED_REASON
     answer.save()
     answer.submit(by=writer)
     answer.approve(

@@ -53,7 +53,8 @@ APPROVE_COMMENT = (
     "Test comment: the revised short answer matches the cited test references, and the "
     "wording is still safe for patients."
 )
-CERTAINTY_REASON = "Test reason: the certainty the browser test proposes, not an assessment."
+NOT_GRADED_REASON = "Test reason: nobody has graded the evidence of the browser test."
+CERTAINTY_REASON = "Test reason: the certainty the browser test grades, not an assessment."
 CHANGE_SUMMARY = "Test summary: the short answer was revised by the browser test."
 WITHDRAW_REASON = (
     "Test reason: withdrawn by the browser test while the editors and the clinician check "
@@ -107,10 +108,10 @@ def fill_new_answer(page, *, question, topic, lead, sections, citations):
     propose_certainty(page)
 
 
-def propose_certainty(page):
+def propose_certainty(page, level="Not yet graded", reason=NOT_GRADED_REASON):
     """The writer's proposal of how sure the evidence lets us be (test values)."""
-    page.locator("#id_certainty").select_option(label="Moderate")
-    page.locator("#id_certainty_reason").fill(CERTAINTY_REASON)
+    page.locator("#id_certainty").select_option(label=level)
+    page.locator("#id_certainty_reason").fill(reason)
 
 
 def save_and_continue(page):
@@ -205,6 +206,9 @@ def test_editorial_journey(browse, people, artifacts):
     expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
     expect(page.locator("#qa-status-heading")).to_contain_text("Draft")
     expect(page.locator(".qa-checklist")).to_contain_text("Nothing blocks submission or approval")
+    expect(page.locator(".qa-checklist")).to_contain_text(
+        "certainty of the evidence is not yet graded"
+    )
     public_path = f"/questions/{page.locator('#id_slug').input_value()}/"
     answer_url = page.url
     submit_for_review(page)
@@ -315,9 +319,13 @@ def test_editorial_journey(browse, people, artifacts):
         "propertyID": "DOI",
         "value": ref9.doi,
     }
+    # Nobody graded the evidence: readers are told so, marked incomplete, with no level.
     certainty = page.get_by_role("region", name="How sure is this answer?")
-    expect(certainty).to_contain_text("Moderate certainty of evidence.")
-    expect(certainty).to_contain_text(CERTAINTY_REASON)
+    expect(certainty).to_have_class(re.compile(r"\bcertainty--incomplete\b"))
+    expect(certainty).to_contain_text("Incomplete: not yet graded.")
+    expect(certainty).to_contain_text("has not been graded yet")
+    expect(certainty).to_contain_text(NOT_GRADED_REASON)
+    expect(certainty).not_to_contain_text("certainty of evidence.")
     cite = page.get_by_role("region", name="Cite this page")
     expect(cite.locator("#page-citation")).to_contain_text(
         f"Test Writer. {QUESTION}. Patient answers."
@@ -347,6 +355,7 @@ def test_editorial_journey(browse, people, artifacts):
     page = writer.page
     page.goto(answer_url)
     page.locator("#id_lead").fill(REVISED_LEAD)
+    propose_certainty(page, "Moderate", CERTAINTY_REASON)  # the evidence is graded now
     save_and_continue(page)
     expect(page.locator("ul.messagelist")).to_contain_text(
         "The public page still shows the approved version"
@@ -369,11 +378,17 @@ def test_editorial_journey(browse, people, artifacts):
     deleted = " ".join(text.strip() for text in diff.locator("del").all_text_contents())
     assert "revised after publication" in inserted
     assert "written for the browser test" in deleted
+    expect(diff.get_by_role("heading", name="Certainty of evidence")).to_be_visible()
+    expect(diff.locator(".qa-diff-certainty")).to_have_text("Level: Not yet graded → Moderate")
     screenshot(page, "05-clinician-sees-diff")
     approve(page, comment=APPROVE_COMMENT, change_summary=CHANGE_SUMMARY, correction=True)
     page = reader.page
     page.goto(public_path)
     expect(page.locator(".lead")).to_contain_text("revised after publication")
+    certainty = page.get_by_role("region", name="How sure is this answer?")
+    expect(certainty).to_contain_text("Moderate certainty of evidence.")
+    expect(certainty).to_contain_text(CERTAINTY_REASON)
+    expect(certainty).not_to_have_class(re.compile("incomplete"))
     # The change log: the correction first, flagged, then the first publication.
     entries = page.locator(".change-log li")
     expect(entries).to_have_count(2)

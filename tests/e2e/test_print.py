@@ -9,7 +9,7 @@ import pytest
 from django.utils.dateformat import format as date_format
 from pypdf import PdfReader
 
-from tests.e2e.helpers import make_public_pages
+from tests.e2e.helpers import NOT_GRADED_REASON, make_public_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +34,10 @@ def test_printed_answer_keeps_what_a_paper_copy_needs(browse):
         assert f"doi:{reference['doi']}".replace(" ", "") in flat, reference["doi"]
     assert f"Last reviewed {date_format(publication.approved_at, 'j F Y')}" in text
     assert f"Next review due {date_format(publication.next_review_due, 'j F Y')}" in text
-    assert "Moderate certainty of evidence." in text
-    assert "Test: a placeholder reason, not a real assessment." in text
+    assert (
+        "Incomplete: not yet graded. The certainty of the evidence behind this answer has "
+        f"not been graded yet. Why: {NOT_GRADED_REASON}"
+    ) in text
     assert publication.data["disclaimer"] in text
     assert re.search(r"Printed from http\S+/questions/", text)
     # What only works on screen is left off the paper.

@@ -18,7 +18,14 @@ ARTICLES = [
     ("car-t-multiple-sclerosis.txt", "car-t-multiple-sclerosis.references.json", False),
     ("sglt2-heart-failure.txt", "sglt2-heart-failure.references.ris", True),
 ]
+# The article format carries no certainty of evidence and nobody has graded the sample's
+# evidence: the demo says exactly that, shown to readers as incomplete, never a made-up level.
 DEMO_CERTAINTY_REASON = (
+    "Nobody has yet assessed the studies behind this demo answer with GRADE, the usual method "
+    "for grading the certainty of evidence."
+)
+# What earlier versions of this command published: a level nobody had assessed.
+OLD_PLACEHOLDER_REASON = (
     "Demo placeholder, not an assessment: nobody has graded this evidence yet. The level "
     "shown only lets the demo publish; a writer and a clinician must set the real one."
 )
@@ -53,14 +60,10 @@ class Command(BaseCommand):
                 answer = self.import_once(article, references, author=users["writer"])
                 if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
                     self.propose_certainty(answer, by=users["writer"])
-                    answer.submit(by=users["writer"])
-                    answer.approve(
-                        by=users["clinician"],
-                        password=password,
-                        sources_checked=True,
-                        wording_safe=True,
-                    )
+                    self.review(answer, users, password=password)
                     self.stdout.write(f"Submitted by writer and approved by clinician: {answer}")
+                elif publish and answer.certainty_reason == OLD_PLACEHOLDER_REASON:
+                    self.correct_placeholder(answer, users, password=password)
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + " Log in at /admin/ as writer, clinician or editor with the password: "
@@ -69,13 +72,43 @@ class Command(BaseCommand):
 
     def propose_certainty(self, answer, *, by):
         """The plain-text article format carries no certainty statement, and nobody has graded
-        the sample article's evidence: the demo says so to readers rather than invent a grade."""
+        the sample article's evidence: the writer says so rather than invent a grade."""
         if answer.certainty:
             return
-        answer.certainty = Answer.Certainty.MODERATE
+        answer.certainty = Answer.Certainty.NOT_GRADED
         answer.certainty_reason = DEMO_CERTAINTY_REASON
         answer.save()
         answer.note_edit(by=by)
+
+    def review(self, answer, users, *, password, **approval):
+        answer.submit(by=users["writer"])
+        answer.approve(
+            by=users["clinician"],
+            password=password,
+            sources_checked=True,
+            wording_safe=True,
+            **approval,
+        )
+
+    def correct_placeholder(self, answer, users, *, password):
+        """A demo database loaded by an earlier version published a certainty level nobody
+        had assessed: correct it through the workflow, flagged to readers as a correction."""
+        if answer.status == Answer.Status.IN_REVIEW:
+            answer.request_changes(
+                by=users["clinician"], comment="The certainty of the evidence was never graded."
+            )
+            answer.refresh_from_db()
+        answer.certainty = ""
+        self.propose_certainty(answer, by=users["writer"])
+        self.review(
+            answer,
+            users,
+            password=password,
+            change_summary="The certainty of the evidence had not been graded: the level shown "
+            "before was a demo placeholder.",
+            is_correction=True,
+        )
+        self.stdout.write(f"Corrected the demo's placeholder certainty of evidence: {answer}")
 
     def account(self, username, group, name, credentials, role, *, password):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})

@@ -133,6 +133,80 @@ def test_detail_holds_sections_references_people_and_dates(client):
     assert body["version"] == publication.content_hash
 
 
+def test_detail_holds_the_certainty_statement_as_the_page_says_it(client):
+    graded = publish_answer(
+        question="Is the graded test answer sure?",
+        certainty="low",
+        certainty_reason="Test: two small trials.",
+    )
+    body = get_json(client, f"/api/answers/{graded.question.slug}/")
+    assert body["certainty"] == {
+        "level": "low",
+        "graded": True,
+        "label": "Low",
+        "plain": "Our confidence in this answer is limited: further research is likely to "
+        "change it.",
+        "reason": "Test: two small trials.",
+    }
+    ungraded = publish_answer(
+        question="Is the ungraded test answer sure?",
+        certainty="not_graded",
+        certainty_reason="Test: nobody graded it.",
+    )
+    body = get_json(client, f"/api/answers/{ungraded.question.slug}/")
+    assert body["certainty"] == {
+        "level": "not_graded",
+        "graded": False,
+        "label": "Not yet graded",
+        "plain": "The certainty of the evidence behind this answer has not been graded yet.",
+        "reason": "Test: nobody graded it.",
+    }
+
+
+def test_detail_of_a_snapshot_from_before_certainty_says_null(client):
+    answer = publish_answer(question="Is the old test snapshot sure?")
+    publication = answer.publication
+    del publication.data["certainty"]
+    PublishedAnswer.objects.filter(pk=publication.pk).update(data=publication.data)
+    assert get_json(client, f"/api/answers/{answer.question.slug}/")["certainty"] is None
+
+
+def test_detail_holds_the_public_change_log_newest_first(client):
+    clinician = make_clinician(display_name="Test Reviewer")
+    answer = publish_answer(question="Is the change log in the test API?", clinician=clinician)
+    writer = answer.writers.first()
+    answer.lead += " Test: corrected [1]."
+    answer.save()
+    answer.note_edit(by=writer)
+    answer.submit(by=writer)
+    answer.approve(
+        by=clinician,
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        change_summary="Test: corrected a dose.",
+        is_correction=True,
+    )
+    signoffs = list(answer.signoffs.order_by("-created_at"))
+    body = get_json(client, f"/api/answers/{answer.question.slug}/")
+    reviewer = {"name": "Test Reviewer", "credentials": "MD", "role": "", "orcid": ""}
+    assert body["changes"] == [
+        {
+            "date": signoffs[0].created_at.isoformat(),
+            "reviewer": reviewer,
+            "summary": "Test: corrected a dose.",
+            "correction": True,
+        },
+        {
+            "date": signoffs[1].created_at.isoformat(),
+            "reviewer": reviewer,
+            "summary": "First published",
+            "correction": False,
+        },
+    ]
+    assert body["last_reviewed"] == body["changes"][0]["date"]
+
+
 def test_absolute_urls_use_site_url(client, settings):
     settings.SITE_URL = "https://answers.example.org"
     publish_answer(question="Where does the test API point?")
@@ -270,6 +344,15 @@ def test_openapi_answer_schema_matches_a_real_response(client):
     assert set(schema["Answer"]["required"]) == set(detail)
     assert set(schema["Section"]["required"]) == set(detail["sections"][0])
     assert set(schema["Reference"]["required"]) == set(detail["references"][0])
+    assert set(schema["Certainty"]["required"]) == set(detail["certainty"])
+    assert set(schema["Change"]["required"]) == set(detail["changes"][0])
+    assert schema["Certainty"]["properties"]["level"]["enum"] == [
+        "high",
+        "moderate",
+        "low",
+        "very_low",
+        "not_graded",
+    ]
     listing = get_json(client, "/api/answers/")
     assert set(schema["AnswerPage"]["required"]) == set(listing)
     assert set(schema["AnswerSummary"]["required"]) == set(listing["results"][0])

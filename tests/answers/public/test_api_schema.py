@@ -15,6 +15,7 @@ from tests.factories import make_editor, publish_answer
 pytestmark = pytest.mark.django_db
 
 LIVE_SLUG = "is-the-schema-test-answer-live"
+UNGRADED_SLUG = "is-the-ungraded-schema-test-answer-live"
 
 
 # The document the app serves at /api/openapi.json (test_api.py checks that it does),
@@ -30,6 +31,12 @@ def answers(db, settings):
     that holds the test's transaction."""
     settings.ALLOWED_HOSTS = ["localhost"]
     publish_answer(question="Is the schema test answer live?", slug=LIVE_SLUG)
+    publish_answer(
+        question="Is the ungraded schema test answer live?",
+        slug=UNGRADED_SLUG,
+        certainty="not_graded",
+        certainty_reason="Test: nobody graded it.",
+    )
     withdrawn = publish_answer(question="Was the schema test answer withdrawn?")
     withdrawn.withdraw(by=make_editor(), reason="Test withdrawal")
     request_started.disconnect(close_old_connections)
@@ -45,13 +52,15 @@ def test_api_conforms_to_its_openapi_document(case):
     case.call_and_validate()
 
 
-def test_a_live_answer_conforms_to_the_document():
-    """Generated slugs rarely name a real answer: check the 200 and 304 of one that does."""
+@pytest.mark.parametrize("slug", [LIVE_SLUG, UNGRADED_SLUG])
+def test_a_live_answer_conforms_to_the_document(slug):
+    """Generated slugs rarely name a real answer: check the 200 and 304 of those that do
+    (one graded, one whose evidence is not yet graded)."""
     operation = schema["/api/answers/{slug}/"]["GET"]
-    response = operation.Case(path_parameters={"slug": LIVE_SLUG}).call_and_validate()
+    response = operation.Case(path_parameters={"slug": slug}).call_and_validate()
     assert response.status_code == 200
     etag = response.headers["etag"][0]
     cached = operation.Case(
-        path_parameters={"slug": LIVE_SLUG}, headers={"If-None-Match": etag}
+        path_parameters={"slug": slug}, headers={"If-None-Match": etag}
     ).call_and_validate()
     assert cached.status_code == 304

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from werkzeug import Response
 
-from answers.models import PublishedAnswer
+from answers.models import Contributor, PublishedAnswer, SitePage
 from answers.public.caching import purge_answer
-from tests.factories import make_editor, make_topic, publish_answer
+from tests.factories import login, make_editor, make_topic, make_writer, publish_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,104 @@ def test_purge_answer_serves_changes_made_without_save(answer):
     assert "Updated in bulk?" in client.get(url).text
 
 
+# ---------------------------------------------------------------- contributor and about pages
+
+
+@pytest.fixture
+def contributor_page(answer):
+    """The clinician's page, cached for readers."""
+    contributor = answer.signoffs.get().reviewer.contributor
+    url = contributor.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    return contributor, url
+
+
+def test_contributor_pages_are_cached_under_their_key_and_the_listings(contributor_page):
+    contributor, url = contributor_page
+    response = Client().get(url)
+    assert response["xkey"] == f"contributor-{contributor.pk} listing all"
+    assert response["Cache-Control"] == CACHE_CONTROL
+
+
+def test_a_profile_edited_in_the_admin_is_on_the_very_next_request(contributor_page):
+    contributor, url = contributor_page
+    data = {
+        "user": contributor.user_id,
+        "display_name": contributor.display_name,
+        "slug": contributor.slug,
+        "credentials": contributor.credentials,
+        "role_title": "Test consultant in cache freshness",
+        "bio": "Test bio, edited in the admin.",
+        "orcid": "",
+        "conflicts_of_interest": "Test: none declared.",
+    }
+    change = reverse("admin:answers_contributor_change", args=[contributor.pk])
+    response = login(make_editor()).post(change, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    page = Client().get(url)
+    assert page["X-Page-Cache"] == "miss"
+    for text in data["role_title"], data["bio"], data["conflicts_of_interest"]:
+        assert text in page.text
+
+
+def test_a_profile_changed_in_the_shell_is_on_the_very_next_request(contributor_page):
+    contributor, url = contributor_page
+    contributor.credentials = "MD PhD"
+    contributor.save()
+    assert f"{contributor.display_name}, MD PhD" in Client().get(url).text
+
+
+def test_a_new_address_moves_the_page_on_the_very_next_request(contributor_page):
+    contributor, old_url = contributor_page
+    contributor.slug = "moved-test-clinician"
+    contributor.save()
+    assert Client().get(old_url).status_code == 404
+    assert Client().get("/contributors/moved-test-clinician/").status_code == 200
+
+
+def test_naming_a_writer_on_a_published_answer_is_on_the_very_next_request(answer):
+    other = publish_answer(question="Is the other cached test answer live?")
+    writer = other.writers.get()
+    url = writer.contributor.get_absolute_url()
+    assert answer.question.text not in Client().get(url).text
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    answer.writers.add(writer)
+    assert answer.question.text in Client().get(url).text
+    writer.written_answers.remove(answer)  # and from the other side
+    assert answer.question.text not in Client().get(url).text
+    answer.writers.add(writer)
+    Client().get(url)
+    answer.writers.clear()
+    assert answer.question.text not in Client().get(url).text
+
+
+def test_an_approval_naming_them_is_on_the_very_next_request(contributor_page):
+    contributor, url = contributor_page
+    publish_answer(question="Is the second cached test answer listed?", clinician=contributor.user)
+    assert "Is the second cached test answer listed?" in Client().get(url).text
+
+
+def test_about_pages_are_cached_and_an_edit_is_on_the_very_next_request():
+    page = SitePage.objects.create(
+        slug="editorial-policy", title="Editorial policy", body="Test: first.", is_published=True
+    )
+    for url in ("/about/", "/about/editorial-policy/"):
+        assert Client().get(url)["X-Page-Cache"] == "miss"
+        cached = Client().get(url)
+        assert cached["X-Page-Cache"] == "hit"
+        assert cached["xkey"] == "about all"
+    page.title = "Test: editorial policy, edited"
+    page.body = "Test: second."
+    page.save()
+    assert "Test: editorial policy, edited" in Client().get("/about/").text
+    assert "Test: second." in Client().get("/about/editorial-policy/").text
+    page.is_published = False
+    page.save()
+    assert Client().get("/about/editorial-policy/").status_code == 404
+    assert "Test: editorial policy, edited" not in Client().get("/about/").text
+
+
 # ------------------------------------------------------------ purges sent to the edge
 
 
@@ -241,6 +339,44 @@ def test_approve_and_withdraw_purge_their_pages_after_commit(groups, varnish, ru
     answer.withdraw(by=make_editor(), reason="Purge test")
     run_worker()
     assert purges(varnish)[0] == [expected]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_edit_purges_its_page_and_a_move_the_listings_too(groups, varnish, run_worker):
+    answer = publish_answer(question="Is the purged contributor test answer live?")
+    contributor = answer.signoffs.get().reviewer.contributor
+    run_worker()
+    varnish.clear_log()
+    contributor.bio = "Test bio, edited."
+    contributor.save()
+    run_worker()
+    host = "answers.example.org"
+    assert purges(varnish) == (
+        [{f"contributor-{contributor.pk}"}],
+        {(host, contributor.get_absolute_url())},
+    )
+
+    varnish.clear_log()
+    old_url = contributor.get_absolute_url()
+    contributor.slug = "purged-moved-clinician"
+    contributor.save()
+    run_worker()
+    keys, urls = purges(varnish)
+    assert keys == [{f"contributor-{contributor.pk}", "listing"}]
+    assert {(host, old_url), (host, "/contributors/purged-moved-clinician/")} <= urls
+    assert (host, "/sitemap.xml") in urls
+
+    # Profiles come and go: a page, and the sitemap, only for someone named on a live answer.
+    varnish.clear_log()
+    user, deleted_pk = contributor.user, contributor.pk
+    contributor.delete()
+    make_writer()  # a new profile, named on nothing: no page, nothing to purge
+    run_worker()
+    assert purges(varnish)[0] == [{f"contributor-{deleted_pk}", "listing"}]
+    varnish.clear_log()
+    again = Contributor.objects.create(user=user, display_name="Test Clinician Again")
+    run_worker()
+    assert purges(varnish)[0] == [{f"contributor-{again.pk}", "listing"}]
 
 
 @pytest.mark.django_db(transaction=True)

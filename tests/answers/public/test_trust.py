@@ -3,12 +3,16 @@ the certainty of evidence, the about pages, "Cite this page", and which topic na
 answer page shows after a rename (issue 8, item 6). Test data only."""
 
 import json
+import re
 from xml.etree import ElementTree
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from answers.checklist import WARNING, review_checklist
 from answers.models import Answer, PublishedAnswer, SitePage, WorkflowError
 from answers.public.cite import page_citation
 from citations.formatting import format_reference
@@ -22,6 +26,7 @@ from tests.factories import (
     make_topic,
     make_writer,
     publish_answer,
+    save_answer,
 )
 from tests.helpers import Elements
 
@@ -186,6 +191,96 @@ def test_approve_form_posts_certainty_change_summary_and_correction(client):
     assert publication.data["changes"][0]["summary"] == "Test: corrected."
     assert publication.data["changes"][0]["correction"] is True
     assert publication.data["certainty"]["label"] == "Very low"
+
+
+NOT_GRADED_REASON = "Test: nobody has graded the evidence behind this test answer."
+
+
+def test_not_yet_graded_is_a_choice_submission_accepts_with_a_warning():
+    writer = make_writer()
+    answer = make_answer(writers=[writer], certainty="not_graded", certainty_reason="")
+    with pytest.raises(WorkflowError, match="why the evidence has this certainty"):
+        answer.submit(by=writer)
+    answer.certainty_reason = NOT_GRADED_REASON
+    answer.save()
+    checklist = review_checklist(answer)
+    assert checklist.is_clear
+    [warning] = [item for item in checklist.items if "not yet graded" in item.message]
+    assert warning.level == WARNING
+    answer.submit(by=writer)
+    assert answer.status == Answer.Status.IN_REVIEW
+
+
+def test_an_empty_certainty_names_not_yet_graded_as_a_choice():
+    answer = make_answer(certainty="", certainty_reason="")
+    [message] = [m for m in review_checklist(answer).blocking_submission() if "certainty" in m]
+    assert "“Not yet graded” if nobody has graded the evidence" in message
+
+
+def test_the_database_accepts_not_yet_graded_and_refuses_a_made_up_level():
+    answer = make_answer()
+    Answer.objects.filter(pk=answer.pk).update(certainty="not_graded")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.filter(pk=answer.pk).update(certainty="probably_fine")
+    answer.certainty = "probably_fine"
+    with pytest.raises(ValidationError, match="not a valid choice"):
+        answer.full_clean()
+
+
+def test_readers_are_told_plainly_the_evidence_is_not_graded_marked_incomplete(client):
+    answer = publish_answer(certainty="not_graded", certainty_reason=NOT_GRADED_REASON)
+    html = client.get(answer.get_absolute_url()).content.decode()
+    [section] = re.findall(
+        r'<section class="certainty certainty--incomplete".*?</section>', html, re.S
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
+    assert text == (
+        "How sure is this answer? Incomplete: not yet graded. The certainty of the evidence "
+        f"behind this answer has not been graded yet. Why: {NOT_GRADED_REASON}"
+    )
+    for level in ("High", "Moderate", "Low", "Very low"):
+        assert f"{level} certainty" not in html
+    # Structured data states no certainty, graded or not.
+    for data in json_ld(html):
+        flat = json.dumps(data).lower()
+        assert "certainty" not in flat and "grade" not in flat
+    statement = answer.publication.data["certainty"]
+    assert (statement["level"], statement["graded"]) == ("not_graded", False)
+
+
+def test_a_clinician_may_confirm_or_choose_not_yet_graded_at_approval(client):
+    writer, clinician = make_writer(), make_clinician()
+    answer = make_answer(writers=[writer], certainty="low", certainty_reason="Test: writer's.")
+    answer.submit(by=writer)
+    data = {**APPROVE, "certainty": "not_graded", "certainty_reason": NOT_GRADED_REASON}
+    login(clinician).post(answer_url("approve", answer), data)
+    answer.refresh_from_db()
+    assert (answer.certainty, answer.certainty_reason) == ("not_graded", NOT_GRADED_REASON)
+    assert answer.publication.data["certainty"]["label"] == "Not yet graded"
+    assert answer.publication.content_hash == answer.content_hash()
+
+
+def test_the_approve_form_offers_not_yet_graded():
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    answer.submit(by=writer)
+    html = login(make_clinician()).get(answer_url("approve", answer)).content.decode()
+    assert '<option value="not_graded">Not yet graded</option>' in html
+
+
+def test_a_writer_chooses_not_yet_graded_on_the_answer_page():
+    writer = make_writer()
+    answer = make_answer(writers=[writer], certainty="", certainty_reason="")
+    client = login(writer)
+    page = client.get(answer_url("change", answer)).content.decode()
+    assert '<option value="not_graded">Not yet graded</option>' in page
+    save_answer(client, answer, certainty="not_graded", certainty_reason=NOT_GRADED_REASON)
+    answer.refresh_from_db()
+    assert (answer.certainty, answer.certainty_reason) == ("not_graded", NOT_GRADED_REASON)
+    response = save_answer(client, answer, certainty="probably_fine")
+    assert "Select a valid choice" in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.certainty == "not_graded"
 
 
 # ---------------------------------------------------------------- contributor pages
