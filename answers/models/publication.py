@@ -94,8 +94,9 @@ class PublishedAnswerQuerySet(models.QuerySet):
         )
 
     def naming(self, user):
-        """Publications whose writers or signing clinician include `user` (or an OuterRef)."""
-        return self.filter(Q(answer__writers=user) | Q(signoff__reviewer=user))
+        """Publications whose approved byline names `user` (or an OuterRef) as a writer or
+        as the signing clinician. The draft's writers count only once approved."""
+        return self.filter(Q(writers=user) | Q(signoff__reviewer=user))
 
     def for_slug(self, slug):
         """The publication at this address, live or withdrawn, with its topic; else None."""
@@ -167,6 +168,12 @@ class PublishedAnswer(models.Model):
     take_down_reason = models.TextField(blank=True)
     take_down_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    writers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="bylines",
+        blank=True,
+        help_text="The writers the approved byline names (the draft's may differ).",
     )
     search_vector = SearchVectorField(
         null=True,
@@ -298,4 +305,5 @@ class PublishedAnswer(models.Model):
         snapshot.live_from = live_from or signoff.created_at
         snapshot.signoff = signoff
         snapshot.save()
+        snapshot.writers.set(answer.writers.all())
         return snapshot

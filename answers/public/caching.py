@@ -11,23 +11,25 @@ Every public response is tagged with surrogate keys (`ops.pagecache.set_surrogat
   list answers), and not-found pages (the address of an answer about to be published);
 - `all`: every public page (a deploy purges it).
 
-A change to a snapshot, a topic, a contributor's profile, the writers of a published
-answer or an about page purges its keys on every path (the workflow, the retraction watch,
-the admin, the shell) through the receivers below, which drive no workflow. Code that changes snapshots with `QuerySet.update()`, or whose pages change at a
+A change to a snapshot, a topic, a contributor's profile or an about page purges its keys
+on every path (the workflow, the retraction watch, the admin, the shell) through the
+receivers below, which drive no workflow. (Contributor pages list the approved bylines, so
+the draft's writers change nothing public.) Code that changes snapshots with
+`QuerySet.update()`, or whose pages change at a
 moment rather than on a write (scheduled go-live and take-down), calls `purge_answer()`
 or `purge_keys()` itself.
 """
 
 from functools import wraps
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 
 from ops.pagecache import set_surrogate_keys
 from ops.purge import purge_keys
 
-from ..models import Answer, Contributor, PublishedAnswer, SitePage, Topic
+from ..models import Contributor, PublishedAnswer, SitePage, Topic
 from .structured_data import absolute_url
 
 LISTING = "listing"
@@ -162,22 +164,6 @@ def _contributor_saved(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Contributor, dispatch_uid="purge_contributor_on_delete")
 def _contributor_deleted(sender, instance, **kwargs):
     purge_contributors([instance], listing=True)
-
-
-@receiver(m2m_changed, sender=Answer.writers.through, dispatch_uid="purge_writers_changed")
-def _writers_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """The contributor pages list the published answers their person writes: naming a writer
-    on one, or no longer, changes their pages (and may make one appear or go)."""
-    if action == "pre_clear":
-        related = instance.written_answers if reverse else instance.writers
-        instance._cleared_pks = set(related.values_list("pk", flat=True))
-        return
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    pks = pk_set if action != "post_clear" else getattr(instance, "_cleared_pks", set())
-    answer_ids, user_ids = (pks, {instance.pk}) if reverse else ({instance.pk}, pks)
-    if user_ids and PublishedAnswer.objects.filter(answer__in=answer_ids).exists():
-        purge_contributors(Contributor.objects.filter(user__in=user_ids), listing=True)
 
 
 @receiver(pre_save, sender=SitePage, dispatch_uid="site_page_before_save")

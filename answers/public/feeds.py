@@ -33,7 +33,7 @@ class RecentAnswersFeed(Feed):
         return (
             PublishedAnswer.objects.listing()
             .annotate(
-                writers=KeyTransform("writers", "data"),
+                byline_writers=KeyTransform("writers", "data"),
                 is_correction=F("signoff__is_correction"),
                 change_summary=F("signoff__change_summary"),
             )
@@ -63,7 +63,7 @@ class RecentAnswersFeed(Feed):
         return item.approved_at
 
     def item_author_name(self, item):
-        return ", ".join(writer["name"] for writer in item.writers or []) or None
+        return ", ".join(writer["name"] for writer in item.byline_writers or []) or None
 
     def item_categories(self, item):
         return [item.topic.name, "Correction"] if item.is_correction else [item.topic.name]
