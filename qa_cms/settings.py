@@ -323,6 +323,25 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished task results are kept this many days (failed ones longer), then pruned daily.
+TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 30)
+TASK_FAILURES_KEEP_DAYS = envint("TASK_FAILURES_KEEP_DAYS", 90)
+# Daily jobs, enqueued by `manage.py run_scheduler` at their time of day (TIME_ZONE), once a
+# day: {name: {"task": dotted path of a @task taking no arguments, "at": "HH:MM"}}.
+SCHEDULED_JOBS = {
+    "check_retractions": {
+        "task": "answers.tasks.check_retractions",
+        "at": os.environ.get("RETRACTION_CHECK_AT", "03:00"),
+    },
+    "send_review_reminders": {
+        "task": "answers.tasks.send_review_reminders",
+        "at": os.environ.get("REVIEW_REMINDERS_AT", "07:00"),
+    },
+    "prune_task_results": {
+        "task": "ops.tasks.prune_task_results",
+        "at": os.environ.get("PRUNE_TASK_RESULTS_AT", "04:30"),
+    },
+}
 
 # --- Accounts: login lockouts with django-axes (issue 8) ---
 AUTHENTICATION_BACKENDS = [
