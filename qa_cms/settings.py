@@ -314,6 +314,10 @@ SOURCE_RETRIES = envint("SOURCE_RETRIES", 3)
 SOURCE_BACKOFF = float(os.environ.get("SOURCE_BACKOFF", "1"))
 SOURCE_RETRY_AFTER_MAX = float(os.environ.get("SOURCE_RETRY_AFTER_MAX", "60"))
 SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)
+# A retraction check that could not reach a source tries those references again after
+# RETRACTION_RETRY_SECONDS, then twice as long each time, up to this many runs in all.
+RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
+RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # --- Production: background tasks (issue 9) ---
 # Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
 # them. README "Production" says how to move the queue to Redis.
