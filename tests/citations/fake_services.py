@@ -254,6 +254,13 @@ class FakeServices:
         self.works[message["DOI"].lower()] = message
         self.doi_pmids[message["DOI"].lower()] = [pmid] if pmid else []
 
+    def add_sglt2(self):
+        """Crossref holds the four SGLT2 references as the RIS file gives them; PubMed
+        knows the PMIDs the RIS file gives (AN)."""
+        for entry in sglt2_ris():
+            self.add_work(crossref_from_ris(entry), pmid=entry.get("accession_number"))
+        return self
+
     def _work(self, request):
         self.requests.append(request.path)
         if self.crossref_down:
