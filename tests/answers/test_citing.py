@@ -55,6 +55,8 @@ def test_new_works_get_the_next_numbers_and_a_cited_work_keeps_its_own():
     version = Version.objects.get_for_object(answer).first()
     assert version.revision.user == writer
     assert version.revision.comment == f"Cited [2] {first}, [3] {second}"
+    kept = {(v.content_type.model, v.object_id) for v in version.revision.version_set.all()}
+    assert {("citation", str(pk)) for pk in answer.citations.values_list("pk", flat=True)} <= kept
     record = answer.history.first()
     assert (record.history_user, record.history_change_reason) == (
         writer,
