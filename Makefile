@@ -28,10 +28,10 @@ run: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker"
-	deploy/run-together "$(PY) manage.py runserver 127.0.0.1:$(PORT)" "$(PY) manage.py db_worker"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker and the scheduler"
+	deploy/run-together "$(PY) manage.py runserver 127.0.0.1:$(PORT)" "$(PY) manage.py db_worker" "$(PY) manage.py run_scheduler"
 
-# Production mode on this machine: DEBUG off, gunicorn and the task worker, static files
+# Production mode on this machine: DEBUG off, gunicorn, the task worker and the scheduler, static files
 # collected and served by WhiteNoise, on the database DATABASE_URL names (SQLite by default).
 serve: export DEBUG = 0
 serve: export SECRET_KEY ?= local-serve-only-not-secret
@@ -45,8 +45,8 @@ serve: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	@echo "Serving (DEBUG off) on http://$(BIND)/ (admin: /admin/), with the task worker"
-	deploy/run-together "$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py qa_cms.wsgi" "$(PY) manage.py db_worker --no-reload"
+	@echo "Serving (DEBUG off) on http://$(BIND)/ (admin: /admin/), with the task worker and the scheduler"
+	deploy/run-together "$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py qa_cms.wsgi" "$(PY) manage.py db_worker --no-reload" "$(PY) manage.py run_scheduler"
 
 # The browser tests' checkers: axe-core and the Nu HTML Checker (vnu.jar), pinned in
 # package-lock.json. --ignore-scripts: vnu-jar's install script would download a Java.

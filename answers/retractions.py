@@ -50,10 +50,11 @@ def _add_notice(snapshot, reference, shown) -> bool:
     return added
 
 
-def run_retraction_watch():
-    """Check every cited reference, show what was found on the public pages and tell the
-    writers and last reviewer of each answer citing a study now under a notice."""
-    run, notices = check_retractions()
+def run_retraction_watch(*, retry_of=None):
+    """Check every cited reference (or those the run `retry_of` could not check), show what
+    was found on the public pages and tell the writers and last reviewer of each answer
+    citing a study now under a notice. (None, []) when that run was retried already."""
+    run, notices = check_retractions(retry_of=retry_of)
     show_notices_on_public_pages(notices=notices)
     announce_notices(notices=notices)
     return run, notices

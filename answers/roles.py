@@ -72,6 +72,8 @@ GROUP_PERMISSIONS = {
         "answers.add_sitepage",
         "answers.change_sitepage",
         "answers.view_historicalsitepage",
+        # The daily jobs' runs (the scheduler writes them).
+        "ops.view_scheduledrun",
     ],
 }
 

@@ -1,21 +1,58 @@
 """Background work (Django Tasks): safe to retry, never part of an editorial action."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.tasks import task
+from django.utils import timezone
+
+from citations.models import RetractionCheck
+from ops.tasks import enqueue_on_commit
 
 from . import notify
 from .retractions import run_retraction_watch
 
+logger = logging.getLogger(__name__)
+
 
 @task
-def check_retractions():
-    """The daily retraction watch; returns the run's counts."""
-    run, _ = run_retraction_watch()
+def check_retractions(retry_of: int | None = None):
+    """The daily retraction watch, or the retry of a run's failed lookups (`retry_of`, a
+    run's id); returns the run's counts and when its own failures are tried again."""
+    previous = None
+    if retry_of is not None:
+        previous = RetractionCheck.objects.filter(pk=retry_of).first()
+        if previous is None:
+            return {"run": None, "skipped": f"run {retry_of} no longer exists"}
+    run, _ = run_retraction_watch(retry_of=previous)
+    if run is None:
+        return {"run": None, "skipped": f"run {retry_of} was retried already"}
+    retry_at = retry_later(run)
     return {
         "run": run.pk,
         "checked": run.checked,
         "notices": run.notices_found,
         "failed": run.failed,
+        "retry_at": retry_at.isoformat() if retry_at else None,
     }
+
+
+def retry_later(run):
+    """A run that could not check some references (a source unreachable) tries them again
+    later: after RETRACTION_RETRY_SECONDS, then twice as long each time, up to
+    RETRACTION_CHECK_ATTEMPTS runs in all. Returns when, or None if it is not retried."""
+    if not run.unchecked or run.attempt >= settings.RETRACTION_CHECK_ATTEMPTS:
+        return None
+    if not check_retractions.get_backend().supports_defer:
+        logger.warning("Retraction check %s: the task queue cannot run a retry later.", run.pk)
+        return None
+    at = timezone.now() + timedelta(
+        seconds=settings.RETRACTION_RETRY_SECONDS * 2 ** (run.attempt - 1)
+    )
+    run.schedule_retry(at)
+    enqueue_on_commit(check_retractions.using(run_after=at), retry_of=run.pk)
+    return at
 
 
 @task

@@ -47,6 +47,42 @@ def add_by_identifier_urls(model_admin):
     ]
 
 
+def lookup_rows(lookups, *, cited_as=()):
+    """The results table's rows: each lookup with its work formatted as cited (AMA), and
+    what it would be cited as in an answer (`cited_as`, one entry per lookup) if given."""
+    cited_as = list(cited_as) or [None] * len(lookups)
+    return [
+        {
+            "lookup": lookup,
+            "formatted": mark_safe(  # citeproc's markup over escaped values (formatting.py)
+                format_reference(lookup.reference.to_csl(), style=settings.CITATION_STYLE)
+            )
+            if lookup.reference is not None
+            else "",
+            "cited_as": cited,
+        }
+        for lookup, cited in zip(lookups, cited_as, strict=True)
+    ]
+
+
+def refused_message(lookups) -> str:
+    """Why each refused identifier was refused, in one message; empty when none was."""
+    refused = [lookup for lookup in lookups if lookup.status == "refused"]
+    if not refused:
+        return ""
+    return "Not added: " + " ".join(f"{lookup.text}: {lookup.message}" for lookup in refused)
+
+
+def added_message(lookups) -> str:
+    added = [lookup for lookup in lookups if lookup.status == "added"]
+    if not added:
+        return ""
+    return (
+        f"Added {len(added)} reference{'s' if len(added) != 1 else ''} to the library: "
+        + "; ".join(str(lookup.reference) for lookup in added)
+    )
+
+
 def add_by_identifier_view(model_admin, request):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
@@ -58,39 +94,19 @@ def add_by_identifier_view(model_admin, request):
         lookups = look_up_all(form.cleaned_data["identifiers"])
         if "confirm" in request.POST:
             save_new(lookups)
-            added = [lookup for lookup in lookups if lookup.status == "added"]
-            refused = [lookup for lookup in lookups if lookup.status == "refused"]
-            if added:
-                messages.success(
-                    request,
-                    f"Added {len(added)} reference{'s' if len(added) != 1 else ''} to the library: "
-                    + "; ".join(str(lookup.reference) for lookup in added),
-                )
-            if refused:
-                messages.error(
-                    request,
-                    "Not added: "
-                    + " ".join(f"{lookup.text}: {lookup.message}" for lookup in refused),
-                )
-            if not refused:
+            if added := added_message(lookups):
+                messages.success(request, added)
+            if refused := refused_message(lookups):
+                messages.error(request, refused)
+            else:
                 return redirect("admin:citations_reference_changelist")
-    rows = [
-        {
-            "lookup": lookup,
-            "formatted": mark_safe(  # citeproc's markup over escaped values (formatting.py)
-                format_reference(lookup.reference.to_csl(), style=settings.CITATION_STYLE)
-            )
-            if lookup.reference is not None
-            else "",
-        }
-        for lookup in lookups
-    ]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": "Add references by identifier",
         "form": form,
-        "rows": rows,
+        "rows": lookup_rows(lookups),
         "can_confirm": any(lookup.status == "new" for lookup in lookups),
+        "confirm_label": "Add the new references",
     }
     return TemplateResponse(request, "admin/citations/reference/add_by_identifier.html", context)

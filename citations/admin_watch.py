@@ -1,9 +1,12 @@
 """The retraction watch in the admin: notices found on references (a clinician records
-how each was handled) and the watch's runs, read-only."""
+how each was handled) and the watch's runs, read-only, with their retries."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from .models import ReferenceNotice, RetractionCheck
@@ -115,10 +118,29 @@ def notice_list(reference):
     )
 
 
+def _local(moment):
+    return date_format(timezone.localtime(moment), "j M Y H:i")
+
+
+def _run_link(run):
+    url = reverse("admin:citations_retractioncheck_change", args=[run.pk])
+    return format_html('<a href="{}">{}</a>', url, f"the run of {_local(run.started_at)}")
+
+
 @admin.register(RetractionCheck)
 class RetractionCheckAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "finished_at", "checked", "notices_found", "failed"]
-    readonly_fields = ["started_at", "finished_at", "checked", "notices_found", "failure_list"]
+    list_display = ["started_at", "attempt", "checked", "notices_found", "failed", "outcome"]
+    list_select_related = ["retry"]
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "attempt",
+        "retrying",
+        "checked",
+        "notices_found",
+        "failure_list",
+        "outcome",
+    ]
     fields = readonly_fields
 
     @admin.display(description="failures")
@@ -127,6 +149,34 @@ class RetractionCheckAdmin(admin.ModelAdmin):
             return "None"
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((f,) for f in run.failures))
+        )
+
+    @admin.display(description="retry of")
+    def retrying(self, run):
+        if run.retry_of_id is None:
+            return "– (a full check)"
+        return format_html("{}: only the references it could not check", _run_link(run.retry_of))
+
+    @admin.display(description="outcome")
+    def outcome(self, run):
+        """Whether the references it could not check are tried again, when, or no more."""
+        if run.finished_at is None:
+            return "Running"
+        if not run.failures:
+            return "Complete"
+        retry = getattr(run, "retry", None)
+        if retry is not None:
+            return format_html("{} not checked: retried in {}", run.failed, _run_link(retry))
+        if run.retry_at is not None:
+            return (
+                f"{run.failed} not checked: retry {run.attempt + 1} of "
+                f"{max(settings.RETRACTION_CHECK_ATTEMPTS, run.attempt + 1)} at "
+                f"{_local(run.retry_at)}"
+            )
+        return (
+            f"{run.failed} not checked after {run.attempt} "
+            f"attempt{'s' if run.attempt != 1 else ''}: no more retries. The next daily "
+            "check tries every reference again."
         )
 
     def has_add_permission(self, request):

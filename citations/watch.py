@@ -1,7 +1,8 @@
 """The retraction watch: every cited reference with a DOI or PMID is checked at Crossref
 (update notices, which include Retraction Watch's data) and PubMed ("Retracted
 Publication", RetractionIn, ErratumIn). Notices are recorded once; a lookup that fails is
-a failure of the run and marks nothing."""
+a failure of the run and marks nothing, and the references it could not check are tried
+again by a retry of the run (answers.tasks schedules it)."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -60,15 +61,27 @@ def _record(reference, notices) -> list[ReferenceNotice]:
     return created
 
 
-def check_retractions() -> tuple[RetractionCheck, list[ReferenceNotice]]:
-    """Check every cited reference once; return the run and the notices new in it."""
-    run = RetractionCheck.objects.create()
+def check_retractions(*, retry_of=None) -> tuple[RetractionCheck | None, list[ReferenceNotice]]:
+    """Check every cited reference once, or, retrying the run `retry_of`, the references it
+    could not check; return the run and the notices new in it. A run is retried once: a
+    second retry of the same run checks nothing and returns (None, [])."""
+    references = references_to_check()
+    attempt = 1
+    if retry_of is not None:
+        references = references.filter(pk__in=retry_of.unchecked)
+        attempt = retry_of.attempt + 1
+    try:
+        with transaction.atomic():
+            run = RetractionCheck.objects.create(retry_of=retry_of, attempt=attempt)
+    except IntegrityError:  # this run was retried already (a task enqueued twice)
+        return None, []
     new_notices = []
-    for reference in references_to_check():
+    for reference in references:
         try:
             found = _found_notices(reference)
         except SourceError as error:
             run.failures.append(f"#{reference.pk} {reference}: {error.message}")
+            run.unchecked.append(reference.pk)
             continue
         run.checked += 1
         new_notices += _record(reference, found)

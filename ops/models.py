@@ -19,3 +19,28 @@ class PublicGeneration(models.Model):
 
     def __str__(self):
         return f"Public content generation {self.value}"
+
+
+class ScheduledRun(models.Model):
+    """One due run of a daily job (settings.SCHEDULED_JOBS): claimed by the scheduler that
+    enqueues it. Unique per job and due moment, so two schedulers, or one restarted, never
+    enqueue the same run twice."""
+
+    job = models.CharField(max_length=100, help_text="The job's name in SCHEDULED_JOBS.")
+    task_path = models.CharField(max_length=300, help_text="The task it enqueued.")
+    due_at = models.DateTimeField(help_text="The moment the job was due (its time of day).")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: the queue has not taken the task."
+    )
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "job"]
+        get_latest_by = "due_at"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="scheduled_run_once_per_slot")
+        ]
+
+    def __str__(self):
+        return f"{self.job} due {self.due_at:%Y-%m-%d %H:%M}"

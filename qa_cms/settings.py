@@ -314,6 +314,10 @@ SOURCE_RETRIES = envint("SOURCE_RETRIES", 3)
 SOURCE_BACKOFF = float(os.environ.get("SOURCE_BACKOFF", "1"))
 SOURCE_RETRY_AFTER_MAX = float(os.environ.get("SOURCE_RETRY_AFTER_MAX", "60"))
 SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)
+# A retraction check that could not reach a source tries those references again after
+# RETRACTION_RETRY_SECONDS, then twice as long each time, up to this many runs in all.
+RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
+RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # --- Production: background tasks (issue 9) ---
 # Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
 # them. README "Production" says how to move the queue to Redis.
@@ -322,6 +326,25 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
+}
+# Finished task results are kept this many days (failed ones longer), then pruned daily.
+TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 30)
+TASK_FAILURES_KEEP_DAYS = envint("TASK_FAILURES_KEEP_DAYS", 90)
+# Daily jobs, enqueued by `manage.py run_scheduler` at their time of day (TIME_ZONE), once a
+# day: {name: {"task": dotted path of a @task taking no arguments, "at": "HH:MM"}}.
+SCHEDULED_JOBS = {
+    "check_retractions": {
+        "task": "answers.tasks.check_retractions",
+        "at": os.environ.get("RETRACTION_CHECK_AT", "03:00"),
+    },
+    "send_review_reminders": {
+        "task": "answers.tasks.send_review_reminders",
+        "at": os.environ.get("REVIEW_REMINDERS_AT", "07:00"),
+    },
+    "prune_task_results": {
+        "task": "ops.tasks.prune_task_results",
+        "at": os.environ.get("PRUNE_TASK_RESULTS_AT", "04:30"),
+    },
 }
 
 # --- Accounts: login lockouts with django-axes (issue 8) ---

@@ -33,7 +33,7 @@ from .forms import (
 )
 from .history import HistoryPages
 from .inlines import CitationInline, SectionInline, new_answer_structure
-from .review_cycle import ReviewCyclePages
+from .review_cycle import ReviewCyclePages, ScheduleFilter
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
 
@@ -89,7 +89,12 @@ class AnswerAdmin(
         "updated",
         "next_review",
     ]
-    list_filter = [ReviewFilter, "status", ("question__topic", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        ReviewFilter,
+        ScheduleFilter,
+        "status",
+        ("question__topic", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["question__topic"]
     search_fields = ["question__text"]
     ordering = ["-updated_at"]

@@ -17,6 +17,7 @@ from citations.models import Citation, Reference
 from ..checklist import BLOCKS_SUBMISSION, review_checklist
 from ..models import Answer, PublishedAnswer, Question, Section
 from ..publishing import snapshot_fields
+from .cite_by_identifier import CiteByIdentifierPages
 from .forms import unix_newlines
 from .inlines import new_answer_structure
 
@@ -24,8 +25,9 @@ MAX_SEARCH_RESULTS = 20
 NO_TOPIC = "Choose the question's topic to see the preview: the page names it."
 
 
-class DeskPages:
-    """Mixin for AnswerAdmin: the endpoints behind the writer's desk."""
+class DeskPages(CiteByIdentifierPages):
+    """Mixin for AnswerAdmin: the endpoints behind the writer's desk, and the page that
+    cites works by identifier."""
 
     def _may_write(self, request):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
@@ -47,6 +49,7 @@ class DeskPages:
             if answer is None
             else "",
             "desk_login_url": reverse("admin:login"),
+            "cite_by_identifier_url": self._url("cite_by_identifier", answer) if answer else "",
             # One draft per answer and person: two writers on one computer keep theirs apart.
             "desk_draft_key": f"qa-desk:{answer.pk if answer else 'new'}:{request.user.pk}",
         }
@@ -191,6 +194,7 @@ class DeskPages:
             route("desk/session/", self.desk_session_view, "desk_session"),
             route("desk/structure/", self.desk_structure_view, "desk_structure"),
             route("<path:object_id>/desk/preview/", self.desk_preview_view, "desk_preview"),
+            *self.cite_by_identifier_urls(route),
         ]
 
 

@@ -1,5 +1,6 @@
-"""The admin index's "My work": what waits for this person, per role, oldest first, each
-list a QuerySet method on Answer (or the reader feedback queue). A fixed number of
+"""The admin index's "My work": what waits for this person, per role, oldest first (what
+is scheduled: soonest first), each list a QuerySet method on Answer (or the reader
+feedback queue). A fixed number of
 queries whatever the number of answers: a count and the first rows of each list."""
 
 from dataclasses import dataclass, field
@@ -37,12 +38,12 @@ def _day(value):
     return date_format(value, "j M Y") if value else ""
 
 
-def _answers(key, title, queryset, *, order, detail, more=""):
+def _answers(key, title, queryset, *, order, detail, more="", anchor=""):
     queryset = queryset.select_related("question").with_notice_flag().order_by(*order, "pk")
     items = [
         WorkItem(
             title=answer.question.text,
-            url=reverse("admin:answers_answer_change", args=[answer.pk]),
+            url=reverse("admin:answers_answer_change", args=[answer.pk]) + anchor,
             detail=detail(answer),
             flagged=answer.has_unhandled_notice,
         )
@@ -68,6 +69,20 @@ def _submitted(answer):
 
 def _due(answer):
     return f"review due {_day(answer.next_review_due)}"
+
+
+def _moment(value):
+    return date_format(timezone.localtime(value), "j M Y H:i")
+
+
+def _scheduled(answer):
+    now = timezone.now()
+    changes = []
+    if answer.scheduled_go_live > now:
+        changes.append(f"goes live {_moment(answer.scheduled_go_live)}")
+    if answer.scheduled_take_down is not None:
+        changes.append(f"taken down {_moment(answer.scheduled_take_down)}")
+    return ", ".join(changes)
 
 
 def my_work(user, *, today=None) -> list[WorkList]:
@@ -151,6 +166,18 @@ def my_work(user, *, today=None) -> list[WorkList]:
                 more="review=notice",
             ),
         ]
+    if edits:
+        lists.append(
+            _answers(
+                "scheduled",
+                "Scheduled changes (go-live or take-down)",
+                answers.scheduled_changes(),
+                order=["next_change_at"],
+                detail=_scheduled,
+                more="schedule=scheduled",
+                anchor="#review-cycle",
+            )
+        )
     if edits and user.has_perm("answers.view_readerfeedback"):
         lists.append(_feedback_queue())
     return lists

@@ -2,20 +2,33 @@
 (go-live and take-down), preview links for outside reviewers, and the clinician's comments
 on sections. Each view calls a model method; the rules and refusals live on the models."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from ..models import Action, PreviewLink, ReviewComment, WorkflowError
+from ..models import Action, Answer, PreviewLink, ReviewComment, WorkflowError
 from .forms import CommentReplyForm, ConfirmAccurateForm, PreviewLinkForm, ScheduleForm
 from .workflow import refusal
 
 
 def _local(moment):
     return date_format(timezone.localtime(moment), "j F Y H:i")
+
+
+class ScheduleFilter(admin.SimpleListFilter):
+    title = "schedule"
+    parameter_name = "schedule"
+
+    def lookups(self, request, model_admin):
+        return [("scheduled", "Go-live or take-down to come")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.filter(pk__in=Answer.objects.scheduled_changes().values("pk"))
+        return queryset
 
 
 class ReviewCyclePages:

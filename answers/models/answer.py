@@ -13,7 +13,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -78,6 +78,23 @@ class AnswerQuerySet(models.QuerySet):
 
     def with_notice_flag(self):
         return self.annotate(has_unhandled_notice=Exists(_unhandled_notices()))
+
+    def scheduled_changes(self, *, now=None):
+        """Published answers with a go-live or take-down still to come, annotated with
+        both moments and the next one (`next_change_at`), without reading the snapshot."""
+        now = now or timezone.now()
+        go_live, take_down = F("publication__live_from"), F("publication__take_down_at")
+        return (
+            self.published()
+            .filter(Q(publication__live_from__gt=now) | Q(publication__take_down_at__gt=now))
+            .annotate(
+                scheduled_go_live=go_live,
+                scheduled_take_down=take_down,
+                next_change_at=models.Case(
+                    models.When(publication__live_from__gt=now, then=go_live), default=take_down
+                ),
+            )
+        )
 
 
 def _unhandled_notices():

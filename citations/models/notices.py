@@ -136,7 +136,8 @@ class ReferenceNotice(models.Model):
 
 
 class RetractionCheck(models.Model):
-    """One run of the retraction watch: what it checked, found, and failed to check."""
+    """One run of the retraction watch: what it checked, found, and failed to check. A run
+    that could not check some references is retried for those, later (`retry_of`)."""
 
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -144,6 +145,16 @@ class RetractionCheck(models.Model):
     notices_found = models.PositiveIntegerField(default=0)
     failures = models.JSONField(
         default=list, blank=True, help_text="One message per reference that could not be checked."
+    )
+    unchecked = models.JSONField(
+        default=list, blank=True, help_text="The ids of the references that could not be checked."
+    )
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the references it could not check are tried again."
     )
 
     class Meta:
@@ -156,3 +167,7 @@ class RetractionCheck(models.Model):
     @property
     def failed(self) -> int:
         return len(self.failures)
+
+    def schedule_retry(self, at):
+        self.retry_at = at
+        self.save(update_fields=["retry_at"])

@@ -102,6 +102,59 @@ def test_an_editors_day_and_the_retraction_flag():
     assert "changes_requested" in lists  # editors write too
 
 
+def take_down(answer, *, by, days):
+    answer.reschedule(
+        by=by,
+        take_down_at=timezone.now() + timedelta(days=days),
+        take_down_reason="Test: guidance for one season only.",
+    )
+
+
+def approve_embargoed(answer, *, days):
+    answer.approve(
+        by=make_clinician(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        go_live_at=timezone.now() + timedelta(days=days),
+    )
+
+
+def test_editors_see_scheduled_changes_soonest_first():
+    editor, writer = make_editor(), make_writer()
+    embargoed, _ = in_review(writer=writer, question="Embargoed?")
+    approve_embargoed(embargoed, days=3)
+    expiring, _, _ = published(writer=writer, question="Expiring?")
+    take_down(expiring, by=editor, days=1)
+    later, _, _ = published(writer=writer, question="Later?")
+    take_down(later, by=editor, days=30)
+    published(writer=writer, question="Nothing scheduled?")
+    gone, _, _ = published(writer=writer, question="Already taken down?")
+    past = timezone.now() - timedelta(hours=1)
+    PublishedAnswer.objects.filter(answer=gone).update(
+        live_from=past - timedelta(days=1), take_down_at=past
+    )
+
+    page, lists = work(editor)
+    scheduled = lists["scheduled"]
+    assert titles(scheduled) == ["Expiring?", "Embargoed?", "Later?"]
+    assert scheduled.count == 3
+    assert scheduled.items[0].detail.startswith("taken down ")
+    assert scheduled.items[1].detail.startswith("goes live ")
+    assert scheduled.items[0].url == answer_url("change", expiring) + "#review-cycle"
+    assert f'href="{answer_url("change", expiring)}#review-cycle"' in page.content.decode()
+    assert "Scheduled changes (go-live or take-down) <span" in page.content.decode()
+
+    listing = login(editor).get("/admin/answers/answer/?schedule=scheduled")
+    assert {a.question.text for a in listing.context["cl"].result_list} == {
+        "Expiring?",
+        "Embargoed?",
+        "Later?",
+    }
+    for other in (make_writer(), make_clinician()):
+        assert "scheduled" not in work(other)[1]
+
+
 def test_my_work_has_a_bounded_number_of_queries(django_assert_max_num_queries):
     editor = make_editor()
     writer = make_writer()
@@ -109,12 +162,15 @@ def test_my_work_has_a_bounded_number_of_queries(django_assert_max_num_queries):
         in_review(writer=writer, question=f"Waiting {n}?")
         answer, _, _ = published(writer=writer, question=f"Live {n}?")
         set_due(answer, -n - 1 if n % 2 else n + 1)
+        take_down(answer, by=editor, days=n + 1)
     client = login(editor)
     with django_assert_max_num_queries(40):
         page = client.get("/admin/")
     lists = {lst.key: lst for lst in page.context["lists"]}
     assert lists["unassigned"].count == 14 and len(lists["unassigned"].items) == 10
     assert 'review=unassigned">All 14<' in page.content.decode()
+    assert lists["scheduled"].count == 14 and len(lists["scheduled"].items) == 10
+    assert 'schedule=scheduled">All 14<' in page.content.decode()
 
 
 def test_the_query_count_does_not_grow_with_the_answers():
@@ -133,5 +189,6 @@ def test_the_query_count_does_not_grow_with_the_answers():
     few = queries()
     for n in range(1, 12):
         in_review(writer=writer, question=f"Waiting {n}?")
-        published(writer=writer, question=f"Live {n}?")
+        answer, _, _ = published(writer=writer, question=f"Live {n}?")
+        take_down(answer, by=editor, days=n)
     assert queries() <= few + 2  # the counts of lists now longer than shown

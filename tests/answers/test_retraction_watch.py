@@ -2,6 +2,7 @@
 recorded once, approval blocked until a clinician records how each was handled, and the
 public page's short notice until a new version is approved."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -176,6 +177,7 @@ def test_the_task_runs_the_watch(groups, wakefield, run_worker):
         "checked": 1,
         "notices": 1,
         "failed": 0,
+        "retry_at": None,
     }
 
 
@@ -256,3 +258,100 @@ def test_a_retraction_notifies_and_flags_every_answer_citing_it(
     assert Notification.objects.filter(kind="retraction").count() == 3
     ReferenceNotice.objects.get().acknowledge(by=clinician, note="Removed from the answers.")
     assert not Answer.objects.citing_unhandled_notice().exists()
+
+
+def watch_page(run):
+    editor = Client()
+    editor.force_login(make_editor())
+    listing = editor.get(reverse("admin:citations_retractioncheck_changelist")).text
+    detail = editor.get(reverse("admin:citations_retractioncheck_change", args=[run.pk])).text
+    return listing, detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_run_is_retried_later_for_what_it_could_not_check(
+    groups, wakefield, services, run_worker, settings
+):
+    import time_machine
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.RETRACTION_RETRY_SECONDS, settings.RETRACTION_CHECK_ATTEMPTS = 600, 3
+    published = publish_answer(references={"1": wakefield})
+    run_worker()  # the approval's own tasks
+    services.crossref_down = True
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        check_retractions_task.enqueue()
+        run_worker()
+    first = RetractionCheck.objects.get()
+    assert (first.attempt, first.checked, first.unchecked) == (1, 0, [wakefield.pk])
+    assert first.retry_at == start + timedelta(seconds=600)
+    assert not ReferenceNotice.objects.exists()  # a failed lookup marks nothing
+    assert NOTICE not in public_page(published).text
+    listing, detail = watch_page(first)
+    assert "1 not checked: retry 2 of 3 at" in listing
+    assert "Crossref answered HTTP 503" in detail
+    waiting = DBTaskResult.objects.filter(task_path="answers.tasks.check_retractions")
+    assert waiting.filter(status="READY").count() == 1
+
+    with time_machine.travel(start + timedelta(seconds=599), tick=False):
+        run_worker()  # not yet time
+    assert RetractionCheck.objects.count() == 1
+
+    with time_machine.travel(start + timedelta(seconds=601), tick=False):
+        run_worker()  # Crossref still down: the retry fails, and waits twice as long
+    second = RetractionCheck.objects.get(retry_of=first)
+    assert (second.attempt, second.unchecked) == (2, [wakefield.pk])
+    assert second.retry_at == start + timedelta(seconds=601 + 1200)
+    listing, detail = watch_page(first)
+    assert "1 not checked: retried in" in detail
+    assert "1 not checked: retry 3 of 3 at" in listing
+
+    services.crossref_down = False
+    with time_machine.travel(start + timedelta(seconds=1802), tick=False):
+        run_worker()
+    third = RetractionCheck.objects.get(retry_of=second)
+    assert (third.attempt, third.checked, third.failures, third.notices_found) == (3, 1, [], 1)
+    assert ReferenceNotice.objects.get().kind == "retraction"
+    assert NOTICE in public_page(published).text
+    assert "Complete" in watch_page(third)[1]
+
+
+def test_a_run_still_failing_after_the_last_attempt_is_not_retried(
+    wakefield, services, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.RETRACTION_CHECK_ATTEMPTS = 2
+    publish_answer(references={"1": wakefield})
+    services.crossref_down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        first = check_retractions_task.call()
+        assert first["retry_at"] is not None
+        last = check_retractions_task.call(retry_of=first["run"])
+        assert last["retry_at"] is None
+        # The same retry enqueued twice (a worker restarted mid-task) runs once.
+        again = check_retractions_task.call(retry_of=first["run"])
+    assert again == {"run": None, "skipped": f"run {first['run']} was retried already"}
+    assert RetractionCheck.objects.count() == 2
+    assert DBTaskResult.objects.filter(task_path="answers.tasks.check_retractions").count() == 1
+    _, detail = watch_page(RetractionCheck.objects.get(pk=last["run"]))
+    assert "1 not checked after 2 attempts: no more retries" in detail
+
+
+def test_the_command_says_when_what_failed_is_tried_again(
+    wakefield, services, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    publish_answer(references={"1": wakefield})
+    services.crossref_down = True
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(CommandError, match="the task worker tries them again at"),
+    ):
+        call_command("check_retractions", stdout=StringIO(), stderr=StringIO())
+    [retry] = DBTaskResult.objects.filter(task_path="answers.tasks.check_retractions")
+    assert retry.args_kwargs["kwargs"] == {"retry_of": RetractionCheck.objects.get().pk}

@@ -238,6 +238,7 @@ class FakeServices:
         self.pubmed = {}  # PMID -> record dict for pubmed_xml
         self.doi_pmids = {}  # lower-case DOI -> [PMID]
         self.pmc = {}  # PMCID -> idconv record
+        self.crossref_down = False  # answer every work lookup 503, as during an outage
         self.requests = []
         httpserver.expect_request(re.compile(r"^/works/.+")).respond_with_handler(self._work)
         httpserver.expect_request("/eutils/efetch.fcgi").respond_with_handler(self._efetch)
@@ -253,8 +254,17 @@ class FakeServices:
         self.works[message["DOI"].lower()] = message
         self.doi_pmids[message["DOI"].lower()] = [pmid] if pmid else []
 
+    def add_sglt2(self):
+        """Crossref holds the four SGLT2 references as the RIS file gives them; PubMed
+        knows the PMIDs the RIS file gives (AN)."""
+        for entry in sglt2_ris():
+            self.add_work(crossref_from_ris(entry), pmid=entry.get("accession_number"))
+        return self
+
     def _work(self, request):
         self.requests.append(request.path)
+        if self.crossref_down:
+            return Response("Service Unavailable", status=503, content_type="text/plain")
         doi = request.path.removeprefix("/works/").lower()
         if doi not in self.works:
             return Response("Resource not found.", status=404, content_type="text/plain")

@@ -16,10 +16,8 @@ from tests.citations.fake_services import (
     SGLT2_DOIS,
     cart_csl,
     crossref_from_csl,
-    crossref_from_ris,
     pubmed_from_csl,
     ris_formatted,
-    sglt2_ris,
 )
 from tests.factories import make_answer, make_clinician, make_editor, make_writer
 
@@ -32,9 +30,7 @@ PAGE = "admin:citations_reference_add_by_identifier"
 def sglt2(services):
     """Crossref holds the four SGLT2 references as the RIS file gives them; PubMed knows
     the PMIDs the RIS file gives (AN)."""
-    for entry in sglt2_ris():
-        services.add_work(crossref_from_ris(entry), pmid=entry.get("accession_number"))
-    return services
+    return services.add_sglt2()
 
 
 def login(user):

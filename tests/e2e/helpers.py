@@ -124,6 +124,23 @@ def axe_violations(page, axe_source):
     )
 
 
+def axe_everywhere(watch, page, axe_source):
+    """axe-core over the page and its frames (the live preview is a frame). axe sets style
+    attributes while it checks, which the page's policy reports: those reports, and only
+    those, are axe's and not the page's."""
+    before = len(watch.problems)
+    for frame in page.frames:
+        if not frame.evaluate("typeof window.axe !== 'undefined'"):
+            frame.evaluate(axe_source)
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    during = watch.problems[before:]
+    del watch.problems[before:]
+    assert all("Applying inline style violates" in problem for problem in during), during
+    return violations
+
+
 def describe_violations(violations):
     lines = []
     for violation in violations:

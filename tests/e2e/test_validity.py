@@ -6,6 +6,7 @@ import pytest
 import reversion
 from reversion.models import Version
 
+from tests.citations.fake_services import SGLT2_DOIS
 from tests.e2e.helpers import describe_nu_errors, make_public_pages, nu_check
 from tests.factories import make_answer
 
@@ -21,7 +22,7 @@ def save_version(answer, *, comment):
         reversion.add_to_revision(answer)
 
 
-def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
+def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services):
     public, published, people = make_public_pages()
     draft = make_answer(question="Test question of a draft answer?", writers=[people["writer"]])
     in_review = make_answer(question="Test question in review?", writers=[people["writer"]])
@@ -74,12 +75,29 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command):
             f"/admin/answers/answer/{published.pk}/confirm-accurate/",
         ),
         "admin: schedule": ("editor", f"/admin/answers/answer/{published.pk}/schedule/"),
+        "admin: my work (editor)": ("editor", "/admin/"),
+        "admin: cite by identifier": (
+            "writer",
+            f"/admin/answers/answer/{draft.pk}/cite-by-identifier/",
+        ),
+        "admin: scheduled runs": ("editor", "/admin/ops/scheduledrun/"),
+        "admin: retraction checks": ("editor", "/admin/citations/retractioncheck/"),
     }
     for name, (user, path) in admin_pages.items():
         client.force_login(people[user])
         response = client.get(path)
         assert response.status_code == 200, f"{name} ({path}) answered {response.status_code}"
         pages[name] = response.content.decode()
+
+    # The answer's lookup results: one work found, one refused.
+    services.add_sglt2()
+    client.force_login(people["writer"])
+    response = client.post(
+        f"/admin/answers/answer/{draft.pk}/cite-by-identifier/",
+        {"identifiers": f"{SGLT2_DOIS[0]}\nnonsense", "preview": "1"},
+    )
+    assert "To be cited as [" in response.text and "Refused:" in response.text
+    pages["admin: cite by identifier, results"] = response.content.decode()
 
     assert "<h3>Short answer</h3>" in pages["admin: compare versions"]  # a diff is checked too
     errors = nu_check(pages, vnu_command)

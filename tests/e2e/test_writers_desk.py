@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from answers.models import Answer
-from tests.e2e.helpers import PASSWORD, describe_violations, log_in, screenshot
+from tests.e2e.helpers import PASSWORD, axe_everywhere, describe_violations, log_in, screenshot
 from tests.factories import make_reference, make_topic, make_writer
 
 pytestmark = pytest.mark.e2e
@@ -23,23 +23,6 @@ LEAD = "Test short answer, written on the desk."
 TYPED = "A test sentence typed a moment ago."
 QUESTIONS_TEXT = "- Test question kept in the browser?"
 LEAD_AFTER_EXPIRY = "Test short answer, changed after the session expired."
-
-
-def axe_everywhere(watch, page, axe_source):
-    """axe-core over the page and its frames (the live preview is a frame). axe sets style
-    attributes while it checks, which the page's policy reports: those reports, and only
-    those, are axe's and not the page's."""
-    before = len(watch.problems)
-    for frame in page.frames:
-        if not frame.evaluate("typeof window.axe !== 'undefined'"):
-            frame.evaluate(axe_source)
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    during = watch.problems[before:]
-    del watch.problems[before:]
-    assert all("Applying inline style violates" in problem for problem in during), during
-    return violations
 
 
 def cite_from_library(page, body, search):

@@ -1,7 +1,9 @@
 """Tasks the tests enqueue and the real worker runs."""
 
 from django.contrib.auth.models import Group
+from django.db import DatabaseError
 from django.tasks import task
+from django_tasks_db.backend import DatabaseBackend
 
 
 @task
@@ -12,3 +14,17 @@ def create_group(name):
 @task
 def fail(message):
     raise ValueError(message)
+
+
+@task
+def daily():
+    """A scheduled job for the scheduler's tests: takes no arguments, as jobs do."""
+    return Group.objects.get_or_create(name="daily job ran")[0].pk
+
+
+class RefusingBackend(DatabaseBackend):
+    """A task queue that is down: every enqueue fails, as a database or Redis that cannot
+    be reached does."""
+
+    def enqueue(self, task, args, kwargs):
+        raise DatabaseError("the task queue cannot be reached")

@@ -80,3 +80,28 @@ def test_a_task_the_queue_refuses_never_undoes_the_change(
         r.levelno == logging.ERROR and "enqueue(tests.ops.tasks.create_group)" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_the_daily_prune_keeps_recent_results_and_failures_longer(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops.tasks import prune_task_results
+
+    settings.TASK_RESULTS_KEEP_DAYS, settings.TASK_FAILURES_KEEP_DAYS = 30, 90
+    now = timezone.now()
+    for name, status, age in [
+        ("old success", TaskResultStatus.SUCCESSFUL, 31),
+        ("recent success", TaskResultStatus.SUCCESSFUL, 29),
+        ("old failure", TaskResultStatus.FAILED, 60),
+        ("ancient failure", TaskResultStatus.FAILED, 91),
+        ("waiting", TaskResultStatus.READY, 100),
+    ]:
+        result = create_group.enqueue(name)
+        DBTaskResult.objects.filter(id=result.id).update(
+            status=status, finished_at=None if status == "READY" else now - timedelta(days=age)
+        )
+    assert prune_task_results.call() == "pruned"
+    kept = {r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()}
+    assert kept == {"recent success", "old failure", "waiting"}

@@ -2,8 +2,9 @@ import reversion
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from answers.citing import cite_references
 from answers.importing import _attach
-from answers.models import Answer
+from answers.models import Answer, WorkflowError
 from citations.lookup import look_up, save_new, split_identifiers
 
 
@@ -11,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "Add works to the reference library by DOI, PubMed ID or PubMed Central ID (links "
         "work too), looked up at Crossref and PubMed. Each is added, matched to a reference "
-        "already held, or refused with the reason. With --answer and --label, the (one) "
-        "reference is cited in that answer as [N]."
+        "already held, or refused with the reason. With --answer, each is cited in that "
+        "answer with the next free number (a work already cited keeps its own); with "
+        "--answer and --label, the (one) reference is cited as [N]."
     )
 
     def add_arguments(self, parser):
@@ -22,16 +24,17 @@ class Command(BaseCommand):
 
     def handle(self, identifiers, answer=None, label=None, **options):
         target = None
-        if bool(answer) != bool(label):
-            raise CommandError("Give --answer and --label together.")
+        if label and not answer:
+            raise CommandError("--label needs --answer: the answer to cite it in.")
         if answer:
-            if not label.isdigit():
-                raise CommandError(f"--label is the citation number, e.g. 9, not “{label}”.")
             target = Answer.objects.filter(question__slug=answer).first()
             if target is None:
                 raise CommandError(f"No answer with the slug “{answer}”.")
             if not target.is_editable:
                 raise CommandError(f"“{target}” is in medical review and cannot be changed.")
+        if label:
+            if not label.isdigit():
+                raise CommandError(f"--label is the citation number, e.g. 9, not “{label}”.")
             if len(split_identifiers(" ".join(identifiers))) != 1:
                 raise CommandError("--label cites one reference: give one identifier.")
         lookups = save_new([look_up(item) for item in split_identifiers(" ".join(identifiers))])
@@ -43,13 +46,24 @@ class Command(BaseCommand):
             self.stdout.write(f"{lookup.text}: {status} #{lookup.reference.pk} {lookup.reference}")
             for note in lookup.notes:
                 self.stdout.write(f"  {note}")
-            if target is not None:
+            if target is not None and label:
                 with transaction.atomic(), reversion.create_revision():
                     reversion.set_comment(f"Cited {lookup.label} as [{label}]")
                     reversion.add_to_revision(target)
                     for line in _attach(target, label, lookup.reference):
                         self.stdout.write(f"  {line}")
                 target.note_edit(by=None)
+        if target is not None and not label:
+            self._cite(target, [lookup.reference for lookup in lookups if lookup.reference])
         refused = sum(lookup.status == "refused" for lookup in lookups)
         if refused:
             raise CommandError(f"{refused} identifier{'s' if refused != 1 else ''} refused.")
+
+    def _cite(self, answer, references):
+        try:
+            cited = cite_references(answer, references, by=None)
+        except WorkflowError as error:
+            raise CommandError(f"Nothing cited in “{answer}”: {error}") from error
+        for item in cited:
+            how = "cited as" if item.new else "already cited as"
+            self.stdout.write(f"#{item.reference.pk} {how} [{item.label}] in “{answer}”")

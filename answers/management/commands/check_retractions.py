@@ -1,12 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from answers.retractions import run_retraction_watch
+from answers.tasks import retry_later
 
 
 class Command(BaseCommand):
     help = (
         "Check every cited reference with a DOI or PMID at Crossref and PubMed for "
-        "retractions, withdrawals, expressions of concern and corrections."
+        "retractions, withdrawals, expressions of concern and corrections. References that "
+        "could not be checked are tried again later by the task worker."
     )
 
     def handle(self, **options):
@@ -21,4 +24,10 @@ class Command(BaseCommand):
             f"{run.failed} failed."
         )
         if run.failures:
-            raise CommandError(f"{run.failed} references could not be checked; run again later.")
+            retry_at = retry_later(run)
+            again = (
+                f"the task worker tries them again at {timezone.localtime(retry_at):%H:%M}"
+                if retry_at
+                else "run again later"
+            )
+            raise CommandError(f"{run.failed} references could not be checked; {again}.")

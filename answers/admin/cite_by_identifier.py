@@ -1,0 +1,104 @@
+"""The answer's "Add by DOI or PubMed ID": paste identifiers, see each work as it will be
+cited and under which number, confirm to add the new works to the library and cite them
+all in this answer. The lookup, its page and its messages are the reference library's
+(citations.admin_lookup); the citing is answers.citing, as for `add_references --answer`."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from citations.admin_lookup import (
+    IdentifiersForm,
+    added_message,
+    lookup_rows,
+    refused_message,
+)
+from citations.lookup import look_up_all, save_new
+
+from ..citing import cite_references, labels_for
+from ..models import WorkflowError
+from .forms import IN_REVIEW_READ_ONLY
+from .messages import refusal
+
+CITED_ROWS = "#citations-group"
+
+
+class CiteByIdentifierPages:
+    """Mixin for AnswerAdmin (through DeskPages): the page beside the citation rows."""
+
+    def cite_by_identifier_view(self, request, object_id):
+        answer = self._answer(request, object_id)
+        if not answer.is_editable:
+            messages.error(request, IN_REVIEW_READ_ONLY + " Nothing was cited.")
+            return redirect(self._url("change", answer))
+        if not self.has_change_permission(request, answer):
+            raise PermissionDenied
+        may_add = request.user.has_perm("citations.add_reference")
+        form = IdentifiersForm(request.POST or None)
+        lookups = []
+        if request.method == "POST" and form.is_valid():
+            # Looked up again on confirm (lookups are cached): nothing the browser sends
+            # back is trusted as a record.
+            lookups = look_up_all(form.cleaned_data["identifiers"])
+            if not may_add:
+                for lookup in lookups:
+                    if lookup.status == "new":
+                        lookup.status, lookup.reference = "refused", None
+                        lookup.message = "Not in the library, and you may not add references."
+            if "confirm" in request.POST:
+                done = self._cite(request, answer, lookups)
+                if done is not None:
+                    return done
+        citable = [lookup for lookup in lookups if lookup.reference is not None]
+        planned = iter(labels_for(answer, [lookup.reference for lookup in citable]))
+        cited_as = [next(planned) if lookup.reference is not None else None for lookup in lookups]
+        return self._render(
+            request,
+            "admin/answers/answer/cite_by_identifier.html",
+            answer,
+            "Add citations by DOI or PubMed ID",
+            form=form,
+            rows=lookup_rows(lookups, cited_as=cited_as),
+            show_cited_as=True,
+            can_confirm=any(cited is not None and cited.new for cited in cited_as),
+            confirm_label="Cite them in this answer",
+        )
+
+    def _cite(self, request, answer, lookups):
+        """Save the new works, cite every found work; the redirect, or None to show the
+        page again with what was refused."""
+        save_new(lookups)
+        if added := added_message(lookups):
+            messages.success(request, added)
+        references = [lookup.reference for lookup in lookups if lookup.reference is not None]
+        try:
+            cited = cite_references(answer, references, by=request.user)
+        except WorkflowError as error:
+            messages.error(request, refusal("Nothing was cited in this answer", error))
+            return redirect(self._url("change", answer))
+        new = [c for c in cited if c.new]
+        if new:
+            messages.success(
+                request,
+                f"Cited {len(new)} reference{'s' if len(new) != 1 else ''} in this answer: "
+                + "; ".join(f"[{c.label}] {c.reference}" for c in new)
+                + ". Put the numbers in the text where each supports it.",
+            )
+        if kept := [c for c in cited if not c.new]:
+            messages.info(
+                request,
+                "Already cited: " + ", ".join(f"[{c.label}] {c.reference}" for c in kept) + ".",
+            )
+        if refused := refused_message(lookups):
+            messages.error(request, refused)
+            return None
+        return redirect(self._url("change", answer) + CITED_ROWS)
+
+    def cite_by_identifier_urls(self, route):
+        return [
+            route(
+                "<path:object_id>/cite-by-identifier/",
+                self.cite_by_identifier_view,
+                "cite_by_identifier",
+            )
+        ]
