@@ -15,7 +15,7 @@ def give_scheduled_run_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("answers", "0013_published_answer_live_recent_index"),
+        ("answers", "0015_published_answer_byline_writers"),
         ("ops", "0003_scheduled_run"),
     ]
 
