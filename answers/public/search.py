@@ -2,18 +2,21 @@
 
 On PostgreSQL: full-text search through the stored, GIN-indexed `search_vector` (the
 question weighted above the short answer above the sections), ranked, with highlighted
-snippets. On SQLite (local work): every word must appear
-somewhere, newest review first, with a plain snippet. Drafts are never searched.
+snippets. On SQLite: the FTS5 index of `sqlite_search`, every word (stemmed) as the start of
+a word somewhere, answers whose question has them all first, then newest review, with a
+plain snippet. Drafts are never searched.
 """
 
 import re
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import SEARCH_CONFIG, PublishedAnswer
+from . import sqlite_search
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -74,25 +77,42 @@ def _terms(query: str) -> list[str]:
     return [term for term in query.split() if term][:MAX_TERMS]
 
 
+class SqliteResults:
+    """A search on SQLite, as Paginator takes it (a count and slices). The count and the order
+    read only the FTS5 index and a covering index; then the rows of the page shown are read
+    by id: sorting whole snapshot rows would read every match's 90 kB."""
+
+    def __init__(self, terms):
+        matching = sqlite_search.matching_sql()
+        self._matches = PublishedAnswer.objects.live().filter(
+            RawSQL(matching, [sqlite_search.match_expression(terms)], BooleanField())
+        )
+        in_question = sqlite_search.match_expression(terms, column="question")
+        self.ordered_ids = (
+            self._matches.annotate(in_question=RawSQL(matching, [in_question], BooleanField()))
+            .order_by("-in_question", "-approved_at", "pk")
+            .values_list("pk", flat=True)
+        )
+
+    def count(self):
+        return self._matches.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self.ordered_ids[index])
+        rows = PublishedAnswer.objects.listing("search_text").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
 def _simple_search(query):
     terms = _terms(query)
-    if not terms:
+    if not sqlite_search.match_expression(terms):
         return PublishedAnswer.objects.listing().none()
-    condition = Q()
-    for term in terms:
-        condition &= Q(question__icontains=term) | Q(search_text__icontains=term)
-    return (
-        PublishedAnswer.objects.listing("search_text")
-        .filter(condition)
-        .annotate(
-            in_question=Case(
-                When(question__icontains=terms[0], then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-in_question", "-approved_at", "pk")
-    )
+    return SqliteResults(terms)
 
 
 def plain_snippet(text: str, terms: list[str]) -> str:
