@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from ..models import SEARCH_CONFIG, PublishedAnswer
 from . import sqlite_search
+from .paging import RowsById
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -47,7 +48,7 @@ def search(query: str):
     to the page of results shown."""
     if connection.vendor == "postgresql":
         return _postgres_search(query)
-    return _simple_search(query)
+    return _sqlite_search(query)
 
 
 def _postgres_search(query):
@@ -77,42 +78,23 @@ def _terms(query: str) -> list[str]:
     return [term for term in query.split() if term][:MAX_TERMS]
 
 
-class SqliteResults:
-    """A search on SQLite, as Paginator takes it (a count and slices). The count and the order
-    read only the FTS5 index and a covering index; then the rows of the page shown are read
-    by id: sorting whole snapshot rows would read every match's 90 kB."""
-
-    def __init__(self, terms):
-        matching = sqlite_search.matching_sql()
-        self._matches = PublishedAnswer.objects.live().filter(
-            RawSQL(matching, [sqlite_search.match_expression(terms)], BooleanField())
-        )
-        in_question = sqlite_search.match_expression(terms, column="question")
-        self.ordered_ids = (
-            self._matches.annotate(in_question=RawSQL(matching, [in_question], BooleanField()))
-            .order_by("-in_question", "-approved_at", "pk")
-            .values_list("pk", flat=True)
-        )
-
-    def count(self):
-        return self._matches.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        ids = list(self.ordered_ids[index])
-        rows = PublishedAnswer.objects.listing("search_text").in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
-
-
-def _simple_search(query):
+def _sqlite_search(query):
+    """The count and the order read only the FTS5 index and a covering index; the rows of
+    the page shown are then read by id."""
     terms = _terms(query)
     if not sqlite_search.match_expression(terms):
         return PublishedAnswer.objects.listing().none()
-    return SqliteResults(terms)
+    matching = sqlite_search.matching_sql()
+    matches = PublishedAnswer.objects.live().filter(
+        RawSQL(matching, [sqlite_search.match_expression(terms)], BooleanField())
+    )
+    in_question = sqlite_search.match_expression(terms, column="question")
+    ordered_ids = (
+        matches.annotate(in_question=RawSQL(matching, [in_question], BooleanField()))
+        .order_by("-in_question", "-approved_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return RowsById(ordered_ids, PublishedAnswer.objects.listing("search_text"), count=matches)
 
 
 def plain_snippet(text: str, terms: list[str]) -> str:

@@ -48,8 +48,11 @@ INDEXES = {
     "publishedanswer_live_slug_covering": (
         f"{SOURCE} (slug, approved_at, {_LIVE_COLUMNS}) WHERE withdrawn_at IS NULL"
     ),
-    # Topics with their live answers' count and newest review (not partial: a LEFT JOIN).
-    "publishedanswer_topic_live_covering": f"{SOURCE} (topic_id, {_LIVE_COLUMNS}, approved_at)",
+    # Topics with their live answers' count and newest review (not partial: a LEFT JOIN), and
+    # a topic's page in question order.
+    "publishedanswer_topic_live_covering": (
+        f"{SOURCE} (topic_id, {_LIVE_COLUMNS}, approved_at, question)"
+    ),
 }
 
 
