@@ -39,6 +39,7 @@ TRIGGERS = {
     f"{TABLE}_update": f"AFTER UPDATE OF question, search_text ON {SOURCE} BEGIN {_OLD} {_NEW} END",
 }
 _LIVE_COLUMNS = "withdrawn_at, live_from, take_down_at"
+# `ensure_installed` goes by name: give an index a new name when its columns change.
 INDEXES = {
     # Home, feed, API list, counts of live answers, search results (newest first).
     "publishedanswer_live_recent_covering": (
