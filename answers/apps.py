@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def keep_sqlite_search_installed(sender, using, **kwargs):
+    """Django rebuilds a SQLite table for many schema changes, dropping the search triggers
+    and covering indexes it does not know about: put them back after every migrate."""
+    from .public.sqlite_search import ensure_installed
+
+    ensure_installed(connections[using])
 
 
 class AnswersConfig(AppConfig):
@@ -6,6 +16,8 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answers"
 
     def ready(self):
+        post_migrate.connect(keep_sqlite_search_installed, sender=self)
+
         from notifications.tasks import ANNOUNCERS
 
         from . import notify

@@ -1,4 +1,3 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from ops.pagecache import public_page
@@ -6,7 +5,7 @@ from ops.pagecache import public_page
 from .public import api, preview_links, views
 from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
-from .public.sitemaps import sitemap_index, sitemaps
+from .public.sitemaps import sitemap_index, sitemap_section
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,8 +22,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(tagged(sitemap_index, LISTING)), name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        public_page(tagged(sitemap, LISTING)),
-        {"sitemaps": sitemaps},
+        public_page(tagged(sitemap_section, LISTING)),
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),

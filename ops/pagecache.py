@@ -9,16 +9,18 @@ change to what the public sees bumps. Any other request (staff, a reader just sh
 "thank you") bypasses every cache and gets `private, no-store`.
 """
 
+import datetime
 import hashlib
 import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, set_response_etag
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 
 from .models import PublicGeneration
@@ -61,13 +63,29 @@ def current_generation() -> int:
 def public_state():
     """(generation, next clock-driven change or None), in one query. A scheduled change
     that has come bumps the generation, so no page cached before it is served after it."""
-    row = PublicGeneration.objects.filter(pk=1).values_list("value", "next_change_at").first()
-    generation, next_change = row or (0, None)
+    generation, next_change = _read_generation()
     if next_change is not None and next_change <= timezone.now():
         bump_generation()
-        row = PublicGeneration.objects.filter(pk=1).values_list("value", "next_change_at").first()
-        generation, next_change = row
+        generation, next_change = _read_generation()
     return generation, next_change
+
+
+def _read_generation():
+    """The row's (value, next_change_at), (0, None) before it exists. Every public request
+    reads it, cache hits included: in plain SQL, since compiling the ORM's query took twenty
+    times as long as running it (about 400 µs against 20 µs), most of a cache hit's time."""
+    table = connection.ops.quote_name(PublicGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value, next_change_at FROM {table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return 0, None
+    generation, moment = row
+    if isinstance(moment, str):  # SQLite keeps datetimes as text, in UTC
+        moment = parse_datetime(moment)
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return generation, moment
 
 
 def next_scheduled_change():

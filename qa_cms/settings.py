@@ -111,10 +111,12 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept 60 s (checked before reuse): opening one per request cost more than
+# serving a cached page (issue 9, SQLite: 284 against 933 cached pages a second).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("CONN_MAX_AGE", 0),
+        conn_max_age=envint("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }

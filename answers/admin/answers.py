@@ -33,6 +33,7 @@ from .forms import (
 )
 from .history import HistoryPages
 from .inlines import CitationInline, SectionInline, new_answer_structure
+from .loading import AnswerReadOnce
 from .review_cycle import ReviewCyclePages, ScheduleFilter
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
@@ -68,6 +69,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Answer)
 class AnswerAdmin(
+    AnswerReadOnce,
     AssignmentPages,
     DeskPages,
     AnswerPages,

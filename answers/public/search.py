@@ -2,18 +2,22 @@
 
 On PostgreSQL: full-text search through the stored, GIN-indexed `search_vector` (the
 question weighted above the short answer above the sections), ranked, with highlighted
-snippets. On SQLite (local work): every word must appear
-somewhere, newest review first, with a plain snippet. Drafts are never searched.
+snippets. On SQLite: the FTS5 index of `sqlite_search`, every word (stemmed) as the start of
+a word somewhere, answers whose question has them all first, then newest review, with a
+plain snippet. Drafts are never searched.
 """
 
 import re
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import SEARCH_CONFIG, PublishedAnswer
+from . import sqlite_search
+from .paging import RowsById
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -44,7 +48,7 @@ def search(query: str):
     to the page of results shown."""
     if connection.vendor == "postgresql":
         return _postgres_search(query)
-    return _simple_search(query)
+    return _sqlite_search(query)
 
 
 def _postgres_search(query):
@@ -74,25 +78,23 @@ def _terms(query: str) -> list[str]:
     return [term for term in query.split() if term][:MAX_TERMS]
 
 
-def _simple_search(query):
+def _sqlite_search(query):
+    """The count and the order read only the FTS5 index and a covering index; the rows of
+    the page shown are then read by id."""
     terms = _terms(query)
-    if not terms:
+    if not sqlite_search.match_expression(terms):
         return PublishedAnswer.objects.listing().none()
-    condition = Q()
-    for term in terms:
-        condition &= Q(question__icontains=term) | Q(search_text__icontains=term)
-    return (
-        PublishedAnswer.objects.listing("search_text")
-        .filter(condition)
-        .annotate(
-            in_question=Case(
-                When(question__icontains=terms[0], then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-in_question", "-approved_at", "pk")
+    matching = sqlite_search.matching_sql()
+    matches = PublishedAnswer.objects.live().filter(
+        RawSQL(matching, [sqlite_search.match_expression(terms)], BooleanField())
     )
+    in_question = sqlite_search.match_expression(terms, column="question")
+    ordered_ids = (
+        matches.annotate(in_question=RawSQL(matching, [in_question], BooleanField()))
+        .order_by("-in_question", "-approved_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return RowsById(ordered_ids, PublishedAnswer.objects.listing("search_text"), count=matches)
 
 
 def plain_snippet(text: str, terms: list[str]) -> str:

@@ -21,6 +21,7 @@ from .caching import ABOUT, LISTING, answer_key, contributor_key, topic_key
 from .cite import page_citation
 from .forms import FeedbackForm
 from .origin import same_origin
+from .paging import RowsById
 from .ratelimit import within_limit
 from .search import clean_query, search, with_snippets
 from .structured_data import (
@@ -36,6 +37,7 @@ from .structured_data import (
 
 RECENT_COUNT = 10
 SEARCH_PAGE_SIZE = 10
+TOPIC_PAGE_SIZE = 50
 
 
 def _publication_or_404(slug):
@@ -93,14 +95,24 @@ def home(request):
 @public_page
 @require_safe
 def topic(request, slug):
+    """A topic's live answers by question, TOPIC_PAGE_SIZE a page: the ordering reads an
+    index, and only the page's rows are read (a topic may hold thousands of answers)."""
     topic = get_object_or_404(PublishedAnswer.objects.live_topics(), slug=slug)
-    publications = PublishedAnswer.objects.listing().filter(topic=topic).order_by("question")
+    ordered_ids = (
+        PublishedAnswer.objects.live()
+        .filter(topic=topic)
+        .order_by("question", "pk")
+        .values_list("pk", flat=True)
+    )
+    answers = RowsById(ordered_ids, PublishedAnswer.objects.listing(), count=topic.answer_count)
+    page = Paginator(answers, TOPIC_PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(
         request,
         "answers/topic.html",
         {
             "topic": topic,
-            "publications": publications,
+            "page": page,
+            "publications": page.object_list,
             "canonical_url": absolute_url(topic.get_absolute_url()),
         },
     )

@@ -6,6 +6,7 @@ import reversion
 from django.urls import reverse
 
 from answers.admin import history
+from answers.people import display_name
 from tests.factories import (
     answer_url,
     large_sections,
@@ -20,9 +21,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST_BUDGET = 15
-# Issue 9 asks for 25. The page has since gained the live preview, the review cycle, the
-# reviewer assignment and the notification count: 33, with no query per citation or section.
-CHANGE_PAGE_BUDGET = 33
+# Issue 9 asks for at most 25, with no query per citation or section. A draft's page also
+# lists the clinicians it may be sent to (who did not write it: its writers and versions);
+# a published answer's page compares the draft with its publication (the content hash).
+CHANGE_PAGE_BUDGET = 25
+PUBLISHED_CHANGE_PAGE_BUDGET = 22
 
 
 def make_answers(count, *, writer):
@@ -54,7 +57,7 @@ def test_answer_list_queries_do_not_grow(django_assert_max_num_queries):
 # A published answer's page also shows its public snapshot and sign-off (the workflow panel).
 @pytest.mark.parametrize(
     ("published", "budget"),
-    [(False, CHANGE_PAGE_BUDGET), (True, CHANGE_PAGE_BUDGET)],
+    [(False, CHANGE_PAGE_BUDGET), (True, PUBLISHED_CHANGE_PAGE_BUDGET)],
     ids=["draft", "published"],
 )
 def test_change_page_of_an_answer_with_60_citations(
@@ -78,6 +81,8 @@ def test_change_page_of_an_answer_with_60_citations(
     page = response.content.decode()
     for citation in answer.citations.select_related("reference"):
         assert f'<option value="{citation.reference_id}" selected>' in page
+    assert f'<option value="{writer.pk}" selected>{display_name(writer)} (' in page
+    assert answer.question.topic.name in page
 
 
 def save_versions(answer, numbers, *, user):

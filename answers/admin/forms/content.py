@@ -77,7 +77,34 @@ class WritersField(forms.ModelMultipleChoiceField):
         return name if name == user.get_username() else f"{name} ({user.get_username()})"
 
 
-class WritersWidget(AutocompleteSelectMultiple):
+class LoadedSelection:
+    """An autocomplete widget rendering its selected options from objects the form already
+    holds (`loaded`), rather than one query per widget: 60 citation rows, 60 queries
+    otherwise. Anything selected that is not loaded is looked up as Django does."""
+
+    loaded = ()
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in self.choices.field.empty_values}
+        known = [obj for obj in self.loaded if str(obj.pk) in selected]
+        # A single select that may be empty also shows the empty choice: Django's own path.
+        empty_choice = not self.is_required and not self.allow_multiple_selected
+        if not selected or len(known) != len(selected) or empty_choice:
+            return super().optgroups(name, value, attr)
+        label = self.choices.field.label_from_instance
+        options = [
+            self.create_option(name, obj.pk, label(obj), selected, index)
+            for index, obj in enumerate(known)
+        ]
+        return [(None, options, 0)]
+
+
+def autocomplete_widget(field):
+    widget = getattr(field, "widget", None)
+    return getattr(widget, "widget", widget)  # inside the admin's related-widget wrapper
+
+
+class WritersWidget(LoadedSelection, AutocompleteSelectMultiple):
     """The admin's autocomplete, fed by the answer admin's own writer search: the stock
     user search needs permission to view users, which writers do not have."""
 
@@ -137,8 +164,12 @@ class AnswerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "writers" in self.fields and self.instance.pk:
             # Writers already named stay valid even if they have left the Writers group.
-            current = list(self.instance.writers.values_list("pk", flat=True))
-            self.fields["writers"].queryset = writer_candidates(keep=current)
+            # (The answer admin prefetches them with their contributor profiles.)
+            current = sorted(self.instance.writers.all(), key=lambda user: user.get_username())
+            self.fields["writers"].queryset = writer_candidates(keep=[u.pk for u in current])
+            widget = autocomplete_widget(self.fields["writers"])
+            if isinstance(widget, WritersWidget):
+                widget.loaded = current
         if self.instance.pk:
             self.initial["loaded_version"] = self.instance.updated_at.isoformat()
         question = self.instance.question if self.instance.question_id else None
@@ -239,25 +270,9 @@ class SectionForm(forms.ModelForm):
         return unix_newlines(self.cleaned_data["body"])
 
 
-class CitedReferenceSelect(AutocompleteSelect):
+class CitedReferenceSelect(LoadedSelection, AutocompleteSelect):
     """The reference autocomplete of one citation row, rendering its selected reference from
-    the citation already loaded (the inline selects both in one query) rather than one query
-    per row: 60 citations, 60 queries otherwise."""
-
-    loaded = ()
-
-    def optgroups(self, name, value, attr=None):
-        selected = {str(v) for v in value if v not in self.choices.field.empty_values}
-        known = [reference for reference in self.loaded if str(reference.pk) in selected]
-        if not selected or len(known) != len(selected) or not self.is_required:
-            return super().optgroups(name, value, attr)
-        options = [
-            self.create_option(
-                name, reference.pk, self.choices.field.label_from_instance(reference), selected, i
-            )
-            for i, reference in enumerate(known)
-        ]
-        return [(None, options, 0)]
+    the citation already loaded (the inline selects both in one query)."""
 
 
 class CitationForm(forms.ModelForm):
@@ -276,9 +291,7 @@ class CitationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields.get("reference")
-        widget = getattr(field, "widget", None)
-        widget = getattr(widget, "widget", widget)  # inside the admin's related-widget wrapper
+        widget = autocomplete_widget(self.fields.get("reference"))
         if isinstance(widget, CitedReferenceSelect) and Citation.reference.is_cached(self.instance):
             widget.loaded = [self.instance.reference]
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from answers.public import views
 from tests.factories import (
     large_sections,
     make_answer,
@@ -345,3 +346,20 @@ def test_robots_txt(client, site_url):
     assert "Disallow: /admin/" in lines
     assert "Sitemap: https://answers.example.org/sitemap.xml" in lines
     assert "Disallow: /" not in lines
+
+
+def test_topic_page_is_paginated_by_question(client, monkeypatch):
+    monkeypatch.setattr(views, "TOPIC_PAGE_SIZE", 2)
+    topic = make_topic(name="Paged topic tests")
+    for letter in "cab":
+        publish_answer(question=f"Is paged topic answer {letter} listed?", topic=topic)
+    first = page_text(get(client, topic.get_absolute_url()))
+    assert "Is paged topic answer a listed?" in first and "Is paged topic answer b listed?" in first
+    assert "Is paged topic answer c listed?" not in first
+    assert "Page 1 of 2" in first
+    last = get(client, topic.get_absolute_url() + "?page=2").content.decode()
+    assert "Is paged topic answer c listed?" in last
+    assert 'rel="prev" href="?page=1"' in last
+    assert "Is paged topic answer a listed?" not in last
+    nonsense = page_text(get(client, topic.get_absolute_url() + "?page=x"))
+    assert "Is paged topic answer a listed?" in nonsense
