@@ -93,7 +93,7 @@ def publish_large_answer(*, writer, clinician, password, topic, question, tag, s
     answer = Answer.objects.create(
         question=question,
         lead="This is fake benchmark text for timing the pages, not medical advice [1].",
-        certainty=Answer.Certainty.LOW,
+        certainty=Answer.Certainty.NOT_GRADED,
         certainty_reason="Fake benchmark text: no evidence was assessed.",
     )
     answer.writers.add(writer)
