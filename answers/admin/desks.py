@@ -154,7 +154,14 @@ class ContributorAdmin(NulSafeSearch):
     list_display = ["display_name", "credentials", "role_title", "user", "orcid", "slug"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username", "credentials"]
-    fields = ContributorForm.Meta.fields
+    fields = [*ContributorForm.Meta.fields, "former_addresses"]
+    readonly_fields = ["former_addresses"]
+
+    @admin.display(description="former addresses")
+    def former_addresses(self, contributor):
+        """Kept for the bylines approved before a change; they redirect to the page."""
+        slugs = [former.slug for former in contributor.former_slugs.all()] if contributor.pk else []
+        return ", ".join(f"/contributors/{slug}/" for slug in slugs) or "None"
 
 
 @admin.register(SignOff)

@@ -36,7 +36,15 @@ from .publication import (
 )
 from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
 from .signoffs import SIGNOFF_MEANING, WRONG_SIGNATURE, SignOff, check_signature
-from .topics import HOUSE_STRUCTURE, Contributor, Question, Topic, TopicSection, unique_slug
+from .topics import (
+    HOUSE_STRUCTURE,
+    Contributor,
+    FormerContributorSlug,
+    Question,
+    Topic,
+    TopicSection,
+    unique_slug,
+)
 from .transitions import AnswerTransitions
 
 # django-simple-history's audit-log models, importable here as they were before the split.
@@ -61,6 +69,7 @@ __all__ = [
     "AnswerTransitions",
     "Certainty",
     "Contributor",
+    "FormerContributorSlug",
     "FeedbackKind",
     "HistoricalAnswer",
     "HistoricalSitePage",

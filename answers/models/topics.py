@@ -3,7 +3,8 @@ start with), patients' questions and the contributors named in bylines."""
 
 import reversion
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
@@ -20,12 +21,13 @@ HOUSE_STRUCTURE = (
 )
 
 
-def unique_slug(model, text, *, length, fallback, exclude_pk=None):
-    """A slug of `text` no other row of `model` has: "name", then "name-2", "name-3"..."""
+def unique_slug(model, text, *, length, fallback, exclude_pk=None, taken=None):
+    """A slug of `text` no other row of `model` has (nor `taken(slug)` says is taken):
+    "name", then "name-2", "name-3"..."""
     base = slugify(text)[:length].strip("-") or fallback
     slug, n = base, 2
     others = model.objects.exclude(pk=exclude_pk)
-    while others.filter(slug=slug).exists():
+    while others.filter(slug=slug).exists() or (taken and taken(slug)):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -73,6 +75,12 @@ class Question(models.Model):
         return unique_slug(Question, text, length=100, fallback="question", exclude_pk=exclude_pk)
 
 
+FORMER_ADDRESS_TAKEN = (
+    "This was another contributor's page address, and published bylines still lead there "
+    "to them. Choose another address."
+)
+
+
 class Contributor(models.Model):
     """How a writer or clinician is named in public bylines."""
 
@@ -114,22 +122,65 @@ class Contributor(models.Model):
         return self.byline_name
 
     def save(self, *args, **kwargs):
+        """Keeps the former addresses true: published bylines link to the address their
+        page had at approval, which must keep leading to that person after a change."""
         if not self.slug:
             self.slug = self.unique_slug_for(self.display_name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
+        elif self.former_address_of_someone_else(self.slug, exclude_pk=self.pk):
+            raise ValidationError({"slug": FORMER_ADDRESS_TAKEN})
+        with transaction.atomic():
+            before = (
+                Contributor.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+                if self.pk
+                else None
+            )
+            super().save(*args, **kwargs)
+            self.former_slugs.filter(slug=self.slug).delete()
+            if before and before != self.slug:
+                FormerContributorSlug.objects.create(slug=before, contributor=self)
 
     def get_absolute_url(self):
         return reverse("contributor", args=[self.slug])
 
+    def clean(self):
+        if self.slug and self.former_address_of_someone_else(self.slug, exclude_pk=self.pk):
+            raise ValidationError({"slug": FORMER_ADDRESS_TAKEN})
+
     @staticmethod
     def unique_slug_for(name, *, exclude_pk=None):
         return unique_slug(
-            Contributor, name, length=150, fallback="contributor", exclude_pk=exclude_pk
+            Contributor,
+            name,
+            length=150,
+            fallback="contributor",
+            exclude_pk=exclude_pk,
+            taken=lambda slug: Contributor.former_address_of_someone_else(
+                slug, exclude_pk=exclude_pk
+            ),
+        )
+
+    @staticmethod
+    def former_address_of_someone_else(slug, *, exclude_pk=None):
+        return (
+            FormerContributorSlug.objects.filter(slug=slug).exclude(contributor=exclude_pk).exists()
         )
 
     @property
     def byline_name(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+
+class FormerContributorSlug(models.Model):
+    """An address a contributor's page had before a change, kept so that the bylines of
+    answers approved meanwhile still lead to them (the page redirects)."""
+
+    slug = models.SlugField(max_length=160, unique=True)
+    contributor = models.ForeignKey(
+        Contributor, on_delete=models.CASCADE, related_name="former_slugs"
+    )
+
+    def __str__(self):
+        return self.slug
 
 
 class TopicSection(models.Model):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
-from ..models import Contributor, PublishedAnswer, ReaderFeedback, SitePage
+from ..models import Contributor, FormerContributorSlug, PublishedAnswer, ReaderFeedback, SitePage
 from ..people import person
 from ..rendering import render_markdown
 from .caching import ABOUT, LISTING, answer_key, contributor_key, topic_key
@@ -157,7 +157,15 @@ def question(request, slug):
 def contributor(request, slug):
     """A writer's or clinician's public page: only for someone with a live answer. Cached
     whole: a change to the profile purges its key, one to the answers it lists "listing"."""
-    contributor = get_object_or_404(Contributor.objects.select_related("user"), slug=slug)
+    contributor = Contributor.objects.select_related("user").filter(slug=slug).first()
+    if contributor is None:
+        # Bylines approved before an address change link to the old one.
+        former = get_object_or_404(
+            FormerContributorSlug.objects.select_related("contributor"), slug=slug
+        )
+        return set_surrogate_keys(
+            redirect(former.contributor, permanent=True), contributor_key(former.contributor_id)
+        )
     user = contributor.user
     publications = list(
         PublishedAnswer.objects.listing()

@@ -139,6 +139,21 @@ def test_contributor_orcid_is_checked_and_tidied():
     assert person.contributor.orcid == "0000-0002-1825-0097"
 
 
+def test_an_editor_moving_a_page_address_keeps_the_old_one_and_cannot_take_anothers():
+    editor = make_editor()
+    moved, other = make_writer(display_name="Al Moved"), make_writer(display_name="Bo Other")
+    client = login(editor)
+    data = {"display_name": "Al Moved", "credentials": "", "role_title": "", "orcid": ""}
+    url = reverse("admin:answers_contributor_change", args=[moved.contributor.pk])
+    client.post(url, data | {"user": moved.pk, "slug": "al-moved-here"})
+    assert "/contributors/al-moved/" in client.get(url).content.decode()  # former addresses
+    url = reverse("admin:answers_contributor_change", args=[other.contributor.pk])
+    taken = client.post(url, data | {"user": other.pk, "display_name": "Bo", "slug": "al-moved"})
+    assert "another contributor&#x27;s page address" in taken.content.decode()
+    other.contributor.refresh_from_db()
+    assert other.contributor.slug == "bo-other"
+
+
 def test_signoffs_and_publications_are_read_only():
     answer, _, _ = published()
     client = login(make_editor())

@@ -331,6 +331,26 @@ def test_contributor_slugs_are_unique_and_made_from_the_name():
     assert second.contributor.slug == "sam-same-2"
 
 
+def test_a_former_address_stays_with_its_person():
+    """Bylines approved before an address change link to the old address: nobody else may
+    take it, by the name-made address, the admin form or the shell."""
+    moved = make_writer(display_name="Mo Moved").contributor
+    moved.slug = "mo-moved-elsewhere"
+    moved.save()
+    assert list(moved.former_slugs.values_list("slug", flat=True)) == ["mo-moved"]
+    newcomer = make_writer(display_name="Mo Moved").contributor
+    assert newcomer.slug == "mo-moved-2"
+    newcomer.slug = "mo-moved"
+    with pytest.raises(ValidationError, match="another contributor's page address"):
+        newcomer.full_clean()
+    with pytest.raises(ValidationError, match="another contributor's page address"):
+        newcomer.save()
+    # Its own person may take it back; it is then no longer a former address.
+    moved.slug = "mo-moved"
+    moved.save()
+    assert list(moved.former_slugs.values_list("slug", flat=True)) == ["mo-moved-elsewhere"]
+
+
 # ---------------------------------------------------------------- about pages
 
 
