@@ -140,6 +140,7 @@ def _copy(template, count, topics, writer):
     signoff = snapshot.signoff
     now = timezone.now()
     WriterLink = Answer.writers.through
+    BylineLink = PublishedAnswer.writers.through
     for start in range(1, count + 1, BATCH):
         numbers = range(start, min(start + BATCH, count + 1))
         with transaction.atomic():
@@ -179,7 +180,7 @@ def _copy(template, count, topics, writer):
                 )
                 for n, a in zip(numbers, drafts, strict=True)
             )
-            PublishedAnswer.objects.bulk_create(
+            copies = PublishedAnswer.objects.bulk_create(
                 PublishedAnswer(
                     answer=a,
                     signoff=s,
@@ -197,6 +198,10 @@ def _copy(template, count, topics, writer):
                     next_review_due=snapshot.next_review_due,
                 )
                 for n, q, a, s in zip(numbers, questions, drafts, signoffs, strict=True)
+            )
+            # The approved byline, as publishing sets it.
+            BylineLink.objects.bulk_create(
+                BylineLink(publishedanswer_id=c.pk, user_id=writer.pk) for c in copies
             )
     if connection.vendor == "postgresql":
         PublishedAnswer.objects.update(search_vector=search_document_of_columns())

@@ -18,7 +18,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -95,8 +95,12 @@ class ContributorSitemap(SiteUrlSitemap):
     No lastmod: a profile edit is not dated, and no date is better than a wrong one."""
 
     def items(self):
-        named = PublishedAnswer.objects.live().naming(OuterRef("user"))
-        return Contributor.objects.filter(Exists(named)).only("slug").order_by("slug")
+        """Whom a live byline names (PublishedAnswerQuerySet.naming: a writer or the signing
+        clinician), as two sets read once, where EXISTS per contributor read every live
+        answer for each person named on none (about 250 ms each at 10,000 answers)."""
+        live = PublishedAnswer.objects.live()
+        named = Q(user__in=live.values("writers")) | Q(user__in=live.values("signoff__reviewer"))
+        return Contributor.objects.filter(named).only("slug").order_by("slug")
 
     def get_latest_lastmod(self):
         return None

@@ -41,9 +41,10 @@ TRIGGERS = {
 _LIVE_COLUMNS = "withdrawn_at, live_from, take_down_at"
 # `ensure_installed` goes by name: give an index a new name when its columns change.
 INDEXES = {
-    # Home, feed, API list, counts of live answers, search results (newest first).
+    # Home, feed, API list, counts of live answers, search results (newest first), and the
+    # clinicians who signed live answers (contributor pages in the sitemap).
     "publishedanswer_live_recent_covering": (
-        f"{SOURCE} (approved_at DESC, id, {_LIVE_COLUMNS}) WHERE withdrawn_at IS NULL"
+        f"{SOURCE} (approved_at DESC, id, {_LIVE_COLUMNS}, signoff_id) WHERE withdrawn_at IS NULL"
     ),
     # The answers sitemap, in address order.
     "publishedanswer_live_slug_covering": (
