@@ -17,7 +17,7 @@ from citations.models import CITATION_LABEL_RE, Citation, Reference
 from citations.readers import ReadResult, read_references
 
 from .articles import ArticleFormatError, decode_article, format_article, parse_article
-from .models import Answer, Question, Section, Topic
+from .models import Answer, Question, Section, Topic, validate_one_line
 
 
 @dataclass
@@ -95,6 +95,11 @@ def import_article(
     )
     if problem:
         report.errors.append(problem)
+        return report
+    try:
+        validate_one_line(parsed.question)
+    except ValidationError as error:
+        report.errors.append(f"the first line: {error.messages[0]}")
         return report
     if not Topic.objects.filter(name__iexact=topic_name).exists() and not (
         author is None or author.has_perm("answers.add_topic")

@@ -41,6 +41,25 @@ def email_body(notification) -> str:
     )
 
 
+def one_line(value) -> str:
+    """A header value as one line: every run of whitespace (line breaks, Unicode line and
+    paragraph separators included) becomes one space, and other control characters go."""
+    text = " ".join(str(value).split())
+    return "".join(c for c in text if c.isprintable() or c == " ")
+
+
+def _record_failure(notification, error, *, final):
+    notification.email_error = f"{type(error).__name__}: {error}"[:2000]
+    notification.email_failed = final
+    notification.save(update_fields=["email_attempts", "email_error", "email_failed"])
+    logger.warning(
+        "Notification %s: email not sent (attempt %s): %s",
+        notification.pk,
+        notification.email_attempts,
+        notification.email_error,
+    )
+
+
 @task
 def send_notification_email(notification_id):
     """Send one notification by email; idempotent (a sent one is not sent again)."""
@@ -58,22 +77,14 @@ def send_notification_email(notification_id):
         notification.email_attempts += 1
         try:
             send_mail(
-                notification.subject,
+                one_line(notification.subject),
                 email_body(notification),
                 None,  # DEFAULT_FROM_EMAIL
                 [notification.recipient.email],
             )
         except (SMTPException, OSError) as error:
-            notification.email_error = f"{type(error).__name__}: {error}"[:2000]
             attempts_left = notification.email_attempts < settings.NOTIFICATION_EMAIL_ATTEMPTS
-            notification.email_failed = not attempts_left
-            notification.save(update_fields=["email_attempts", "email_error", "email_failed"])
-            logger.warning(
-                "Notification %s: email not sent (attempt %s): %s",
-                notification.pk,
-                notification.email_attempts,
-                notification.email_error,
-            )
+            _record_failure(notification, error, final=not attempts_left)
             if not attempts_left:
                 return "failed"
             delay = settings.NOTIFICATION_RETRY_SECONDS * 2 ** (notification.email_attempts - 1)
@@ -82,6 +93,11 @@ def send_notification_email(notification_id):
                 lambda: send_notification_email.using(run_after=run_after).enqueue(notification_id)
             )
             return "retry scheduled"
+        except (ValueError, TypeError) as error:
+            # The message itself cannot be built (a header value or address Python's email
+            # package refuses): trying again would fail the same way.
+            _record_failure(notification, error, final=True)
+            return "failed"
         notification.email_sent_at = timezone.now()
         notification.email_error = ""
         notification.save(update_fields=["email_attempts", "email_error", "email_sent_at"])

@@ -38,12 +38,14 @@ from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
 from .signoffs import SIGNOFF_MEANING, WRONG_SIGNATURE, SignOff, check_signature
 from .topics import (
     HOUSE_STRUCTURE,
+    ONE_LINE,
     Contributor,
     FormerContributorSlug,
     Question,
     Topic,
     TopicSection,
     unique_slug,
+    validate_one_line,
 )
 from .transitions import AnswerTransitions
 
@@ -57,6 +59,7 @@ __all__ = [
     "FIRST_PUBLISHED",
     "HOUSE_STRUCTURE",
     "NOT_YOUR_SIGN_OFF",
+    "ONE_LINE",
     "SEARCH_CONFIG",
     "SIGNOFF_MEANING",
     "WRONG_SIGNATURE",
@@ -94,4 +97,5 @@ __all__ = [
     "search_document",
     "search_document_of_columns",
     "unique_slug",
+    "validate_one_line",
 ]

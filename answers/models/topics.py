@@ -1,6 +1,8 @@
 """What answers are filed under and who writes them: topics (with the structure new answers
 start with), patients' questions and the contributors named in bylines."""
 
+import unicodedata
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,9 +59,27 @@ class Topic(models.Model):
         return own or list(HOUSE_STRUCTURE)
 
 
+ONE_LINE = (
+    "The question must be one line of text: remove the line break (or other invisible "
+    "control character) from it."
+)
+
+
+def validate_one_line(value):
+    """A question is one line: it is the page heading and an email subject, where a line
+    break would break the header (or inject one)."""
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in value):
+        raise ValidationError(ONE_LINE, code="line_break")
+
+
 @reversion.register()
 class Question(models.Model):
-    text = models.CharField("question", max_length=300, help_text="The patient's own wording.")
+    text = models.CharField(
+        "question",
+        max_length=300,
+        validators=[validate_one_line],
+        help_text="The patient's own wording.",
+    )
     slug = models.SlugField(max_length=120, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -131,6 +131,7 @@ class AnswerForm(forms.ModelForm):
     question_text = forms.CharField(
         label="Question",
         max_length=Question._meta.get_field("text").max_length,
+        validators=Question._meta.get_field("text").validators,
         help_text="The patient's own wording, as the page heading shows it.",
         widget=forms.TextInput(attrs={"class": "vLargeTextField"}),
     )
