@@ -65,7 +65,25 @@ def _day(value):
     return date_format(value, "j F Y")
 
 
-def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, due_date=None):
+def _part_comments(section_comments):
+    """The clinician's comments on parts, as the changes-requested text lists them."""
+    if not section_comments:
+        return ""
+    parts = "\n".join(f"- {part}: {text}" for part, text in section_comments)
+    return f"\nComments on parts of the answer:\n{parts}\n"
+
+
+def message(
+    kind,
+    answer,
+    *,
+    actor,
+    comment="",
+    section_comments=(),
+    reassigned=False,
+    notice=None,
+    due_date=None,
+):
     """The subject, the text (with the comment itself) and the page to open."""
     question = answer.question.text
     who = display_name(actor) if actor else "Someone"
@@ -75,6 +93,13 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
         review_url = reverse("admin:answers_answer_review", args=[answer.pk])
         if reassigned:
             text = f"{who} asked you to review “{question}”."
+        elif answer.assigned_reviewer and answer.assigned_reviewer_id == (
+            answer.changes_requested_by_id
+        ):
+            text = (
+                f"{who} made changes to “{question}” after you sent it back, and submitted it "
+                "again for your review. The review page shows what changed since your round."
+            )
         elif answer.assigned_reviewer:
             text = f"{who} submitted “{question}” for medical review and asked you to review it."
         else:
@@ -86,7 +111,7 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
         return f"Waiting for your review: {question}", text, review_url
     if kind == Kind.CHANGES_REQUESTED:
         text = (
-            f"{who} asked for changes to “{question}”:{quoted}\n"
+            f"{who} asked for changes to “{question}”:{quoted}{_part_comments(section_comments)}\n"
             "Make the changes, then submit it for medical review again."
         )
         return f"Changes requested: {question}", text, change_url
@@ -102,8 +127,8 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
     if kind == Kind.WITHDRAWN:
         text = (
             f"{who} withdrew “{question}” from the public site. The reason:{quoted}\n"
-            "The content is kept as a draft: edit it and submit it for medical review to "
-            "publish it again."
+            "The content is kept as a draft. To publish it again, a writer revises it and "
+            "submits it for medical review."
         )
         return f"Withdrawn: {question}", text, change_url
     if kind in (Kind.REVIEW_DUE_30, Kind.REVIEW_DUE_7):
@@ -143,7 +168,15 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
 
 
 def announce(
-    *, kind, answer_id, actor_id=None, comment="", reassigned=False, notice_id=None, due_date=None
+    *,
+    kind,
+    answer_id,
+    actor_id=None,
+    comment="",
+    section_comments=(),
+    reassigned=False,
+    notice_id=None,
+    due_date=None,
 ):
     """Create the notifications of one event and enqueue their emails; returns them."""
     kind = Kind(kind)
@@ -155,6 +188,8 @@ def announce(
     )
     if answer is None:
         return []
+    if kind == Kind.SUBMITTED and answer.status != Answer.Status.IN_REVIEW:
+        return []  # approved, sent back or withdrawn before the worker got to it
     User = get_user_model()
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     notice = (
@@ -165,6 +200,7 @@ def announce(
         answer,
         actor=actor,
         comment=comment,
+        section_comments=section_comments,
         reassigned=reassigned,
         notice=notice,
         due_date=due_date,

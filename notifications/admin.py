@@ -56,11 +56,19 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="notification")
     def message(self, notification):
         open_url = reverse("admin:notifications_notification_open", args=[notification.pk])
+        done = ""
+        if notification.done_at:
+            done = format_html(
+                '<p class="qa-notification-done"><strong>Done:</strong> {} ({})</p>',
+                notification.done_reason,
+                timezone.localtime(notification.done_at).strftime("%d %b %Y %H:%M"),
+            )
         return format_html(
-            '<a href="{}">{}</a><div class="qa-notification-text">{}</div>',
+            '<a href="{}">{}</a><div class="qa-notification-text">{}</div>{}',
             open_url,
             notification.subject,
             notification.text,
+            done,
         )
 
     @admin.display(description="answer")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -24,7 +25,19 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(recipient=user)
 
     def email_pending(self):
-        return self.filter(email_sent_at__isnull=True, email_failed=False)
+        return self.filter(email_sent_at__isnull=True, email_failed=False, done_at__isnull=True)
+
+    def not_done(self):
+        return self.filter(done_at__isnull=True)
+
+    def mark_done(self, *, why, now=None):
+        """What these notifications ask for is no longer to do (the review they announce
+        was approved, sent back or given to someone else): they leave the unread count and
+        an email not yet sent is not sent. Returns how many were marked."""
+        now = now or timezone.now()
+        return self.not_done().update(
+            done_at=now, done_reason=why[:300], read_at=Coalesce(F("read_at"), Value(now))
+        )
 
 
 class Notification(models.Model):
@@ -53,6 +66,13 @@ class Notification(models.Model):
     subject = models.CharField(max_length=300)
     text = models.TextField()
     link = models.CharField(max_length=500, help_text="Path of the page to open, on this site.")
+    done_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When what it asked for stopped being to do (e.g. the review it announced "
+        "was approved, sent back or reassigned).",
+    )
+    done_reason = models.CharField(max_length=300, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.TextField(blank=True)

@@ -72,6 +72,8 @@ def send_notification_email(notification_id):
         )
         if notification is None or notification.email_sent_at or notification.email_failed:
             return "nothing to send"
+        if notification.done_at:
+            return "no longer to do"
         if not notification.recipient.email:
             return "no email address"
         notification.email_attempts += 1

@@ -11,13 +11,16 @@ from ..people import display_name
 from .messages import refusal
 
 ANY_REVIEWER = "Any medical reviewer"
+# The submit form's "any" choice: unlike an empty field, it overrides the default of
+# sending a resubmission back to the clinician who asked for the changes.
+ANY = "any"
 
 
 def chosen_reviewer(request):
-    """The clinician named in the POST's `reviewer` field: None for "any", a user, or
-    WorkflowError for an id that names nobody."""
+    """The clinician named in the POST's `reviewer` field: None for "any" (or nobody
+    named), a user, or WorkflowError for an id that names nobody."""
     value = (request.POST.get("reviewer") or "").strip()
-    if not value:
+    if not value or value == ANY:
         return None
     user = get_user_model().objects.filter(pk=value).first() if value.isdigit() else None
     if user is None:
@@ -47,6 +50,9 @@ class AssignmentPages:
             context["submit_reviewer_options"] = reviewer_options(
                 answer.reviewer_candidates(also_excluding=[request.user])
             )
+            returning = answer.returning_reviewer(submitter=request.user)
+            context["submit_reviewer_default"] = display_name(returning) if returning else ""
+            context["any_reviewer_value"] = ANY
         if can_assign:
             context["assign_reviewer_options"] = reviewer_options(answer.reviewer_candidates())
         return context

@@ -27,7 +27,7 @@ from ..models import (
     WorkflowError,
 )
 from ..people import display_name
-from .assignment import chosen_reviewer
+from .assignment import ANY, chosen_reviewer
 from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
 from .messages import refusal, when
@@ -116,6 +116,7 @@ class AnswerPages:
             answer.submit(
                 by=request.user,
                 reviewer=chosen_reviewer(request),
+                any_reviewer=request.POST.get("reviewer") == ANY,
                 confirm_unresolved=bool(request.POST.get("confirm_unresolved")),
             )
         except WorkflowError as error:

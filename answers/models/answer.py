@@ -181,6 +181,25 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         editable=False,
         related_name="+",
     )
+    changes_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The clinician who last sent it back: a resubmission goes to them.",
+    )
+    changes_requested_revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The version the clinician last sent back: the review page compares the "
+        "resubmission with it.",
+    )
     last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_review_due = models.DateField(null=True, blank=True, editable=False)
     article_final_newline = models.BooleanField(

@@ -10,6 +10,7 @@ from reversion.models import Version
 from notifications.models import NotificationKind
 
 from ..checklist import review_checklist
+from ..people import display_name
 from .choices import Action, Certainty
 from .errors import WorkflowError
 from .publication import PublishedAnswer
@@ -79,6 +80,7 @@ class AnswerApproval:
             answer.last_reviewed_at = now
             answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
             answer.review_comment = ""
+            answer.changes_requested_by = answer.changes_requested_revision = None
             when = (
                 f" (goes live {timezone.localtime(go_live_at):%d %b %Y %H:%M})"
                 if go_live_at
@@ -89,6 +91,7 @@ class AnswerApproval:
                 reason=f"Approved and published{when}" + (f": {comment}" if comment else ""),
             )
             PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
+            answer._close_review_requests(f"Approved by {display_name(by)}")
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
             return signoff

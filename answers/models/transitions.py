@@ -12,7 +12,7 @@ from django.utils import timezone
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from notifications.models import NotificationKind
+from notifications.models import Notification, NotificationKind
 from notifications.tasks import announce
 from ops.tasks import enqueue_on_commit
 
@@ -50,6 +50,11 @@ class AnswerTransitions:
             **details,
         )
 
+    def _close_review_requests(self, why):
+        """The "Waiting for your review" notifications of this answer are done: it was
+        approved, sent back, withdrawn or given to another clinician."""
+        Notification.objects.filter(answer=self, kind=NotificationKind.SUBMITTED).mark_done(why=why)
+
     def record_event(self, *, by, reason):
         """An audit log entry for something that changed no column of the answer (a preview
         link opened, a schedule changed): `updated_at` stays, so no open editor is refused."""
@@ -57,10 +62,12 @@ class AnswerTransitions:
         self._history_user = by
         self.save(update_fields=["status"])
 
-    def submit(self, *, by, reviewer=None, confirm_unresolved=False):
+    def submit(self, *, by, reviewer=None, any_reviewer=False, confirm_unresolved=False):
         """Writer: send a draft to medical review, bound to its content as it stands now,
-        for `reviewer` (a clinician who did not write it) or any medical reviewer.
-        Clinician's comments still unresolved must be confirmed (`confirm_unresolved`)."""
+        for `reviewer` (a clinician who did not write it) or, by default, the clinician who
+        sent it back if they still may review it, else any medical reviewer (also when
+        `any_reviewer`). Clinician's comments still unresolved must be confirmed
+        (`confirm_unresolved`)."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.SUBMIT, by)
@@ -77,6 +84,8 @@ class AnswerTransitions:
                 )
             if problems:
                 raise WorkflowError(problems)
+            if reviewer is None and not any_reviewer:
+                reviewer = answer.returning_reviewer(submitter=by)
             if reviewer is None and settings.REVIEW_ROUND_ROBIN:
                 reviewer = answer._round_robin_reviewer(submitter=by)
             answer.assigned_reviewer = reviewer
@@ -94,6 +103,16 @@ class AnswerTransitions:
             answer._record(by=by, reason=f"Submitted for medical review{to}")
             answer._announce(NotificationKind.SUBMITTED, by=by)
             self.refresh_from_db()
+
+    def returning_reviewer(self, *, submitter):
+        """The clinician who sent this answer back, if they may still review it: a
+        resubmission goes back to them unless the writer names someone else."""
+        clinician = self.changes_requested_by
+        if clinician is None or not clinician.is_active:
+            return None
+        if self._reviewer_refusals(clinician, submitter=submitter):
+            return None
+        return clinician
 
     def assign_reviewer(self, *, by, reviewer):
         """Editor or clinician: give an answer in review to `reviewer`, or back to every
@@ -113,6 +132,7 @@ class AnswerTransitions:
             else:
                 reason = f"Review assigned to {display_name(reviewer)}"
             answer._record(by=by, reason=reason)
+            answer._close_review_requests(f"{reason} by {display_name(by)}")
             if reviewer is not None:
                 answer._announce(NotificationKind.SUBMITTED, by=by, reassigned=True)
             self.refresh_from_db()
@@ -142,8 +162,20 @@ class AnswerTransitions:
                 )
             answer.status = self.Status.DRAFT
             answer.review_comment = comment
+            answer.changes_requested_by = by
+            answer.changes_requested_revision = answer.submitted_revision
             answer._record(by=by, reason=f"Changes requested: {comment}")
-            answer._announce(NotificationKind.CHANGES_REQUESTED, by=by, comment=comment)
+            answer._close_review_requests(f"Sent back to the writers by {display_name(by)}")
+            answer._announce(
+                NotificationKind.CHANGES_REQUESTED,
+                by=by,
+                comment=comment,
+                section_comments=[
+                    [section.heading if section is not None else ReviewComment.LEAD, text.strip()]
+                    for section, text in section_comments
+                    if (text or "").strip()
+                ],
+            )
             self.refresh_from_db()
 
     def reschedule(self, *, by, go_live_at=None, take_down_at=None, take_down_reason=""):
@@ -248,6 +280,7 @@ class AnswerTransitions:
             publication.save()
             answer.status = self.Status.DRAFT
             answer._record(by=by, reason=f"Withdrawn: {reason}")
+            answer._close_review_requests(f"Withdrawn by {display_name(by)}")
             answer._announce(NotificationKind.WITHDRAWN, by=by, comment=reason)
             self.refresh_from_db()
 

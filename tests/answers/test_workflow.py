@@ -13,6 +13,7 @@ from answers.models import (
     SignOff,
     WorkflowError,
 )
+from answers.people import display_name
 from tests.factories import (
     make_answer,
     make_clinician,
@@ -409,7 +410,12 @@ def test_audit_trail_records_every_transition_with_who_and_why():
     assert trail == [
         (writer, Status.IN_REVIEW, "Submitted for medical review"),
         (clinician, Status.DRAFT, "Changes requested: Add the trial size."),
-        (writer, Status.IN_REVIEW, "Submitted for medical review"),
+        # The resubmission goes back to the clinician who asked for the changes.
+        (
+            writer,
+            Status.IN_REVIEW,
+            f"Submitted for medical review (assigned to {display_name(clinician)})",
+        ),
         (clinician, Status.PUBLISHED, "Approved and published"),
         (editor, Status.DRAFT, "Withdrawn: Outdated."),
     ]
