@@ -170,7 +170,7 @@ class ReviewCyclePages:
             messages.error(request, refusal("No reply was added", error))
         else:
             messages.success(request, f"Reply added to the comment on {comment.part}.")
-        return redirect(self._url("change", answer) + f"#review-comment-{comment.pk}")
+        return redirect(self._comment_page(request, answer) + f"#review-comment-{comment.pk}")
 
     def comment_resolve_view(self, request, object_id, comment_id):
         if request.method != "POST":
@@ -182,7 +182,11 @@ class ReviewCyclePages:
             messages.error(request, refusal("Not resolved", error))
         else:
             messages.success(request, f"Comment on {comment.part} marked resolved.")
-        return redirect(self._url("change", answer) + "#review-comments")
+        return redirect(self._comment_page(request, answer) + f"#review-comment-{comment.pk}")
+
+    def _comment_page(self, request, answer):
+        """Back where the comment was answered: the review page or the answer's page."""
+        return self._url("review" if request.POST.get("back") == "review" else "change", answer)
 
     def cycle_urls(self, route):
         return [

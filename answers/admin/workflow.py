@@ -1,6 +1,7 @@
 """The workflow's admin pages: the buttons post to small views that call the transition
 methods on Answer (`submit`, `request_changes`, `approve`, `withdraw`); the review page
-shows the clinician the preview, the changes since publication and the checklist. Nothing
+shows the clinician the whole draft with the comments beside each part, what changed since
+they sent it back and since publication, and the checklist (`review_page.py`). Nothing
 here assigns `status` or restates a rule: buttons and reasons come from `Answer.refusals`.
 """
 
@@ -28,9 +29,9 @@ from ..models import (
 )
 from ..people import display_name
 from .assignment import ANY, chosen_reviewer
-from .diff import content_from_answer, content_from_publication, diff_content
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
 from .messages import refusal, when
+from .review_page import comparisons, draft_parts, writer_notes
 
 Status = Answer.Status
 
@@ -211,6 +212,7 @@ class AnswerPages:
                     is_correction=data["is_correction"],
                     certainty=certainty,
                     certainty_reason=certainty_reason,
+                    open_comments_confirmed=data.get("open_comments_confirmed", False),
                 ),
             )
             due = date_format(answer.next_review_due, "j F Y")
@@ -258,23 +260,31 @@ class AnswerPages:
     # --- review and preview -------------------------------------------------
 
     def review_view(self, request, object_id):
+        """The page a clinician signs from: the whole draft with the comments beside each
+        part, the writer's notes for this round, what changed (since it was sent back, or
+        since publication) and the decision forms."""
         answer = self._answer(request, object_id)
-        publication = getattr(answer, "publication", None)
-        diff, published = None, None
-        if publication is not None:
-            published = content_from_publication(publication)
-            if published is not None:
-                diff = diff_content(published, content_from_answer(answer))
+        cycle = self.cycle_context(request, answer)
+        reviewer = request.user if request.user.has_perm("answers.review_answer") else None
+        parts, comments_elsewhere, snapshot = draft_parts(
+            answer, cycle["review_comments"], reviewer=reviewer
+        )
+        offered, compared, diff = comparisons(answer, request.user, request.GET.get("compare"))
         return self._render(
             request,
             "admin/answers/answer/review.html",
             answer,
             "Medical review",
+            draft_parts=parts,
+            comments_elsewhere=comments_elsewhere,
+            snapshot=snapshot,
+            writer_notes=writer_notes(answer),
+            comparisons=offered,
+            compared=compared,
             diff=diff,
-            compared_with=publication if diff is not None else None,
             request_changes_form=RequestChangesForm(answer=answer),
-            **self.cycle_context(request, answer),
-            approve_form=ApproveForm(),
+            **cycle,
+            approve_form=ApproveForm(answer=answer),
             **self._workflow_context(request, answer),
         )
 
@@ -284,8 +294,8 @@ class AnswerPages:
         return self._public_preview(request, answer, reviewer)
 
     def _public_preview(self, request, answer, reviewer):
-        """The draft rendered with the public templates and stylesheet, shown in a frame on
-        the review page: framing is allowed for this page, from this site only."""
+        """The draft rendered with the public templates and stylesheet, opened from the
+        review page: framing is allowed for this page, from this site only."""
         response = TemplateResponse(
             request,
             "admin/answers/answer/preview.html",

@@ -37,13 +37,15 @@ class AnswerApproval:
         is_correction=False,
         certainty=None,
         certainty_reason=None,
+        open_comments_confirmed=False,
     ):
         """Clinician: sign off the exact content submitted and publish it, now or at
         `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
         The clinician's password is their electronic signature, checked here so that no path
         signs without it. `change_summary` (what changed, for the public change log) is
         required when it is republished; `certainty`/`certainty_reason`, when given, confirm
-        or change the writer's proposal."""
+        or change the writer's proposal. Clinician's comments still unresolved must be
+        confirmed (`open_comments_confirmed`), as the writer confirms them at submission."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
@@ -60,6 +62,7 @@ class AnswerApproval:
                     "The content changed after it was submitted. Send it back so the writer can resubmit it."
                 )
             problems += review_checklist(answer).blocking_approval()
+            problems += answer._open_comment_problems(confirmed=open_comments_confirmed)
             change_summary, change_problems = answer._change_note(change_summary, is_correction)
             problems += change_problems + answer._certainty_problems(certainty, certainty_reason)
             if problems:
@@ -86,6 +89,11 @@ class AnswerApproval:
                 if go_live_at
                 else ""
             )
+            open_comments = answer.review_comments.filter(resolved_at__isnull=True).count()
+            if open_comments:
+                when += (
+                    f" with {open_comments} comment{'s' if open_comments != 1 else ''} unresolved"
+                )
             answer._record(
                 by=by,
                 reason=f"Approved and published{when}" + (f": {comment}" if comment else ""),
@@ -95,6 +103,18 @@ class AnswerApproval:
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
             return signoff
+
+    def _open_comment_problems(self, *, confirmed) -> list[str]:
+        """Comments on parts nobody marked resolved: approving over them must be meant."""
+        count = self.review_comments.filter(resolved_at__isnull=True).count()
+        if not count or confirmed:
+            return []
+        return [
+            f"{count} comment{'s' if count != 1 else ''} on parts of the answer "
+            f"{'is' if count == 1 else 'are'} not resolved. Read the replies beside each "
+            f"section, then tick “Approve with {count} comment{'s' if count != 1 else ''} "
+            "unresolved” if you approve it as it is."
+        ]
 
     def _schedule_problems(self, *, next_review_due=None, go_live_at=None) -> list[str]:
         """What is wrong with a review date or go-live time chosen at sign-off."""

@@ -340,14 +340,15 @@ def test_withdrawing_an_unpublished_answer_is_refused():
 # ---------------------------------------------------------------- the review page
 
 
-def test_review_page_shows_the_public_preview_checklist_and_forms():
+def test_review_page_shows_the_draft_the_public_preview_checklist_and_forms():
     answer, _ = in_review(lead="The preview lead [1].")
     clinician = make_clinician(display_name="Dr Preview")
     client = login(clinician)
     html = client.get(answer_url("review", answer)).content.decode()
-    assert f'src="{answer_url("preview", answer)}"' in html
+    assert "The preview lead" in html  # the draft itself, on the page
+    assert f'href="{answer_url("preview", answer)}" target="_blank"' in html
     assert "Checklist" in html
-    assert "First publication: nothing to compare." in html
+    assert "First review: nothing to compare yet." in html
     assert 'action="{}"'.format(answer_url("request_changes", answer)) in html
     assert 'action="{}"'.format(answer_url("approve", answer)) in html
     assert ">Request changes</button>" in html

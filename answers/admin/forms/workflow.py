@@ -120,6 +120,7 @@ class SignatureField(forms.CharField):
 
 class ApproveForm(WorkflowForm):
     id_prefix = "approve"
+    takes_answer = True
     sources_checked = forms.BooleanField(
         label="I checked every source against the text",
         error_messages={"required": "Confirm that you checked every source against the text."},
@@ -161,6 +162,50 @@ class ApproveForm(WorkflowForm):
     next_review_due = NextReviewField()
     go_live_at = GoLiveField()
     password = SignatureField(signs="the approval")
+
+    def __init__(self, *args, answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if answer is not None:
+            show_certainty_proposal(self, answer)
+            ask_to_confirm_open_comments(self, answer)
+
+
+def show_certainty_proposal(form, answer):
+    """The writer's proposed certainty, where the form asks the clinician to confirm it."""
+    field = form.fields["certainty"]
+    if not answer.certainty:
+        field.choices = [("", "Keep it empty (the writer proposed none)"), *Certainty.choices]
+        field.help_text = (
+            "The writer proposed no certainty of evidence. Choose one only if you want to "
+            "set it yourself."
+        )
+        return
+    proposed = Certainty(answer.certainty).label
+    field.choices = [("", f"Confirm the writer's proposal: {proposed}"), *Certainty.choices]
+    reason = f" “{answer.certainty_reason}”" if answer.certainty_reason else ""
+    field.help_text = (
+        f"The writer proposes “{proposed}”{reason}. Change it only if you disagree with "
+        "the writer's proposal."
+    )
+
+
+def ask_to_confirm_open_comments(form, answer):
+    """Comments on parts still unresolved: approving asks for a tick, as submitting does."""
+    count = answer.review_comments.filter(resolved_at__isnull=True).count()
+    if not count:
+        return
+    plural = "s" if count != 1 else ""
+    form.fields["open_comments_confirmed"] = forms.BooleanField(
+        label=f"Approve with {count} comment{plural} unresolved",
+        help_text="Comments on parts of the answer that nobody marked resolved: read them and "
+        "the writer's replies beside each section first.",
+        error_messages={
+            "required": f"{count} comment{plural} on parts of the answer {'is' if count == 1 else 'are'} "
+            f"not resolved: tick “Approve with {count} comment{plural} unresolved” to approve "
+            "it as it is."
+        },
+    )
+    form.order_fields(["sources_checked", "wording_safe", "open_comments_confirmed"])
 
 
 class WithdrawForm(WorkflowForm):

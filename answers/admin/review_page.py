@@ -1,0 +1,145 @@
+"""What the clinician's review page shows beside the decision forms: the whole draft, part by
+part, with the comments on each part beside it; the writer's notes for this round; and the
+comparisons, with the version the clinician last sent back and with the published one."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from reversion.models import Version
+
+from ..models import PublishedAnswer, ReviewComment
+from ..people import display_name
+from .diff import content_from_answer, content_from_publication, content_from_revision, diff_content
+from .messages import when
+
+ROUND = "round"
+PUBLISHED = "published"
+SUBMITTED_COMMENT = "Submitted for medical review"
+
+
+def day(moment):
+    return date_format(timezone.localtime(moment), "j M Y")
+
+
+@dataclass
+class DraftPart:
+    """One part of the draft as readers will see it (`html`, already sanitised by the
+    renderer), with the review comments made on it."""
+
+    heading: str
+    html: str
+    anchor: str
+    comments: list = field(default_factory=list)
+
+    @property
+    def unresolved(self):
+        return [comment for comment in self.comments if comment.resolved_at is None]
+
+
+def draft_parts(answer, comments, *, reviewer=None):
+    """The draft rendered as the public page will show it (the same snapshot builder), split
+    into the short answer and each section, with the comments on each; plus the comments on
+    sections that no longer exist, and the snapshot (for the certainty and references)."""
+    # Built from its own copy: a snapshot made for `answer` would stand in for its
+    # publication (the reverse one-to-one cache) for the rest of the request.
+    copy = type(answer).objects.select_related("question__topic").get(pk=answer.pk)
+    snapshot = PublishedAnswer.build(copy, reviewer=reviewer)
+    lead = DraftPart("Short answer", snapshot.lead_html, "draft-short-answer")
+    parts = [lead]
+    by_section = {}
+    for section, rendered in zip(answer.ordered_sections(), snapshot.data["sections"], strict=True):
+        part = DraftPart(section.heading, rendered["html"], f"draft-{rendered['anchor']}")
+        by_section[section.pk] = part
+        parts.append(part)
+    elsewhere = []
+    for comment in comments:
+        if comment.section_id in by_section:
+            by_section[comment.section_id].comments.append(comment)
+        elif comment.section_id is None and comment.part == ReviewComment.LEAD:
+            lead.comments.append(comment)
+        else:
+            elsewhere.append(comment)
+    return parts, elsewhere, snapshot
+
+
+def _round_start(answer):
+    """When this review round's writing began: the last time it was sent back, else its
+    last approval, else never (its first round)."""
+    if answer.changes_requested_revision_id:
+        return answer.changes_requested_revision.date_created
+    publication = getattr(answer, "publication", None)
+    if publication is not None:
+        return publication.approved_at
+    return None
+
+
+def writer_notes(answer):
+    """The writers' "what changed and why" notes of this round: each saved version's note
+    (or the parts it lists as changed) since the round began, up to the submitted version,
+    oldest first."""
+    if answer.submitted_revision_id is None:
+        return []
+    versions = (
+        Version.objects.get_for_object(answer)
+        .filter(revision__date_created__lte=answer.submitted_revision.date_created)
+        .exclude(revision__comment=SUBMITTED_COMMENT)
+        .exclude(revision__comment="")
+        .select_related("revision__user__contributor")
+        .order_by("revision__date_created", "pk")
+    )
+    start = _round_start(answer)
+    if start is not None:
+        versions = versions.filter(revision__date_created__gt=start)
+    return [
+        {
+            "date": version.revision.date_created,
+            "by": display_name(version.revision.user) if version.revision.user else "",
+            "note": version.revision.get_comment(),
+        }
+        for version in versions
+    ]
+
+
+def comparisons(answer, user, chosen):
+    """The comparisons the page offers (with the version last sent back, with the published
+    version) and the one shown: `chosen` if offered, else the first."""
+    offered = []
+    sent_back = answer.changes_requested_revision
+    if sent_back is not None:
+        old = content_from_revision(sent_back, answer.pk)
+        if old is not None:
+            by = answer.changes_requested_by
+            you = by is not None and by.pk == user.pk
+            who = "you" if you else display_name(by) if by else "a clinician"
+            offered.append(
+                {
+                    "key": ROUND,
+                    "tab": "Since you sent it back" if you else "Since it was sent back",
+                    "old": old,
+                    "description": f"Compared with the version {who} sent back to the writers "
+                    f"(version {sent_back.pk}, submitted {when(sent_back.date_created)}).",
+                }
+            )
+    publication = getattr(answer, "publication", None)
+    if publication is not None:
+        old = content_from_publication(publication)
+        if old is not None:
+            withdrawn = (
+                f" (withdrawn on {day(publication.withdrawn_at)})"
+                if publication.withdrawn_at
+                else ""
+            )
+            offered.append(
+                {
+                    "key": PUBLISHED,
+                    "tab": "Since the published version",
+                    "old": old,
+                    "description": "Compared with the version approved on "
+                    f"{day(publication.approved_at)}{withdrawn}.",
+                }
+            )
+    if not offered:
+        return [], None, None
+    shown = next((c for c in offered if c["key"] == chosen), offered[0])
+    return offered, shown, diff_content(shown["old"], content_from_answer(answer))

@@ -1,0 +1,189 @@
+"""The review page a clinician signs from (issue 17, item 3): the whole draft on the page,
+each part with its comments beside it; on a resubmission, what changed since the clinician
+sent it back (and, for a published answer, since publication); the writers' notes for the
+round; approving over open comments asks first; the writer's proposed certainty is shown
+where the approve form refers to it."""
+
+import re
+
+import pytest
+
+from answers.models import Answer, ReviewComment, WorkflowError
+from tests.factories import (
+    answer_url,
+    in_review,
+    login,
+    make_clinician,
+    messages_of,
+    published,
+    save_answer,
+)
+
+pytestmark = pytest.mark.django_db
+
+SIGN = {"password": "pw", "sources_checked": True, "wording_safe": True}
+
+
+def review_page(client, answer, **query):
+    response = client.get(answer_url("review", answer), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def aside_for(page, heading):
+    """The comments shown beside the part called `heading`."""
+    match = re.search(
+        rf'<aside class="qa-draft-comments" aria-label="Comments on {re.escape(heading)}">'
+        r"(.*?)</aside>",
+        page,
+        re.S,
+    )
+    assert match, f"no comments column beside {heading!r}"
+    return match.group(1)
+
+
+def sent_back_and_resubmitted(*, clinician, lead="Take one tablet a day [1].", note=""):
+    """A new answer the clinician sent back with a comment on its first section; the writer
+    changes the short answer (with a note) and submits it again."""
+    answer, writer = in_review(lead=lead)
+    section = answer.ordered_sections()[0]
+    answer.request_changes(
+        by=clinician,
+        comment="Say how many tablets.",
+        section_comments=[(section, "Test: name the study.")],
+    )
+    answer.refresh_from_db()
+    save_answer(login(writer), answer, lead="Take two tablets a day [1].", change_note=note)
+    answer.refresh_from_db()
+    answer.submit(by=writer, confirm_unresolved=True)
+    answer.refresh_from_db()
+    return answer, writer, section
+
+
+def test_a_resubmitted_new_answer_is_compared_with_the_version_sent_back():
+    clinician = make_clinician()
+    answer, _, _ = sent_back_and_resubmitted(clinician=clinician)
+    page = review_page(login(clinician), answer)
+    assert "First publication: nothing to compare" not in page
+    assert "Since you sent it back" in page
+    assert "<del>one tablet</del><ins>two tablets</ins>" in page
+    # Another clinician reads whose round it was.
+    other = review_page(login(make_clinician(display_name="Dr Other")), answer)
+    assert "Since it was sent back" in other
+
+
+def test_a_published_answer_offers_both_comparisons():
+    answer, writer, clinician = published(lead="Take one tablet a day [1].")
+    save_answer(login(writer), answer, lead="Take three tablets a day [1].")
+    answer.refresh_from_db()
+    answer.note_edit(by=writer)
+    answer.submit(by=writer, reviewer=clinician)
+    answer.request_changes(by=clinician, comment="Three is too many.")
+    answer.refresh_from_db()
+    save_answer(login(writer), answer, lead="Take two tablets a day [1].")
+    answer.refresh_from_db()
+    answer.submit(by=writer)
+    client = login(clinician)
+
+    page = review_page(client, answer)
+    assert 'href="?compare=round#qa-round" aria-current="page"' in page
+    assert 'href="?compare=published#qa-round"' in page
+    assert "<del>three</del><ins>two</ins>" in page
+
+    page = review_page(client, answer, compare="published")
+    assert 'href="?compare=published#qa-round" aria-current="page"' in page
+    assert "<del>one tablet</del><ins>two tablets</ins>" in page
+
+
+def test_a_first_submission_has_nothing_to_compare_but_the_whole_draft():
+    answer, _ = in_review()
+    page = review_page(login(make_clinician()), answer)
+    assert "First review: nothing to compare yet." in page
+    assert "<iframe" not in page
+    for section in answer.ordered_sections():
+        assert f">{section.heading}</h3>" in page
+    assert "A study found it" in page  # the section text itself
+    reference = answer.citations.get().reference
+    assert 'class="reference-list"' in page and str(reference.title) in page
+
+
+def test_the_writers_notes_for_the_round_are_above_the_comparison():
+    clinician = make_clinician()
+    answer, _, _ = sent_back_and_resubmitted(
+        clinician=clinician, note="Gave the number of tablets, as asked."
+    )
+    page = review_page(login(clinician), answer)
+    notes = page.index("Gave the number of tablets, as asked.")
+    assert page.index("The writers' notes") < notes < page.index("Since you sent it back</h3>")
+    assert "Submitted for medical review</span>" not in page
+
+
+def test_each_parts_comments_are_beside_it():
+    clinician = make_clinician()
+    answer, writer, section = sent_back_and_resubmitted(clinician=clinician)
+    comment = ReviewComment.objects.get()
+    comment.reply(by=writer, text="Test reply: named it.")
+    page = review_page(login(clinician), answer)
+    beside = aside_for(page, section.heading)
+    assert "Test: name the study." in beside and "Test reply: named it." in beside
+    assert "Test: name the study." not in aside_for(page, "Short answer")
+
+
+def test_replying_and_resolving_from_the_review_page_come_back_to_it():
+    clinician = make_clinician()
+    answer, _, _ = sent_back_and_resubmitted(clinician=clinician)
+    comment = ReviewComment.objects.get()
+    client = login(clinician)
+    response = client.post(answer_url("comment_resolve", answer, comment.pk), {"back": "review"})
+    assert response["Location"] == answer_url("review", answer) + f"#review-comment-{comment.pk}"
+
+
+# ---- approving with comments still open
+
+
+def test_the_model_refuses_an_approval_over_open_comments_unless_confirmed():
+    clinician = make_clinician()
+    answer, _, _ = sent_back_and_resubmitted(clinician=clinician)
+    with pytest.raises(WorkflowError, match="1 comment on parts of the answer is not resolved"):
+        answer.approve(by=clinician, **SIGN)
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
+    answer.approve(by=clinician, open_comments_confirmed=True, **SIGN)
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
+    reason = answer.history.first().history_change_reason
+    assert "with 1 comment unresolved" in reason
+
+
+def test_the_approve_form_asks_to_confirm_open_comments():
+    clinician = make_clinician()
+    answer, _, _ = sent_back_and_resubmitted(clinician=clinician)
+    client = login(clinician)
+    assert "Approve with 1 comment unresolved" in review_page(client, answer)
+
+    response = client.post(answer_url("approve", answer), SIGN)
+    assert "tick “Approve with 1 comment unresolved”" in response.content.decode()
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
+
+    response = client.post(
+        answer_url("approve", answer), {**SIGN, "open_comments_confirmed": "on"}, follow=True
+    )
+    assert "Approved and published" in " ".join(messages_of(response))
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
+
+
+def test_no_confirmation_is_asked_when_every_comment_is_resolved():
+    clinician = make_clinician()
+    answer, writer, _ = sent_back_and_resubmitted(clinician=clinician)
+    ReviewComment.objects.get().resolve(by=writer)
+    assert "comment unresolved" not in review_page(login(clinician), answer)
+    answer.approve(by=clinician, **SIGN)
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
+
+
+def test_the_writers_proposed_certainty_is_shown_where_the_form_refers_to_it():
+    answer, _ = in_review()  # the factory proposes moderate, with a reason
+    client = login(make_clinician())
+    for page in (review_page(client, answer), client.get(answer_url("approve", answer))):
+        page = page if isinstance(page, str) else page.content.decode()
+        assert "Confirm the writer&#x27;s proposal: Moderate" in page
+        assert "The writer proposes “Moderate”" in page
+        assert "Test: the reason for this certainty." in page
