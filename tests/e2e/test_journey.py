@@ -140,7 +140,7 @@ def open_review_from_my_queue(page, question):
     expect(row).to_have_count(1)
     row.get_by_role("link", name="Review").click()
     expect(page).to_have_url(re.compile(r"/admin/answers/answer/\d+/review/$"))
-    expect(page.get_by_role("heading", name="How the public will see it")).to_be_visible()
+    expect(page.get_by_role("heading", name="The draft, as readers will see it")).to_be_visible()
 
 
 def decision_form(page, button):
@@ -222,12 +222,12 @@ def test_editorial_journey(browse, people, artifacts):
     # 2. The clinician finds it waiting, sees the preview and the diff, requests changes.
     page = log_in(clinician, "clinician")
     open_review_from_my_queue(page, QUESTION)
-    preview = page.frame_locator("iframe.qa-preview")
-    expect(preview.get_by_role("heading", level=1)).to_have_text(QUESTION)
-    expect(preview.locator(".byline")).to_contain_text("Medically reviewed by Test Clinician, MD")
-    expect(preview.locator(".reference-list li")).to_have_count(3)
-    expect(page.get_by_role("heading", name="Changes since the published version")).to_be_visible()
-    expect(page.get_by_text("First publication: nothing to compare.")).to_be_visible()
+    expect(page.locator("#content")).to_contain_text(QUESTION)
+    draft = page.locator(".qa-draft")
+    expect(draft).to_contain_text("A first test sentence")
+    expect(draft.locator(".reference-list li")).to_have_count(3)
+    expect(page.get_by_role("heading", name="What changed in this round")).to_be_visible()
+    expect(page.get_by_text("First review: nothing to compare yet.")).to_be_visible()
     screenshot(page, "02-clinician-review-page")
     form = decision_form(page, "Request changes")
     form.get_by_label("What needs to change").fill(COMMENT)
@@ -252,9 +252,10 @@ def test_editorial_journey(browse, people, artifacts):
 
     page = clinician.page
     open_review_from_my_queue(page, QUESTION)
-    expect(page.frame_locator("iframe.qa-preview").locator(".answer-body")).to_contain_text(
-        "reworded as asked"
-    )
+    expect(page.locator(".qa-draft")).to_contain_text("reworded as asked")
+    # What changed since the clinician sent it back, word by word.
+    expect(page.get_by_role("heading", name="Since you sent it back")).to_be_visible()
+    expect(page.locator(".qa-diff ins").first).to_contain_text("reworded as asked")
     expect(page.get_by_text("Not signed off yet")).to_be_visible()
     # The password is the signature: a wrong one signs and publishes nothing.
     approve(page, password="not-the-password")
