@@ -4,7 +4,11 @@ And the email task never crashes on a header value: it cleans the subject, or re
 the email cannot be sent."""
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from answers.importing import import_article
 from answers.models import ONE_LINE, Question
@@ -90,3 +94,21 @@ def test_an_email_that_cannot_be_built_is_recorded_as_failed_not_left_pending(sm
     assert smtp_server.messages == []
     # Running it again (a retry, a second worker) sends nothing and does not crash.
     assert send_notification_email.call(notification.pk) == "nothing to send"
+
+
+@given(subject=st.text(max_size=300))
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_no_subject_crashes_the_email_task(subject, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = Notification.objects.first() or _notification(subject="First")
+    notification = Notification.objects.create(
+        recipient=first.recipient, kind=first.kind, answer=first.answer, subject=subject
+    )
+    outcome = send_notification_email.call(notification.pk)
+    notification.refresh_from_db()
+    assert outcome in ("sent", "failed")
+    assert (notification.email_sent_at is not None) != notification.email_failed
+    if outcome == "sent":
+        assert "\n" not in mail.outbox[-1].subject and "\r" not in mail.outbox[-1].subject
