@@ -96,7 +96,8 @@ def test_an_email_that_cannot_be_built_is_recorded_as_failed_not_left_pending(sm
     assert send_notification_email.call(notification.pk) == "nothing to send"
 
 
-@given(subject=st.text(max_size=300))
+# PostgreSQL stores no NUL character in text, so no notification can hold one.
+@given(subject=st.text(st.characters(exclude_characters="\x00"), max_size=300))
 @hypothesis_settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
