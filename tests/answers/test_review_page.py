@@ -187,3 +187,30 @@ def test_the_writers_proposed_certainty_is_shown_where_the_form_refers_to_it():
         assert "Confirm the writer&#x27;s proposal: Moderate" in page
         assert "The writer proposes “Moderate”" in page
         assert "Test: the reason for this certainty." in page
+
+
+def _review_queries(sections, comments):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import large_sections
+
+    answer, writer = in_review(sections=large_sections(sections=sections, citations=sections * 2))
+    clinician = make_clinician()
+    parts = answer.ordered_sections()[:comments]
+    answer.request_changes(
+        by=clinician, comment="Test.", section_comments=[(p, "Test comment.") for p in parts]
+    )
+    answer.refresh_from_db()
+    for comment in ReviewComment.objects.all():
+        comment.reply(by=writer, text="Test reply.")
+    answer.submit(by=writer, confirm_unresolved=True)
+    client = login(clinician)
+    with CaptureQueriesContext(connection) as queries:
+        review_page(client, answer)
+    return len(queries)
+
+
+def test_the_review_page_reads_a_bounded_number_of_queries():
+    """30 sections with a comment and a reply each cost no more queries than 3 with one."""
+    assert _review_queries(30, 30) <= _review_queries(3, 1)
