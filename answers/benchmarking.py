@@ -130,7 +130,13 @@ def publish_large_answer(*, writer, clinician, password, topic, question, tag, s
         )
         Citation.objects.create(answer=answer, reference=reference, label=str(label))
     answer.submit(by=writer)
-    answer.approve(by=clinician, password=password, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password=password,
+        sources_checked=True,
+        wording_safe=True,
+    )
     answer.refresh_from_db()
     return answer
 

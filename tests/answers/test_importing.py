@@ -243,6 +243,7 @@ def test_load_demo_corrects_the_placeholder_level_earlier_demos_published(settin
     clinician.save()
     sglt2.approve(
         by=clinician,
+        shown_hash=sglt2.content_hash(),
         password="old demo password",
         sources_checked=True,
         wording_safe=True,
@@ -327,6 +328,7 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     answer.submit(by=writer)
     answer.approve(
         by=make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -39,6 +39,7 @@ def published(**kwargs):
     clinician = make_clinician()
     answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -157,6 +158,7 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     clinician = make_clinician()
     signoff = answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -177,7 +179,13 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
 def test_the_sign_off_records_the_signature_printed_name_time_and_meaning():
     answer, _ = submitted()
     clinician = make_clinician(display_name="Dr Ann Lee", credentials="MD, PhD")
-    signoff = answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    signoff = answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+    )
     assert signoff.signer_name == "Dr Ann Lee, MD, PhD"
     assert signoff.meaning == SIGNOFF_MEANING == "Medically reviewed and approved"
     assert signoff.created_at == Answer.objects.get(pk=answer.pk).last_reviewed_at
@@ -193,7 +201,11 @@ def test_approval_without_the_right_password_signs_nothing(password):
     answer, _ = submitted()
     with pytest.raises(SignatureRefused, match="The password was not right, so nothing was signed"):
         answer.approve(
-            by=make_clinician(), password=password, sources_checked=True, wording_safe=True
+            by=make_clinician(),
+            shown_hash=answer.content_hash(),
+            password=password,
+            sources_checked=True,
+            wording_safe=True,
         )
     assert not SignOff.objects.exists()
     assert not PublishedAnswer.objects.exists()
@@ -206,14 +218,26 @@ def test_an_account_without_a_usable_password_cannot_sign():
     clinician.set_unusable_password()
     clinician.save()
     with pytest.raises(SignatureRefused):
-        answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=clinician,
+            shown_hash=answer.content_hash(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+        )
     assert not SignOff.objects.exists()
 
 
 def test_approval_needs_both_checks():
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Confirm both checks"):
-        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=False)
+        answer.approve(
+            by=make_clinician(),
+            shown_hash=answer.content_hash(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=False,
+        )
     assert not SignOff.objects.exists()
     assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
 
@@ -224,6 +248,7 @@ def test_only_clinicians_approve(role):
     with pytest.raises(WorkflowError, match="Only medical reviewers"):
         answer.approve(
             by=role(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -239,6 +264,7 @@ def test_clinician_never_signs_off_their_own_writing():
     with pytest.raises(WorkflowError, match="another clinician must sign it off"):
         answer.approve(
             by=clinician,
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -257,6 +283,7 @@ def test_superuser_who_edited_cannot_approve():
     with pytest.raises(WorkflowError, match="another clinician"):
         answer.approve(
             by=boss,
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -265,6 +292,7 @@ def test_superuser_who_edited_cannot_approve():
     # A superuser who did not touch it may.
     answer.approve(
         by=make_user(superuser=True),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -278,6 +306,7 @@ def test_approval_refused_when_content_changed_since_submission():
     with pytest.raises(WorkflowError, match="content changed after it was submitted"):
         answer.approve(
             by=make_clinician(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -292,6 +321,7 @@ def test_retracted_reference_blocks_approval():
     with pytest.raises(WorkflowError, match="retracted"):
         answer.approve(
             by=make_clinician(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -395,12 +425,18 @@ def test_audit_trail_records_every_transition_with_who_and_why():
     clinician = make_clinician()
     answer.request_changes(by=clinician, comment="Add the trial size.")
     answer.submit(by=writer)
+    shown = answer.content_hash()
     answer.approve(
         by=clinician,
+        shown_hash=shown,
         password="pw",
         sources_checked=True,
         wording_safe=True,
         change_summary="Test: re-reviewed.",
+    )
+    signed_on = (
+        f" (signed from the page showing revision {answer.submitted_revision_id}, "
+        f"content {shown[:12]})"
     )
     editor = make_editor()
     answer.withdraw(by=editor, reason="Outdated.")
@@ -410,7 +446,7 @@ def test_audit_trail_records_every_transition_with_who_and_why():
         (writer, Status.IN_REVIEW, "Submitted for medical review"),
         (clinician, Status.DRAFT, "Changes requested: Add the trial size."),
         (writer, Status.IN_REVIEW, "Submitted for medical review"),
-        (clinician, Status.PUBLISHED, "Approved and published"),
+        (clinician, Status.PUBLISHED, "Approved and published" + signed_on),
         (editor, Status.DRAFT, "Withdrawn: Outdated."),
     ]
 

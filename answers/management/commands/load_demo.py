@@ -84,6 +84,7 @@ class Command(BaseCommand):
         answer.submit(by=users["writer"])
         answer.approve(
             by=users["clinician"],
+            shown_hash=answer.content_hash(),
             password=password,
             sources_checked=True,
             wording_safe=True,

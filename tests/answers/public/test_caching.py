@@ -155,6 +155,7 @@ def test_a_new_approval_is_on_the_very_next_request(answer):
     assert "Re-approved lead" not in client.get(url).text  # the approved version still
     answer.approve(
         by=answer.signoffs.first().reviewer,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -260,6 +261,7 @@ def test_a_writer_named_on_the_draft_is_listed_only_once_approved(answer):
     answer.submit(by=writer)
     answer.approve(
         by=answer.publication.signoff.reviewer,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -486,6 +488,7 @@ def test_no_cache_outlives_a_scheduled_go_live_or_take_down():
     go_live = timezone.now() + timedelta(hours=2)
     embargoed.approve(
         by=make_clinician(),
+        shown_hash=embargoed.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

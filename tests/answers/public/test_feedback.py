@@ -60,6 +60,7 @@ def test_feedback_after_re_review_records_the_new_version(client):
     answer.submit(by=writer)
     answer.approve(
         by=make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
