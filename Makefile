@@ -4,6 +4,8 @@ PYTHON_VERSION := $(shell cat .python-version)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The served port reaches the settings too: SITE_URL (absolute links) follows it unless set.
+export PORT
 
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)

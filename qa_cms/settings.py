@@ -37,7 +37,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public origin for absolute links (emails, "Cite this page", print, the sitemap). Unset,
+# it is this machine on the port the site is served on (`make run PORT=8702`).
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Patient answers")
 # Who publishes the site, as structured data and citations name it (schema.org Organization).
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", SITE_NAME)

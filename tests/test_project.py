@@ -36,6 +36,43 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def site_url_with(**env):
+    base = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='qa_cms.settings'; "
+            "django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        env={**base, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_address_follows_the_port_unless_site_url_is_set():
+    assert site_url_with() == "http://127.0.0.1:8000"
+    assert site_url_with(PORT="8702") == "http://127.0.0.1:8702"
+    assert site_url_with(PORT="8702", SITE_URL="https://answers.example.org/") == (
+        "https://answers.example.org"
+    )
+
+
+def test_make_passes_the_port_to_what_it_runs(tmp_path):
+    probe = tmp_path / "probe.mk"
+    probe.write_text('include Makefile\nprobe-port:\n\t@echo "$$PORT"\n')
+    result = subprocess.run(
+        ["make", "-s", "-f", str(probe), "probe-port", "PORT=8702"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "8702"
+
+
 @pytest.mark.django_db
 def test_groups_have_exactly_their_permissions():
     for name, perms in GROUP_PERMISSIONS.items():
