@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "accounts",
     # --- Editorial operations: notifications (issue 10) ---
     "notifications",
+    # The benchmark commands (`make benchmark`): measuring tools, no models.
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -21,9 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from citations.models import Citation, Reference
-
-from .models import (
+from answers.models import (
     Answer,
     Contributor,
     PublishedAnswer,
@@ -33,7 +31,8 @@ from .models import (
     Topic,
     search_document_of_columns,
 )
-from .roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
+from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
+from citations.models import Citation, Reference
 
 BATCH = 1000
 VERSIONS = 1000
