@@ -68,7 +68,12 @@ class AnswerPages:
         refusals = {action: answer.refusals(action, user) for action in Action}
         can_review = not refusals[Action.REQUEST_CHANGES]
         publication = getattr(answer, "publication", None)
+        differs = answer.differs_from_publication
+        changed_since_approval = answer.status == Status.PUBLISHED and differs
         return {
+            "status_label": "Draft (changed since it was approved)"
+            if changed_since_approval
+            else answer.get_status_display(),
             "checklist": review_checklist(answer),
             "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
@@ -76,7 +81,7 @@ class AnswerPages:
             if publication is not None and publication.withdrawn_by
             else "",
             "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
-            "draft_differs": answer.differs_from_publication,
+            "draft_differs": differs,
             "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
             "can_submit": not refusals[Action.SUBMIT],
             "can_review": can_review,

@@ -310,6 +310,15 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         return self.status != self.Status.IN_REVIEW
 
     @property
+    def is_draft(self) -> bool:
+        """A draft, or a published answer whose content is no longer what was approved,
+        whatever path changed its rows (the admin, an import, a command, a shell `.save()`):
+        either way it needs a clinician's approval before the public sees it."""
+        if self.status == self.Status.DRAFT:
+            return True
+        return self.status == self.Status.PUBLISHED and self.differs_from_publication
+
+    @property
     def differs_from_publication(self) -> bool:
         """Whether the content is not what the public snapshot was approved as (or there is
         no snapshot): a published answer in this state is a new draft."""

@@ -35,7 +35,7 @@ class AnswerRules:
         if action == Action.SUBMIT:
             if not user.has_perm("answers.submit_answer"):
                 return ["You do not have permission to submit answers for medical review."]
-            if self.status != self.Status.DRAFT and not self.is_taken_down:
+            if not self.is_draft and not self.is_taken_down:
                 return [f"Only a draft can be submitted; this answer is {status}."]
         elif action in (Action.REQUEST_CHANGES, Action.APPROVE):
             if not user.has_perm("answers.review_answer"):

@@ -14,12 +14,16 @@ from answers.models import (
     WorkflowError,
 )
 from tests.factories import (
+    answer_url,
+    login,
     make_answer,
     make_clinician,
     make_editor,
     make_reference,
     make_user,
     make_writer,
+    public_page,
+    status_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -506,3 +510,21 @@ def test_a_revision_made_outside_the_admin_keeps_question_sections_and_citations
     assert ("question", str(answer.question_id)) in kept
     assert {("section", str(pk)) for pk in answer.sections.values_list("pk", flat=True)} <= kept
     assert {("citation", str(pk)) for pk in answer.citations.values_list("pk", flat=True)} <= kept
+
+
+def test_a_shell_save_of_a_published_section_needs_approval_again():
+    """No path can change what was approved without the admin saying so: a `.save()` in the
+    shell skips every form, and the answer is still a draft that needs a clinician."""
+    answer, writer, _ = published()
+    section = answer.ordered_sections()[0]
+    section.body = section.body + " A sentence added in the shell."
+    section.save()
+    answer.refresh_from_db()
+    assert answer.is_draft and not answer.refusals("submit", writer)
+    page = login(writer).get(answer_url("change", answer)).content.decode()
+    assert "Draft (changed since it was approved)" in page
+    assert "This draft differs from the public version." in page
+    assert "Submit for medical review" in page
+    assert "A sentence added in the shell." not in public_page(answer).content.decode()
+    answer.submit(by=writer)
+    assert status_of(answer) == Status.IN_REVIEW
