@@ -266,7 +266,7 @@ class AnswerAdmin(
             record.history_change_reason = comment
             record.save(update_fields=["history_change_reason"])
         answer.note_edit(by=request.user)
-        if answer.is_live and answer.differs_from_publication:
+        if answer.has_publication and answer.differs_from_publication:
             messages.warning(request, PUBLIC_KEEPS_APPROVED)
 
     @staticmethod

@@ -107,7 +107,7 @@ class HistoryPages:
             messages.error(request, refusal("The version was not restored", error))
             return redirect(self._url("history", answer))
         restored = when(version.revision.date_created)
-        if answer.is_live:
+        if answer.has_publication:
             messages.success(
                 request,
                 f"Restored the version of {restored} as a new draft. {PUBLIC_KEEPS_APPROVED}",

@@ -77,6 +77,7 @@ class AnswerPages:
             "checklist": review_checklist(answer),
             "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
+            "public_state": publication.public_state() if publication is not None else None,
             "withdrawn_by": display_name(publication.withdrawn_by)
             if publication is not None and publication.withdrawn_by
             else "",

@@ -139,7 +139,7 @@ class AnswerApproval:
             publication = getattr(self, "publication", None)
             if go_live_at <= timezone.now():
                 problems.append("Go live at must be in the future: leave it empty to publish now.")
-            elif publication is not None and publication.is_public():
+            elif publication is not None and publication.is_live():
                 problems.append(
                     "This answer is on the public site now: a new version replaces it when "
                     "approved, so it cannot wait for a go-live time."

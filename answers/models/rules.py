@@ -55,7 +55,7 @@ class AnswerRules:
         elif action == Action.WITHDRAW:
             if not user.has_perm("answers.withdraw_answer"):
                 return ["Only editors withdraw answers."]
-            if not self.is_live:
+            if not self.has_publication:
                 return [
                     "Only a published answer can be withdrawn: this one is not on the public site."
                 ]
@@ -69,7 +69,7 @@ class AnswerRules:
         elif action == Action.SCHEDULE:
             if not user.has_perm("answers.withdraw_answer"):
                 return ["Only editors change or cancel what is scheduled."]
-            if not self.is_live:
+            if not self.has_publication:
                 return ["Only a published answer has a schedule: this one is not published."]
         elif action == Action.SHARE_PREVIEW:
             if not (
@@ -91,8 +91,7 @@ class AnswerRules:
     def _confirm_accurate_refusals(self, user) -> list[str]:
         if not user.has_perm("answers.review_answer"):
             return ["Only medical reviewers confirm that an answer is still accurate."]
-        publication = getattr(self, "publication", None)
-        if self.status != self.Status.PUBLISHED or not self.is_live or publication.is_taken_down():
+        if self.status != self.Status.PUBLISHED or not self.is_live:
             return [
                 "Only a published answer on the public site can be confirmed as still accurate."
             ]

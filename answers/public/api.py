@@ -275,11 +275,8 @@ def answer_detail(request, slug: str):
     publication = None if "\x00" in slug else PublishedAnswer.objects.for_slug(slug)
     if publication is None or publication.is_embargoed():
         return problem(404, f"No published answer has the slug {slug!r}.")
-    if publication.withdrawn_at is not None:
-        gone = problem(410, "This answer has been withdrawn and is no longer published.")
-        return set_surrogate_keys(gone, answer_key(publication.answer_id))
-    if publication.is_taken_down():
-        gone = problem(410, f"This answer was taken down: {publication.take_down_reason}")
+    if gone_reason := publication.gone_reason():
+        gone = problem(410, gone_reason)
         return set_surrogate_keys(gone, answer_key(publication.answer_id))
     response = set_surrogate_keys(
         _json(answer_detail_data(publication)), answer_key(publication.answer_id)

@@ -48,10 +48,6 @@ def _publication_or_404(slug):
     return publication
 
 
-def _gone(publication):
-    return publication.withdrawn_at is not None or publication.is_taken_down()
-
-
 def _withdrawn(request, publication):
     """410 Gone, with somewhere useful to go next: the topic's other answers and search."""
     others = (
@@ -66,7 +62,7 @@ def _withdrawn(request, publication):
             "publication": publication,
             "topic": publication.topic,
             "others": others,
-            "taken_down": publication.withdrawn_at is None,
+            "taken_down": publication.public_state() == "taken_down",
         },
         status=410,
     )
@@ -145,7 +141,7 @@ def _answer_page(request, publication, form, *, status=200):
 @require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
-    if _gone(publication):
+    if publication.gone_reason():
         return _withdrawn(request, publication)
     response = _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
     set_last_modified(response, publication.approved_at)
@@ -252,7 +248,7 @@ def feedback(request, slug):
             content_type="text/plain; charset=utf-8",
         )
     publication = _publication_or_404(slug)
-    if _gone(publication):
+    if publication.gone_reason():
         return _withdrawn(request, publication)
     window = settings.FEEDBACK_RATE_WINDOW
     if not within_limit(

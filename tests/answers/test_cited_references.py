@@ -27,7 +27,7 @@ def test_the_shell_retracts_a_reference_and_reopens_the_answers_citing_it():
     assert reopened == [answer]
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.DRAFT
     assert Answer.objects.get(pk=other.pk).status == Answer.Status.DRAFT
-    assert Answer.objects.get(pk=answer.pk).is_live
+    assert Answer.objects.get(pk=answer.pk).has_publication
 
 
 def test_an_unchanged_reference_reopens_nothing():

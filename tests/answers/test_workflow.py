@@ -1,8 +1,11 @@
 """Every transition allowed and forbidden, per role, and what each leaves behind."""
 
+from datetime import timedelta
+
 import pytest
 import reversion
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from answers.models import (
@@ -352,7 +355,7 @@ def test_only_editors_withdraw(role):
     answer, _, _ = published()
     with pytest.raises(WorkflowError, match="Only editors withdraw"):
         answer.withdraw(by=role(), reason="No")
-    assert Answer.objects.get(pk=answer.pk).is_live
+    assert Answer.objects.get(pk=answer.pk).has_publication
 
 
 def test_withdraw_needs_a_reason_and_a_live_page():
@@ -463,8 +466,54 @@ def test_querysets():
     assert list(Answer.objects.awaiting_review()) == [waiting]
     assert list(Answer.objects.awaiting_review_by(clinician)) == [waiting]
     assert list(Answer.objects.awaiting_review_by(writer)) == []
-    assert list(Answer.objects.published()) == [live]
-    assert draft not in Answer.objects.published()
+    assert list(Answer.objects.with_publication()) == [live]
+    assert list(Answer.objects.live()) == [live]
+    assert draft not in Answer.objects.with_publication()
+
+
+def test_one_meaning_of_live_across_embargo_take_down_and_withdrawal():
+    """`live` means the public reads it now, for the queryset, the answer, the snapshot and
+    the page alike; `with_publication` means approved and not withdrawn; review dates apply
+    to answers in service (not taken down), in every list that counts them."""
+    now = timezone.now()
+    embargoed, _, _ = published(question="Embargoed?")
+    PublishedAnswer.objects.filter(answer=embargoed).update(live_from=now + timedelta(days=1))
+    taken_down, _, _ = published(question="Taken down?")
+    PublishedAnswer.objects.filter(answer=taken_down).update(
+        live_from=now - timedelta(days=2),
+        take_down_at=now - timedelta(minutes=1),
+        take_down_reason="Test: the season ended.",
+    )
+    live, _, _ = published(question="Live?")
+    Answer.objects.update(next_review_due=now.date() - timedelta(days=1))
+    states = {}
+    for answer in (embargoed, taken_down, live):
+        answer = Answer.objects.select_related("publication").get(pk=answer.pk)
+        states[answer.question.text] = (
+            answer.publication.public_state(),
+            answer.is_live,
+            answer.has_publication,
+            answer.publication.gone_reason(),
+        )
+    assert states == {
+        "Embargoed?": ("embargoed", False, True, ""),
+        "Taken down?": (
+            "taken_down",
+            False,
+            True,
+            "This answer was taken down: Test: the season ended.",
+        ),
+        "Live?": ("live", True, True, ""),
+    }
+    assert list(Answer.objects.live()) == [live]
+    assert set(Answer.objects.with_publication()) == {embargoed, taken_down, live}
+    assert set(Answer.objects.review_overdue()) == {embargoed, live}
+    Answer.objects.update(next_review_due=now.date() + timedelta(days=3))
+    assert set(Answer.objects.review_due_within(30)) == {embargoed, live}
+    page = login(make_editor()).get(answer_url("change", embargoed)).content.decode()
+    assert "Public version: scheduled to go live" in page and "Public version: live" not in page
+    page = login(make_editor()).get(answer_url("change", taken_down)).content.decode()
+    assert "Public version: taken down" in page
 
 
 def test_a_long_comment_is_kept_whole_in_the_audit_trail():

@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 Topic.objects.get_or_create(name=name, defaults={"slug": slug})
             for article, references, publish in ARTICLES:
                 answer = self.import_once(article, references, author=users["writer"])
-                if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
+                if publish and answer.status == Answer.Status.DRAFT and not answer.has_publication:
                     self.propose_certainty(answer, by=users["writer"])
                     self.review(answer, users, password=password)
                     self.stdout.write(f"Submitted by writer and approved by clinician: {answer}")
