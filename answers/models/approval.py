@@ -152,8 +152,8 @@ class AnswerApproval:
         by,
         password,
         shown_hash,
-        sources_checked=True,
-        wording_safe=True,
+        sources_checked,
+        wording_safe,
         next_review_due=None,
         comment="",
     ):

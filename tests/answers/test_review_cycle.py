@@ -95,7 +95,11 @@ def test_confirm_still_accurate_re_signs_the_same_content():
     second = make_clinician(display_name="Second Clinician", credentials="MD")
     with time_machine.travel(later, tick=False):
         signoff = answer.confirm_accurate(
-            shown_hash=answer.publication.content_hash, by=second, password="pw"
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=second,
+            password="pw",
         )
     answer.refresh_from_db()
     new = PublishedAnswer.objects.get(pk=publication.pk)
@@ -131,7 +135,11 @@ def test_confirm_still_accurate_refusals():
     assert "differs from the published version" in answer.refusals("confirm_accurate", clinician)[0]
     with pytest.raises(WorkflowError):
         answer.confirm_accurate(
-            shown_hash=answer.publication.content_hash, by=clinician, password="pw"
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=clinician,
+            password="pw",
         )
 
 
@@ -140,7 +148,11 @@ def test_confirm_still_accurate_without_the_right_password_signs_nothing():
     second = make_clinician()
     with pytest.raises(WorkflowError, match="The password was not right, so nothing was signed"):
         answer.confirm_accurate(
-            shown_hash=answer.publication.content_hash, by=second, password="not-the-password"
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=second,
+            password="not-the-password",
         )
     assert answer.signoffs.count() == 1
 
@@ -487,3 +499,21 @@ def test_an_embargoed_answer_withdrawn_before_going_live_stays_unknown():
     answer.withdraw(by=make_editor(), reason="Test reason.")
     assert public_page(answer).status_code == 404
     assert Client().get(f"/api/answers/{answer.question.slug}/").status_code == 404
+
+
+def test_confirm_still_accurate_needs_both_checks_stated_on_every_path():
+    answer, _, _ = published()
+    second = make_clinician()
+    with pytest.raises(TypeError):
+        answer.confirm_accurate(
+            by=second, password="pw", shown_hash=answer.publication.content_hash
+        )
+    with pytest.raises(WorkflowError, match="Confirm both checks"):
+        answer.confirm_accurate(
+            by=second,
+            password="pw",
+            shown_hash=answer.publication.content_hash,
+            sources_checked=True,
+            wording_safe=False,
+        )
+    assert answer.signoffs.count() == 1

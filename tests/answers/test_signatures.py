@@ -114,10 +114,16 @@ def test_confirm_accurate_refuses_a_publication_replaced_since_the_page_opened()
     second = make_clinician()
     with time_machine.travel(later + timedelta(days=1), tick=False):
         with pytest.raises(StaleSignature):
-            answer.confirm_accurate(by=second, password="pw", shown_hash=shown)
+            answer.confirm_accurate(
+                sources_checked=True, wording_safe=True, by=second, password="pw", shown_hash=shown
+            )
         assert answer.signoffs.count() == 2
         answer.confirm_accurate(
-            by=second, password="pw", shown_hash=answer.publication.content_hash
+            sources_checked=True,
+            wording_safe=True,
+            by=second,
+            password="pw",
+            shown_hash=answer.publication.content_hash,
         )
     assert answer.signoffs.count() == 3
 
