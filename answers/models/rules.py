@@ -23,6 +23,11 @@ def medical_reviewers():
     )
 
 
+IN_REVIEW_NOT_EDITABLE = (
+    "This answer is in medical review and cannot be changed until the clinician finishes."
+)
+
+
 class AnswerRules:
     """`Answer`'s permission and eligibility rules."""
 
@@ -82,11 +87,15 @@ class AnswerRules:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
             if not self.is_editable:
-                return [
-                    "This answer is in medical review and cannot be changed until the "
-                    "clinician finishes."
-                ]
+                return [IN_REVIEW_NOT_EDITABLE]
         return []
+
+    def edit_refusals(self, by) -> list[str]:
+        """Why `by` may not change the content now; `by` None is the shell or a command, for
+        which only the answer's state counts (an answer in medical review is never changed)."""
+        if by is not None:
+            return self.refusals(Action.EDIT, by)
+        return [] if self.is_editable else [IN_REVIEW_NOT_EDITABLE]
 
     def _confirm_accurate_refusals(self, user) -> list[str]:
         if not user.has_perm("answers.review_answer"):

@@ -577,3 +577,36 @@ def test_a_shell_save_of_a_published_section_needs_approval_again():
     assert "A sentence added in the shell." not in public_page(answer).content.decode()
     answer.submit(by=writer)
     assert status_of(answer) == Status.IN_REVIEW
+
+
+def test_editing_is_the_one_way_code_changes_an_answer():
+    """`Answer.editing()` checks who may edit, makes the block one version with its comment,
+    and turns a published answer whose content changed into a draft again."""
+    answer, writer, _ = published()
+    versions = Version.objects.get_for_object(answer).count()
+    with answer.editing(by=writer, comment="Test: reworded the short answer") as locked:
+        locked.lead = "Test: a reworded short answer."
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT and answer.lead == "Test: a reworded short answer."
+    latest = Version.objects.get_for_object(answer).first()
+    assert Version.objects.get_for_object(answer).count() == versions + 1
+    assert latest.revision.comment == "Test: reworded the short answer"
+    assert latest.revision.user == writer
+    reasons = list(
+        answer.history.order_by("-history_date").values_list("history_change_reason", flat=True)[:2]
+    )
+    assert reasons == ["Edited after publication: new draft", "Test: reworded the short answer"]
+
+    in_review_answer, _ = submitted()
+    for by in (writer, None):  # a person, or the shell
+        with (
+            pytest.raises(WorkflowError, match="in medical review"),
+            in_review_answer.editing(by=by, comment="Test") as locked,
+        ):
+            locked.lead = "Never saved."
+    assert Answer.objects.get(pk=in_review_answer.pk).lead != "Never saved."
+    with (
+        pytest.raises(WorkflowError, match="permission to change answers"),
+        answer.editing(by=make_user(), comment="Test"),
+    ):
+        pass

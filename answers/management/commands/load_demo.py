@@ -75,10 +75,9 @@ class Command(BaseCommand):
         the sample article's evidence: the writer says so rather than invent a grade."""
         if answer.certainty:
             return
-        answer.certainty = Answer.Certainty.NOT_GRADED
-        answer.certainty_reason = DEMO_CERTAINTY_REASON
-        answer.save()
-        answer.note_edit(by=by)
+        with answer.editing(by=by, comment="Certainty of evidence: not yet graded") as locked:
+            locked.certainty = Answer.Certainty.NOT_GRADED
+            locked.certainty_reason = DEMO_CERTAINTY_REASON
 
     def review(self, answer, users, *, password, **approval):
         answer.submit(by=users["writer"])
