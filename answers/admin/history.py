@@ -13,7 +13,7 @@ from ..models import (
 )
 from ..people import display_name
 from .diff import content_from_revision, diff_content
-from .messages import refusal, when
+from .wording import refusal, when
 from .workflow import PUBLIC_KEEPS_APPROVED
 
 # A long-lived answer gathers hundreds of versions: one page lists this many, newest first.

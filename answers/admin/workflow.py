@@ -39,7 +39,7 @@ from .diff import (
     diff_content,
 )
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
-from .messages import refusal, when
+from .wording import refusal, when
 
 Status = Answer.Status
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from answers.citing import cite_as, cite_references
+from answers.cite_in_answer import cite_as, cite_references
 from answers.models import Answer, WorkflowError
 from citations.lookup import look_up, save_new, split_identifiers
 

@@ -1,4 +1,4 @@
-"""The desks (answers/admin/desks.py): the audit log, topics, questions, contributors,
+"""The desks (answers/admin/desk_admins.py): the audit log, topics, questions, contributors,
 sign-offs, publications and reader feedback."""
 
 import pytest
