@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from .choices import AnswerStatus
+from .choices import Action, AnswerStatus
 from .errors import WorkflowError
 
 OPENING_AUDIT_WINDOW = timedelta(hours=1)
@@ -85,8 +85,7 @@ class PreviewLink(models.Model):
         return ""
 
     def revoke(self, *, by):
-        if not (by.has_perm("answers.review_answer") or by.has_perm("answers.withdraw_answer")):
-            raise WorkflowError("Only clinicians and editors revoke preview links.")
+        self.answer._refuse_unless_allowed(Action.REVOKE_PREVIEW, by)
         with transaction.atomic():
             link = PreviewLink.objects.select_for_update().get(pk=self.pk)
             if link.revoked_at is not None:

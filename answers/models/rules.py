@@ -83,6 +83,18 @@ class AnswerRules:
                 return ["Only clinicians and editors share a draft with an outside reviewer."]
             if self.status != self.Status.IN_REVIEW:
                 return [f"Only an answer in medical review can be shared: this one is {status}."]
+        elif action == Action.REVOKE_PREVIEW:
+            if not (
+                user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")
+            ):
+                return ["Only clinicians and editors revoke preview links."]
+        elif action == Action.DISCUSS:
+            if not (
+                user.has_perm("answers.change_answer") or user.has_perm("answers.review_answer")
+            ):
+                return [
+                    "Only the answer's writers, editors and clinicians take part in its comments."
+                ]
         elif action == Action.EDIT:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
