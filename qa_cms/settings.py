@@ -1,4 +1,4 @@
-"""Settings for the QA CMS, read from the environment (see README.md for the variables)."""
+"""Settings for the QA CMS, read from the environment (every variable: docs/configuration.md)."""
 
 import os
 from datetime import timedelta
@@ -209,7 +209,7 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
-# --- Caching and purging public pages (issue 9; README "Caching") ---
+# --- Caching and purging public pages (docs/production.md, "Caching") ---
 # Cache-Control of anonymous public pages. Shared caches (Varnish, a CDN) keep them
 # PUBLIC_CACHE_S_MAXAGE seconds, since every change purges them. Browsers cannot be purged:
 # with max-age 0 they ask again each time (a 304 when nothing changed), so a withdrawal or a
@@ -326,7 +326,7 @@ RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
 RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # --- Production: background tasks (issue 9) ---
 # Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
-# them. README "Production" says how to move the queue to Redis.
+# them. docs/production.md says how to move the queue to Redis.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

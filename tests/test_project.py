@@ -1,10 +1,13 @@
 """Project-wide guarantees: migrations match the models, settings refuse unsafe starts,
-and the roles have exactly the permissions they need."""
+the roles have exactly the permissions they need, and the README stays short and leads to
+every document."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -87,3 +90,17 @@ def test_groups_have_exactly_their_permissions():
     assert "answers.submit_answer" not in reviewers
     assert "answers.review_answer" not in GROUP_PERMISSIONS["Writers"]
     assert "answers.review_answer" not in GROUP_PERMISSIONS["Editors"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_stays_short_and_indexes_every_document():
+    """A newcomer reads the README in ten minutes and finds the rest from its index. Links
+    to documents not in this tree are not checked: the index may name a document a branch
+    still being merged adds."""
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250, "move the detail into docs/"
+    linked = set(re.findall(r"\]\((docs/[^)#\s]+\.md)", readme))
+    present = {f"docs/{path.name}" for path in (ROOT / "docs").glob("*.md")}
+    assert present - linked == set(), "add each document to the README's index"

@@ -1,5 +1,5 @@
 vcl 4.1;
-# Varnish 7 in front of the QA CMS (README "Caching"). Needs vmod xkey (Debian:
+# Varnish 7 in front of the QA CMS (docs/production.md, "Caching"). Needs vmod xkey (Debian:
 # varnish-modules). The app decides what may be cached (Cache-Control: public, s-maxage on
 # anonymous public pages; private, no-store for staff) and tags pages with xkey headers;
 # this file keeps cookies out of the cache and takes purges from the app.

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + " Log in at /admin/ as writer, clinician or editor with the password: "
-            + (password if "DEMO_PASSWORD" not in os.environ else "$DEMO_PASSWORD")
+            + password
         )
 
     def propose_certainty(self, answer, *, by):
