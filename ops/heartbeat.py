@@ -7,7 +7,7 @@ import socket
 import threading
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -68,7 +68,7 @@ class HeartThread(threading.Thread):
     def beat_once(self):
         try:
             now = beat(kind=ProcessKind.WORKER, name=self.process_name, started_at=self.started_at)
-        except DatabaseError as error:
+        except Error as error:
             if not self.failing:
                 logger.error(
                     "Task worker %s: could not record its heartbeat (tried again every %s s): %s",
@@ -87,7 +87,7 @@ class HeartThread(threading.Thread):
         if self.after_beat is not None:
             try:
                 self.after_beat(self)
-            except DatabaseError as error:
+            except Error as error:
                 logger.error("Task worker %s: lease check failed: %s", self.process_name, error)
                 connection.close()
 

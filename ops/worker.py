@@ -10,7 +10,7 @@ needs and it lacks.
   lease expired while it could not reach the database) drops its result, so a task is
   recorded as finished once.
 - A database error does not end the worker: it logs, reconnects with a growing pause (1 s
-  up to 30 s) and goes on; a task the error interrupted is put back to run again.
+  up to 10 s) and goes on; a task the error interrupted is put back to run again.
 """
 
 import contextlib
@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import Error, connections, transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
@@ -31,7 +31,7 @@ from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
-RECONNECT_PAUSE_MAX = 30
+RECONNECT_PAUSE_MAX = 10
 
 
 class WorkerLost(Exception):
@@ -124,7 +124,7 @@ class Worker(db_worker.Worker):
                         self.interrupted, pause = False, 1
                     super().run()
                     return
-                except DatabaseError as error:
+                except Error as error:  # every database error, a closed connection too
                     logger.error(
                         "Task worker %s: database error, reconnecting in %s s: %s",
                         self.worker_id,
@@ -149,7 +149,7 @@ class Worker(db_worker.Worker):
 
     def _disconnect(self):
         for connection in connections.all(initialized_only=True):
-            with contextlib.suppress(DatabaseError):
+            with contextlib.suppress(Error):
                 connection.close()
 
     def _sleep(self, seconds):
