@@ -33,7 +33,7 @@ run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker and the scheduler"
-	$(HONCHO) -f Procfile.dev -p $(PORT) start
+	$(HONCHO) start -f Procfile.dev -p $(PORT) || [ $$? -eq 130 ]  # 130: stopped with Ctrl-C
 
 # Production mode on this machine: DEBUG off, gunicorn, the task worker and the scheduler, static files
 # collected and served by WhiteNoise, on the database DATABASE_URL names (SQLite by default).
@@ -50,7 +50,7 @@ serve: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Serving (DEBUG off) on http://$(BIND)/ (admin: /admin/), with the task worker and the scheduler"
-	$(HONCHO) -f Procfile -p $(PORT) start
+	$(HONCHO) start -f Procfile -p $(PORT) || [ $$? -eq 130 ]  # 130: stopped with Ctrl-C
 
 # The browser tests' checkers: axe-core and the Nu HTML Checker (vnu.jar), pinned in
 # package-lock.json. --ignore-scripts: vnu-jar's install script would download a Java.
