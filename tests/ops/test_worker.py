@@ -88,3 +88,14 @@ def test_heartbeats_of_processes_gone_for_a_day_are_forgotten():
         beat(kind=ProcessKind.WORKER, name="gone", started_at=timezone.now())
     beat(kind=ProcessKind.WORKER, name="new", started_at=timezone.now())
     assert list(Heartbeat.objects.values_list("name", flat=True)) == ["new"]
+
+
+def test_a_lease_shorter_than_three_heartbeats_is_refused_at_start(settings):
+    from ops.checks import check_task_lease
+
+    settings.WORKER_HEARTBEAT_SECONDS, settings.TASK_LEASE_SECONDS = 10, 60
+    assert check_task_lease(None) == []
+    settings.TASK_LEASE_SECONDS = 20
+    [error] = check_task_lease(None)
+    assert error.id == "ops.E003"
+    assert "TASK_LEASE_SECONDS (20) must be at least three times" in error.msg
