@@ -38,7 +38,7 @@ def test_healthz_answers_200_with_every_check_ok_and_no_cookie(client, alive):
     assert body["status"] == "ok"
     assert body["checks"] == EVERY_CHECK_OK
     assert body["worker"]["last_heartbeat"] == alive.isoformat()
-    assert body["worker"]["age_seconds"] == 0
+    assert 0 <= body["worker"]["age_seconds"] <= 5
     assert body["worker"]["max_age_seconds"] == 60
     assert body["scheduler"]["last_tick"] == alive.isoformat()
     assert body["scheduler"]["max_age_seconds"] == 180
@@ -81,7 +81,10 @@ def test_healthz_names_a_task_queue_it_cannot_read(client):
         response = client.get("/healthz")
         raise _Undo
     assert response.status_code == 503
-    assert response.json()["failed"] == ["tasks"]
+    # On PostgreSQL the failed query also aborts this test's transaction, so the heartbeats
+    # read after it fail too (in service /healthz runs in autocommit, each check alone).
+    assert response.json()["failed"][0] == "tasks"
+    assert response.json()["checks"]["database"] == "ok"
     assert client.get("/healthz").status_code == 200
 
 
