@@ -44,3 +44,38 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ProcessKind(models.TextChoices):
+    WORKER = "worker", "Task worker"
+    SCHEDULER = "scheduler", "Scheduler"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one long-running process: a task worker beats every
+    WORKER_HEARTBEAT_SECONDS, even during a long task, and the scheduler on each tick.
+    /healthz reads the newest beat of each kind; a worker's beat is also the lease on the
+    task it runs (ops.worker): a task whose worker stopped beating is run again."""
+
+    Kind = ProcessKind
+
+    kind = models.CharField(max_length=20, choices=ProcessKind)
+    name = models.CharField(
+        max_length=64, unique=True, help_text="The worker's id (as in the task's worker ids)."
+    )
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-beat_at"]
+        indexes = [models.Index(fields=["kind", "beat_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ProcessKind.values), name="heartbeat_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name} on {self.host} (pid {self.pid})"

@@ -325,14 +325,26 @@ SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)
 RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
 RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # --- Production: background tasks (issue 9) ---
-# Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
-# them. docs/production.md says how to move the queue to Redis.
+# Django's Tasks framework, stored in the project's own database; `manage.py run_worker` (the
+# django-tasks-db worker, leased and reconnecting: ops/worker.py) runs them. docs/production.md
+# says how to move the queue to Redis.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
+# Supervision (issue 18, docs/operations.md). A worker records a heartbeat every
+# WORKER_HEARTBEAT_SECONDS, also while it runs a task; a task whose worker has not beaten for
+# TASK_LEASE_SECONDS (it was killed, its machine died) is run again, at most
+# TASK_MAX_ATTEMPTS times in all, then marked failed.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+# /healthz answers 503 when the newest worker heartbeat, or the scheduler's last tick, is
+# older than this many seconds (0: not checked, e.g. where no worker or scheduler runs).
+HEALTHZ_WORKER_MAX_AGE = float(os.environ.get("HEALTHZ_WORKER_MAX_AGE", "60"))
+HEALTHZ_SCHEDULER_MAX_AGE = float(os.environ.get("HEALTHZ_SCHEDULER_MAX_AGE", "180"))
 # Finished task results are kept this many days (failed ones longer), then pruned daily.
 TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 30)
 TASK_FAILURES_KEEP_DAYS = envint("TASK_FAILURES_KEEP_DAYS", 90)

@@ -64,16 +64,18 @@ def test_the_address_follows_the_port_unless_site_url_is_set():
     )
 
 
-def test_make_passes_the_port_to_what_it_runs(tmp_path):
+def test_make_passes_the_port_and_the_address_to_what_it_runs(tmp_path):
+    """Every process make starts (honcho gives the worker and the scheduler other PORTs)
+    links to the served port."""
     probe = tmp_path / "probe.mk"
-    probe.write_text('include Makefile\nprobe-port:\n\t@echo "$$PORT"\n')
+    probe.write_text('include Makefile\nprobe-port:\n\t@echo "$$PORT $$SITE_URL"\n')
     result = subprocess.run(
         ["make", "-s", "-f", str(probe), "probe-port", "PORT=8702"],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert result.stdout.strip() == "8702"
+    assert result.stdout.strip() == "8702 http://127.0.0.1:8702"
 
 
 @pytest.mark.django_db
