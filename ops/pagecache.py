@@ -97,21 +97,23 @@ def public_state():
 # The state this process last read, and when (time.time()): what a cached page is served
 # under while the database cannot be reached.
 _last_read = None
+# What this process last stored in the cache: (generation, time.time()).
+_last_stored = None
 LAST_READ_KEY = "page:last-read-generation"
 
 
 def _remember(generation, next_change):
     """Keep the state just read in memory and, now and then, in the page cache too (shared
     with the other workers when it is Redis, so a worker started during an outage has it)."""
-    global _last_read
+    global _last_read, _last_stored
     now = time.time()
-    previous = _last_read
     _last_read = (generation, next_change, now)
     grace = settings.PAGE_CACHE_DATABASE_GRACE
     if not (settings.PAGE_CACHE and grace > 0):
         return
-    if previous is None or previous[0] != generation or now - previous[2] >= grace / 4:
+    if _last_stored is None or _last_stored[0] != generation or now - _last_stored[1] >= grace / 4:
         caches[settings.PAGE_CACHE_ALIAS].set(LAST_READ_KEY, _last_read, grace)
+        _last_stored = (generation, now)
 
 
 def remembered_state(cache):

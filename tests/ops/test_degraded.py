@@ -7,12 +7,16 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import httpx
 import pytest
+import time_machine
 from django.core.cache import caches
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_topic, publish_answer
 
@@ -79,6 +83,62 @@ def test_staff_requests_keep_their_query_string():
     assert response.wsgi_request.GET["utm"] == "1"
     reader = Client().get(answer.get_absolute_url(), {"utm": "1"})
     assert "utm" not in reader.wsgi_request.GET
+
+
+# ------------------------------------------- the database down, inside one process
+
+
+def refuse_every_query(execute, sql, params, many, context):
+    raise OperationalError("connection to server failed: Connection refused (test)")
+
+
+@pytest.mark.django_db
+def test_without_the_database_cached_pages_are_served_for_the_grace_only(settings, monkeypatch):
+    """The rules, quickly (the real outage is the PostgreSQL test below): every query fails
+    as with the server gone. Cached pages are served for PAGE_CACHE_DATABASE_GRACE after the
+    last read, by this process or, through the cache, another; the rest is 503."""
+    from ops import pagecache
+
+    settings.PAGE_CACHE_DATABASE_GRACE = 300
+    monkeypatch.setattr(pagecache, "_last_stored", None)  # the cache was emptied for the test
+    cached = publish_answer(question="Is this page served while the database is down?")
+    other = publish_answer(question="Is this page refused while the database is down?")
+    cached_url, other_url = cached.get_absolute_url(), other.get_absolute_url()
+    reader = Client(raise_request_exception=False)
+    assert reader.get(cached_url)["X-Page-Cache"] == "miss"
+    with connection.execute_wrapper(refuse_every_query):
+        served = reader.get(cached_url, {"utm_source": "x"})
+        assert served.status_code == 200 and served["X-Page-Cache"] == "grace"
+        refused = reader.get(other_url)
+        assert refused.status_code == 503 and refused["Retry-After"] == "60"
+        assert refused["Cache-Control"] == "no-store" and not refused.cookies
+        # Not a public page: the view fails, and handler500 answers 503, not 500.
+        posted = reader.post(
+            f"{cached_url}feedback/",
+            {"kind": "helpful"},
+            headers={"Sec-Fetch-Site": "same-origin"},
+        )
+        assert posted.status_code == 503
+        assert "Please try again in a minute" in posted.content.decode()
+        # A worker started during the outage finds the generation in the shared cache.
+        monkeypatch.setattr(pagecache, "_last_read", None)
+        assert reader.get(cached_url).status_code == 200
+        with time_machine.travel(timezone.now() + timedelta(seconds=301)):
+            assert reader.get(cached_url).status_code == 503
+    assert reader.get(other_url).status_code == 200
+
+
+def test_a_bug_is_still_a_500(rf):
+    from ops.errors import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500
+    try:
+        raise OperationalError("the database")
+    except OperationalError:
+        assert server_error(rf.get("/")).status_code == 503
 
 
 # ------------------------------------------------------------------------ Redis down
