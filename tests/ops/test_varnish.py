@@ -175,6 +175,9 @@ def test_varnish_passes_staff_and_the_feedback_post(groups, varnish, run_worker)
     path = answer.get_absolute_url()
     httpx.get(varnish + path, timeout=5)
     assert cache_state(varnish, path) == (200, "HIT")
+    # Tracking tags are dropped before the lookup: the same cached copy.
+    assert cache_state(varnish, path + "?utm_source=mail&fbclid=1") == (200, "HIT")
+    assert cache_state(varnish, path + "?gclid=2&utm_campaign=x") == (200, "HIT")
 
     signed_in = Client()
     signed_in.force_login(make_editor())
