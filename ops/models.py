@@ -79,3 +79,25 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.name} on {self.host} (pid {self.pid})"
+
+
+class RateLimitWindow(models.Model):
+    """How many requests one client made in one fixed window of one limit (the readers'
+    feedback, outside reviewers' comments). In the database, so every web process counts
+    the same requests: a per-process cache would let each gunicorn worker allow the limit."""
+
+    scope = models.CharField(max_length=50, help_text="The limit counted, e.g. 'feedback'.")
+    client = models.CharField(max_length=64, help_text="The client's address.")
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "window_start"], name="rate_limit_one_row_per_window"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scope} from {self.client}: {self.count} since {self.window_start}"

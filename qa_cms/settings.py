@@ -202,12 +202,34 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# --- Degraded service: database or Redis down (issue 18; docs/degraded-service.md) ---
+# Local memory per process by default; REDIS_URL shares one Redis among all processes,
+# through Django's RedisCache made fail-soft (ops.cache): with Redis down, a read is a miss
+# and a write is skipped, so pages are rendered instead of failing.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ops.cache.FailSoftRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {
+            # Seconds to wait for Redis before treating it as down.
+            "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+        },
     }
+# After a Redis error, this many seconds without trying it again (no wait on every request).
+REDIS_RETRY_SECONDS = envint("REDIS_RETRY_SECONDS", 5)
+# The database unreachable: pages in the page cache are still served, under the public
+# generation last read, for this many seconds after that read (0: never).
+PAGE_CACHE_DATABASE_GRACE = envint("PAGE_CACHE_DATABASE_GRACE", 300)
+# Retry-After of the "try again in a minute" page (503) when the database is unreachable.
+RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request in seconds, not after the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 
 # --- Caching and purging public pages (docs/production.md, "Caching") ---
 # Cache-Control of anonymous public pages. Shared caches (Varnish, a CDN) keep them
@@ -218,6 +240,9 @@ if os.environ.get("REDIS_URL"):
 PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
 PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 86_400)
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 0)
+# STALE_IF_ERROR lets shared caches (Varnish's grace) keep serving a page that long past its
+# freshness while the app answers errors or not at all (0: never).
+PUBLIC_CACHE_STALE_IF_ERROR = envint("PUBLIC_CACHE_STALE_IF_ERROR", 86_400)
 # The in-app cache of anonymous public pages, in Django's cache (Redis with REDIS_URL).
 PAGE_CACHE = envbool("PAGE_CACHE", "1")
 PAGE_CACHE_ALIAS = "default"

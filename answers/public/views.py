@@ -88,7 +88,7 @@ def home(request):
     return set_surrogate_keys(response, LISTING)
 
 
-@public_page
+@public_page(query=["page"])
 @require_safe
 def topic(request, slug):
     """A topic's live answers by question, TOPIC_PAGE_SIZE a page: the ordering reads an
@@ -221,7 +221,7 @@ def site_page(request, slug):
     return set_surrogate_keys(response, ABOUT)
 
 
-@public_page
+@public_page(query=["q", "page"])
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))

@@ -15,7 +15,9 @@ from tests.factories import login, make_editor, make_topic, make_writer, publish
 
 pytestmark = pytest.mark.django_db
 
-CACHE_CONTROL = "public, max-age=60, s-maxage=86400, stale-while-revalidate=30"
+CACHE_CONTROL = (
+    "public, max-age=60, s-maxage=86400, stale-while-revalidate=30, stale-if-error=86400"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +25,7 @@ def policy(settings):
     settings.PUBLIC_CACHE_MAX_AGE = 60
     settings.PUBLIC_CACHE_S_MAXAGE = 86400
     settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = 30
+    settings.PUBLIC_CACHE_STALE_IF_ERROR = 86400
 
 
 @pytest.fixture
@@ -98,13 +101,15 @@ def test_a_repeat_request_is_served_from_the_page_cache_with_one_query(
 
 def test_browsers_revalidate_by_default(answer, settings):
     """A withdrawal must reach readers' browsers too, which no purge reaches: by default
-    they keep nothing without asking, and never show a stale page."""
+    they keep nothing without asking, and never show a stale page while the site answers
+    (stale-if-error: only a cache facing a failing site may show its last copy)."""
     import qa_cms.settings as defaults
 
     settings.PUBLIC_CACHE_MAX_AGE = defaults.PUBLIC_CACHE_MAX_AGE
     settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = defaults.PUBLIC_CACHE_STALE_WHILE_REVALIDATE
+    settings.PUBLIC_CACHE_STALE_IF_ERROR = defaults.PUBLIC_CACHE_STALE_IF_ERROR
     response = Client().get(answer.get_absolute_url())
-    assert response["Cache-Control"] == "public, max-age=0, s-maxage=86400"
+    assert response["Cache-Control"] == ("public, max-age=0, s-maxage=86400, stale-if-error=86400")
 
 
 def test_the_page_cache_can_be_turned_off(answer, settings):
