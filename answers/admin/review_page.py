@@ -11,7 +11,7 @@ from reversion.models import Version
 from ..models import PublishedAnswer, ReviewComment
 from ..people import display_name
 from .diff import content_from_answer, content_from_publication, content_from_revision, diff_content
-from .messages import when
+from .wording import when
 
 ROUND = "round"
 PUBLISHED = "published"

@@ -23,7 +23,7 @@ from .choices import (
     FeedbackKind,
     SectionKind,
 )
-from .errors import SignatureRefused, WorkflowError
+from .errors import SignatureRefused, StaleSignature, WorkflowError
 from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
 from .pages import SitePage
 from .preview import PreviewComment, PreviewLink
@@ -88,6 +88,7 @@ __all__ = [
     "SectionKind",
     "SignOff",
     "SignatureRefused",
+    "StaleSignature",
     "SitePage",
     "Topic",
     "TopicSection",

@@ -145,9 +145,11 @@ def test_the_model_refuses_an_approval_over_open_comments_unless_confirmed():
     clinician = make_clinician()
     answer, _, _ = sent_back_and_resubmitted(clinician=clinician)
     with pytest.raises(WorkflowError, match="1 comment on parts of the answer is not resolved"):
-        answer.approve(by=clinician, **SIGN)
+        answer.approve(by=clinician, shown_hash=answer.content_hash(), **SIGN)
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
-    answer.approve(by=clinician, open_comments_confirmed=True, **SIGN)
+    answer.approve(
+        by=clinician, shown_hash=answer.content_hash(), open_comments_confirmed=True, **SIGN
+    )
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
     reason = answer.history.first().history_change_reason
     assert "with 1 comment unresolved" in reason
@@ -159,12 +161,13 @@ def test_the_approve_form_asks_to_confirm_open_comments():
     client = login(clinician)
     assert "Approve with 1 comment unresolved" in review_page(client, answer)
 
-    response = client.post(answer_url("approve", answer), SIGN)
+    shown = {**SIGN, "shown_hash": answer.content_hash()}
+    response = client.post(answer_url("approve", answer), shown)
     assert "tick “Approve with 1 comment unresolved”" in response.content.decode()
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
 
     response = client.post(
-        answer_url("approve", answer), {**SIGN, "open_comments_confirmed": "on"}, follow=True
+        answer_url("approve", answer), {**shown, "open_comments_confirmed": "on"}, follow=True
     )
     assert "Approved and published" in " ".join(messages_of(response))
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
@@ -175,7 +178,7 @@ def test_no_confirmation_is_asked_when_every_comment_is_resolved():
     answer, writer, _ = sent_back_and_resubmitted(clinician=clinician)
     ReviewComment.objects.get().resolve(by=writer)
     assert "comment unresolved" not in review_page(login(clinician), answer)
-    answer.approve(by=clinician, **SIGN)
+    answer.approve(by=clinician, shown_hash=answer.content_hash(), **SIGN)
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.PUBLISHED
 
 

@@ -135,7 +135,13 @@ def test_both_comparisons_and_a_narrow_screen(browse, people, axe_source, artifa
         writers=[people.writer],
     )
     answer.submit(by=people.writer)
-    answer.approve(by=people.clinician, password=PASSWORD, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=people.clinician,
+        shown_hash=answer.content_hash(),
+        password=PASSWORD,
+        sources_checked=True,
+        wording_safe=True,
+    )
     answer.lead = "Take three test tablets a day [1]."
     answer.save()
     answer.note_edit(by=people.writer)

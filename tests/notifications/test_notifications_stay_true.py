@@ -27,7 +27,13 @@ def waiting(answer, user=None):
 
 
 def approve(answer, clinician):
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+    )
 
 
 @worker_test

@@ -3,8 +3,8 @@ rule of approval (the signature, the certainty) must hold there too: build a few
 
 import pytest
 
-from answers.benchmarking import build
 from answers.models import PublishedAnswer, SignOff
+from benchmarks.scenario import build
 
 pytestmark = pytest.mark.django_db
 

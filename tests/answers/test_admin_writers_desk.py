@@ -1,4 +1,4 @@
-"""The writer's desk behind the change page (answers/admin/desk.py): the house structure of a
+"""The writer's desk behind the change page (answers/admin/writers_desk.py): the house structure of a
 new answer, the live preview of unsaved edits, the library search and the session check."""
 
 import pytest

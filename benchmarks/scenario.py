@@ -21,9 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from citations.models import Citation, Reference
-
-from .models import (
+from answers.models import (
     Answer,
     Contributor,
     PublishedAnswer,
@@ -33,7 +31,8 @@ from .models import (
     Topic,
     search_document_of_columns,
 )
-from .roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
+from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
+from citations.models import Citation, Reference
 
 BATCH = 1000
 VERSIONS = 1000
@@ -130,7 +129,13 @@ def publish_large_answer(*, writer, clinician, password, topic, question, tag, s
         )
         Citation.objects.create(answer=answer, reference=reference, label=str(label))
     answer.submit(by=writer)
-    answer.approve(by=clinician, password=password, sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password=password,
+        sources_checked=True,
+        wording_safe=True,
+    )
     answer.refresh_from_db()
     return answer
 

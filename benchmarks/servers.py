@@ -128,7 +128,14 @@ class Gunicorn:
 
     def __init__(self, env, tmp, name, **extra_env):
         self.port = free_port()
-        self.env = {**env, **extra_env, "BIND": f"127.0.0.1:{self.port}"}
+        # No task worker or scheduler runs beside it: /healthz does not wait for their beats.
+        self.env = {
+            "HEALTHZ_WORKER_MAX_AGE": "0",
+            "HEALTHZ_SCHEDULER_MAX_AGE": "0",
+            **env,
+            **extra_env,
+            "BIND": f"127.0.0.1:{self.port}",
+        }
         self.log_path = tmp / f"gunicorn-{name}.log"
         self.url = f"http://127.0.0.1:{self.port}"
 

@@ -18,9 +18,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from answers.benchmarking import publish_large_answer
 from answers.models import Contributor, Topic
 from answers.roles import MEDICAL_REVIEWERS, WRITERS
+from benchmarks.scenario import publish_large_answer
 
 SEARCH_WORD = "benchmark"
 

@@ -4,15 +4,11 @@ number; the others get the next free numbers, in the order given, in one version
 
 from dataclasses import dataclass
 
-import reversion
-from django.db import transaction
-
 from citations.markers import marker_labels
 from citations.models import Citation, Reference
 
-from .models import Action, Answer, WorkflowError
-
-IN_REVIEW = "This answer is in medical review and cannot be changed until the clinician finishes."
+from .importing import _attach
+from .models import WorkflowError
 
 
 @dataclass
@@ -49,32 +45,26 @@ def labels_for(answer, references) -> list[CitedAs]:
     return planned
 
 
+def cite_as(answer, reference, label, *, by) -> list[str]:
+    """Cite `reference` in `answer` as [label] (`add_references --label`), in one version;
+    what happened, as notes (already cited, another work under that number...)."""
+    with answer.editing(by=by, comment=f"Cited {reference} as [{label}]") as locked:
+        return _attach(locked, label, reference)
+
+
 def cite_references(answer, references, *, by) -> list[CitedAs]:
     """Cite `references` (saved library works) in `answer`, as one version by `by` (None
     from the shell). Refused, with the reason, when `by` may not edit the answer now: an
     answer in medical review is never changed."""
-    with transaction.atomic():
-        answer = Answer.objects.select_for_update().get(pk=answer.pk)
-        problems = answer.refusals(Action.EDIT, by) if by else []
-        if not answer.is_editable:
-            problems = problems or [IN_REVIEW]
-        if problems:
+    planned = labels_for(answer, references)
+    added = [cited for cited in planned if cited.new]
+    if not added:
+        if problems := answer.edit_refusals(by):
             raise WorkflowError(problems)
-        planned = labels_for(answer, references)
-        added = [cited for cited in planned if cited.new]
-        if not added:
-            return planned
-        comment = "Cited " + ", ".join(f"[{c.label}] {c.reference}" for c in added)
-        with reversion.create_revision():
-            Citation.objects.bulk_create(
-                Citation(answer=answer, reference=c.reference, label=c.label) for c in added
-            )
-            # Saved, so an editor open in another tab is told it changed meanwhile, and the
-            # audit trail says what changed (django-simple-history's documented attributes).
-            answer._change_reason, answer._history_user = comment[:2000], by
-            answer.save()
-            reversion.set_user(by)
-            reversion.set_comment(comment[:2000])
-            reversion.add_to_revision(answer)
-    answer.note_edit(by=by)
+        return planned
+    comment = "Cited " + ", ".join(f"[{c.label}] {c.reference}" for c in added)
+    with answer.editing(by=by, comment=comment) as locked:
+        Citation.objects.bulk_create(
+            Citation(answer=locked, reference=c.reference, label=c.label) for c in added
+        )
     return planned

@@ -1,4 +1,4 @@
-"""The desks (answers/admin/desks.py): the audit log, topics, questions, contributors,
+"""The desks (answers/admin/desk_admins.py): the audit log, topics, questions, contributors,
 sign-offs, publications and reader feedback."""
 
 import pytest
@@ -14,8 +14,8 @@ from answers.models import (
     Topic,
 )
 from tests.factories import (
-    APPROVE,
     answer_url,
+    approval,
     draft,
     in_review,
     login,
@@ -47,7 +47,8 @@ def test_audit_log_lists_each_transition_with_user_and_reason(role):
         answer_url("request_changes", answer), {"comment": "Cite the trial size."}
     )
     login(writer).post(answer_url("submit", answer))
-    login(clinician).post(answer_url("approve", answer), APPROVE)
+    signed = approval(answer)
+    login(clinician).post(answer_url("approve", answer), signed)
     editor = make_editor(display_name="Ed Itor")
     login(editor).post(answer_url("withdraw", answer), {"reason": "Outdated."})
 
@@ -59,7 +60,11 @@ def test_audit_log_lists_each_transition_with_user_and_reason(role):
     ]
     assert (writer, "Submitted for medical review") in rows
     assert (clinician, "Changes requested: Cite the trial size.") in rows
-    assert (clinician, "Approved and published: Clear and accurate.") in rows
+    on_screen = f"revision {signed['shown_revision']}, content {signed['shown_hash'][:12]}"
+    assert (
+        clinician,
+        f"Approved and published (signed from the page showing {on_screen}): Clear and accurate.",
+    ) in rows
     assert (editor, "Withdrawn: Outdated.") in rows
     assert "Dr Audit" in html
     assert "Changes requested: Cite the trial size." in html

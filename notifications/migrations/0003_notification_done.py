@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0001_notifications_opt_outs_and_review_reminders'),
+        ('notifications', '0002_notification_event'),
     ]
 
     operations = [

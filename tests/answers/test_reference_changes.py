@@ -1,13 +1,13 @@
 """A changed or retracted reference sends the published answers citing it back to review,
-on every path (answers/cited_references.py); the admin's path is in test_admin_references."""
+on every path (answers/reference_changes.py); the admin's path is in test_admin_references."""
 
 import json
 
 import pytest
 
-from answers.cited_references import reopen_answers_citing
 from answers.importing import import_reference_file
 from answers.models import Answer
+from answers.reference_changes import reopen_answers_citing
 from citations.models import Reference
 from tests.factories import draft, make_editor, make_reference, published
 
@@ -27,7 +27,7 @@ def test_the_shell_retracts_a_reference_and_reopens_the_answers_citing_it():
     assert reopened == [answer]
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.DRAFT
     assert Answer.objects.get(pk=other.pk).status == Answer.Status.DRAFT
-    assert Answer.objects.get(pk=answer.pk).is_live
+    assert Answer.objects.get(pk=answer.pk).has_publication
 
 
 def test_an_unchanged_reference_reopens_nothing():

@@ -5,7 +5,7 @@ It never touches the database DATABASE_URL names: it makes its own (a SQLite fil
 temporary folder, or, when DATABASE_URL is PostgreSQL, a database named `<name>_benchmark`),
 runs itself again against it for the build and the in-process measures (`--stage`), and
 drops it at the end. Every text it writes is marked as benchmark data: no medical content.
-The processes it runs (gunicorn, nginx, Varnish, wrk) are in `answers.benchmark_servers`.
+The processes it runs (gunicorn, nginx, Varnish, wrk) are in `benchmarks.servers`.
 """
 
 import argparse
@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from answers.benchmark_servers import (
+from benchmarks.servers import (
     BenchmarkError,
     Gunicorn,
     Nginx,
@@ -59,12 +59,12 @@ class Command(BaseCommand):
 
     def handle(self, *, answers, articles, quick, stage, template_answer, **options):
         if stage == "build":
-            from answers.benchmarking import build
+            from benchmarks.scenario import build
 
             print(json.dumps(build(answers=answers, articles=articles)))
             return
         if stage == "measure":
-            from answers.benchmarking import measure
+            from benchmarks.scenario import measure
 
             print(json.dumps(measure(requests=TIMED_REQUESTS, answer_id=template_answer)))
             return

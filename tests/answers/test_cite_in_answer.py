@@ -1,4 +1,4 @@
-"""Citing library works in an answer outside its change form (answers/citing.py): the next
+"""Citing library works in an answer outside its change form (answers/cite_in_answer.py): the next
 free numbers, one version, the workflow's rule that an answer in review is never changed,
 and `add_references --answer`, which cites through it."""
 
@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
-from answers.citing import cite_references, labels_for, next_free_label
+from answers.cite_in_answer import cite_references, labels_for, next_free_label
 from answers.models import Answer, PublishedAnswer, WorkflowError
 from citations.models import Citation, Reference
 from tests.citations.fake_services import SGLT2_DOIS
