@@ -328,6 +328,8 @@ class AnswerPages:
         )
         offered, compared, diff = comparisons(answer, request.user, request.GET.get("compare"))
         approve_form = ApproveForm(answer=answer)
+        # The signature names the very content drawn on this page.
+        approve_form.fields["shown_hash"].initial = snapshot.content_hash
         return self._render(
             request,
             "admin/answers/answer/review.html",

@@ -217,3 +217,12 @@ def _review_queries(sections, comments):
 def test_the_review_page_reads_a_bounded_number_of_queries():
     """30 sections with a comment and a reply each cost no more queries than 3 with one."""
     assert _review_queries(30, 30) <= _review_queries(3, 1)
+
+
+def test_the_approve_form_names_the_content_drawn_on_the_page():
+    answer, _ = in_review()
+    response = login(make_clinician()).get(answer_url("review", answer))
+    drawn = response.context["snapshot"]
+    assert drawn.content_hash == answer.content_hash()
+    assert response.context["approve_form"]["shown_hash"].value() == drawn.content_hash
+    assert f'name="shown_hash" value="{drawn.content_hash}"' in response.content.decode()
