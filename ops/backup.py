@@ -155,7 +155,7 @@ def _drop_everything(alias):
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT format('DROP %s IF EXISTS %I.%I CASCADE', kind, schemaname, name) FROM ("
+            "SELECT format('DROP %%s IF EXISTS %%I.%%I CASCADE', kind, schemaname, name) FROM ("
             " SELECT 'TABLE' AS kind, schemaname, tablename AS name FROM pg_tables"
             " UNION ALL SELECT 'VIEW', schemaname, viewname FROM pg_views"
             " UNION ALL SELECT 'SEQUENCE', schemaname, sequencename FROM pg_sequences"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
 import psycopg
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from answers.models import Answer, SignOff
 from tests.factories import make_clinician, public_page, publish_answer
@@ -87,14 +90,22 @@ def test_a_restored_backup_serves_the_same_site(tmp_path, groups):
         assert seen["pages"] == expected_pages
         assert seen["verify"].startswith("Audit log intact")
 
-        again = manage(target, "manage.py", "restore", str(backup))
-        assert again.returncode != 0
-        assert "The database is not empty" in again.stderr
-        assert "--force" in again.stderr
 
-        forced = manage(target, "manage.py", "restore", "--force", str(backup))
-        assert forced.returncode == 0, forced.stderr
-        assert "Audit log intact" in forced.stdout
+@pytest.mark.django_db(transaction=True)
+def test_restore_with_force_replaces_what_the_database_holds(tmp_path, groups):
+    kept = publish_answer()
+    backup = tmp_path / "site.backup"
+    call_command("backup", str(backup))
+    later = publish_answer()
+    later_slug = Answer.objects.get(pk=later.pk).question.slug
+
+    out = StringIO()
+    call_command("restore", str(backup), "--force", stdout=out)
+    assert "Audit log intact" in out.getvalue()
+    assert list(Answer.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert SignOff.objects.get().answer_id == kept.pk
+    assert public_page(kept).status_code == 200
+    assert Client().get(reverse("question", args=[later_slug])).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
