@@ -2,14 +2,15 @@
 after tampering in SQL, as an attacker with database access would."""
 
 import threading
+import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
-from answers.models import HistoricalAnswer, SignOff
+from answers.models import Answer, HistoricalAnswer, SignOff
 from audit.models import AuditChainHead
 from tests.factories import make_clinician, publish_answer, published
 
@@ -162,3 +163,62 @@ def test_records_written_at_once_do_not_fork_the_chain(groups):
     assert ok, output
     hashes = list(HistoricalAnswer.objects.values_list("previous_hash", flat=True))
     assert len(hashes) == len(set(hashes))  # no two records follow the same one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_and_history_written_in_either_order_do_not_deadlock(groups):
+    """One approval writes a sign-off then its answer's history, another (changing the
+    certainty) the reverse, on another answer: the app's chain heads are locked together."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite allows one writer at a time, so there is no lock order to get wrong")
+    answer, writer, clinician = published()
+    other = published()[0]
+    template = SignOff.objects.get(answer=answer)
+    first_written = threading.Event()
+    errors = []
+
+    def sign_off(answer):
+        SignOff(
+            answer_id=answer.pk,
+            reviewer_id=clinician.pk,
+            signer_name=template.signer_name,
+            meaning=template.meaning,
+            revision_id=template.revision_id,
+            content_hash=template.content_hash,
+            sources_checked=True,
+            wording_safe=True,
+        ).save()
+
+    def history(answer):
+        Answer.objects.get(pk=answer.pk).record_event(by=None, reason="Preview link opened")
+
+    def run(first, second, *, answer, wait):
+        try:
+            if wait:
+                assert first_written.wait(timeout=10)
+            with transaction.atomic():
+                first(answer)
+                first_written.set()
+                time.sleep(0.5)
+                second(answer)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(
+            target=run, args=(sign_off, history), kwargs={"answer": answer, "wait": False}
+        ),
+        threading.Thread(
+            target=run, args=(history, sign_off), kwargs={"answer": other, "wait": True}
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    ok, output = verify()
+    assert ok, output
+    assert SignOff.objects.count() == 4
