@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     "answers",
     "citations",
+    # --- Audit records in a hash chain: `manage.py verify_audit_log` (issue 18) ---
+    "audit",
     # --- Production: operations, background tasks, login lockouts (issues 8 and 9) ---
     "ops",
     "django_tasks_db",

@@ -19,6 +19,7 @@ from django.utils import timezone
 from reversion.models import Version
 from simple_history.models import HistoricalRecords
 
+from audit.models import ChainedRecord
 from citations.models import Reference, ReferenceNotice
 
 from .approval import AnswerApproval
@@ -232,6 +233,7 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         ],
         verbose_name="audit log entry",
         verbose_name_plural="audit log",
+        bases=[ChainedRecord],
     )
     objects = AnswerQuerySet.as_manager()
 
