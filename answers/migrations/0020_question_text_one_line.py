@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('answers', '0018_former_contributor_addresses'),
+        ('answers', '0019_audit_chain'),
     ]
 
     operations = [
