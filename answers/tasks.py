@@ -11,6 +11,7 @@ from citations.models import RetractionCheck
 from ops.tasks import enqueue_on_commit
 
 from . import notify
+from .importing import run_import_job
 from .retractions import run_retraction_watch
 
 logger = logging.getLogger(__name__)
@@ -59,3 +60,9 @@ def retry_later(run):
 def send_review_reminders():
     """The daily review reminders (30 and 7 days before the date, then overdue)."""
     return len(notify.send_review_reminders())
+
+
+@task
+def run_import(job_id: int):
+    """An uploaded article or reference file (answers.ImportJob), imported off the request."""
+    return run_import_job(job_id)
