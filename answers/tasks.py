@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 @task
 def check_retractions(retry_of: int | None = None):
     """The daily retraction watch, or the retry of a run's failed lookups (`retry_of`, a
-    run's id); returns the run's counts and when its own failures are tried again."""
+    run's id); returns the run's counts, when its own failures are tried again, and a
+    `summary` in words, which Operations › Scheduled runs shows (a run with `failed`
+    references shows as failed)."""
     previous = None
     if retry_of is not None:
         previous = RetractionCheck.objects.filter(pk=retry_of).first()
@@ -30,12 +32,16 @@ def check_retractions(retry_of: int | None = None):
     if run is None:
         return {"run": None, "skipped": f"run {retry_of} was retried already"}
     retry_at = retry_later(run)
+    summary = run.summary
+    if retry_at is not None:
+        summary += f" They are tried again at {timezone.localtime(retry_at):%H:%M}."
     return {
         "run": run.pk,
         "checked": run.checked,
         "notices": run.notices_found,
         "failed": run.failed,
         "retry_at": retry_at.isoformat() if retry_at else None,
+        "summary": summary,
     }
 
 
@@ -59,7 +65,8 @@ def retry_later(run):
 @task
 def send_review_reminders():
     """The daily review reminders (30 and 7 days before the date, then overdue)."""
-    return len(notify.send_review_reminders())
+    sent = len(notify.send_review_reminders())
+    return f"{sent} review reminder{'s' if sent != 1 else ''} sent."
 
 
 @task

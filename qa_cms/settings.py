@@ -323,6 +323,9 @@ SOURCE_LOOKUP_DEADLINE = float(os.environ.get("SOURCE_LOOKUP_DEADLINE", "10"))
 # RETRACTION_RETRY_SECONDS, then twice as long each time, up to this many runs in all.
 RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
 RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
+# My work warns editors and clinicians when the last retraction check that checked every
+# reference is older than this many days.
+RETRACTION_WATCH_STALE_DAYS = envint("RETRACTION_WATCH_STALE_DAYS", 2)
 # --- Production: background tasks (issue 9) ---
 # Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
 # them. README "Production" says how to move the queue to Redis.
