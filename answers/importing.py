@@ -6,11 +6,12 @@ errors creates nothing.
 """
 
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 # Records stored per transaction: short enough that the SQLite writer lock is free again
 # within a fraction of a second, long enough that 20,000 records take seconds, not minutes.
 BATCH_SIZE = 500
+# After each batch on SQLite, a pause a little longer than the longest sleep of SQLite's
+# busy wait (100 ms): without it the next batch takes the writer lock again before a
+# request that waits for it wakes up, and the request waits for the whole file.
+SQLITE_PAUSE = 0.12
 
 
 @dataclass
@@ -289,6 +294,8 @@ def import_reference_file(
             report.done = start + len(batch)
             if on_batch is not None:
                 on_batch(report)
+        if connection.vendor == "sqlite" and report.done < len(records):
+            time.sleep(SQLITE_PAUSE)
     if answer is not None:
         _cite_in_answer(answer, report, filename=filename, by=by)
     return report
