@@ -21,12 +21,12 @@ def upload(name):
 
 
 @pytest.fixture
-def imported(client, run_worker, django_capture_on_commit_callbacks):
-    """Post an upload, run the task worker once, and return the job's page."""
+def imported(groups, client, run_worker):
+    """Post an upload, run the task worker once, and return the job's page. The worker
+    closes its database connections, as in production, so these tests commit for real."""
 
     def post(url, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, data)
+        response = client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:2000]
         assert response.url.startswith("/admin/import/")
         run_worker()
