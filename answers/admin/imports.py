@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 
 from ops.tasks import enqueue_on_commit
 
@@ -141,14 +142,17 @@ def _jobs(request):
 
 def import_job(request, job_id):
     """One upload: waiting, its progress while it runs (the page reloads itself), then the
-    report. Only the person who uploaded it (or a superuser) sees it."""
+    report. Only the person who uploaded it sees it, and whoever may view every import
+    (superusers; Answers › Import jobs)."""
     job = (
         ImportJob.objects.defer("data", "references_data")
         .select_related("created_answer__question")
         .filter(pk=job_id)
         .first()
     )
-    if job is None or not (request.user.is_superuser or job.requested_by_id == request.user.pk):
+    if job is None or not (
+        job.requested_by_id == request.user.pk or request.user.has_perm("answers.view_importjob")
+    ):
         raise Http404("No such import.")
     report = ImportReport.from_json(job.report) if job.report else None
     lines = {}
@@ -170,3 +174,49 @@ def import_job(request, job_id):
         back_url=reverse(back),
         title=f"Import of {job.filename}",
     )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Every upload, for whoever runs the site: what waits, what runs, what failed and why.
+    Read-only: the upload pages create them and the task worker runs them."""
+
+    list_display = ["filename", "kind", "requested_by", "status", "progress", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["requested_by"]
+    fields = [
+        "filename",
+        "kind",
+        "requested_by",
+        "status",
+        "progress",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+        "page",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data", "references_data", "report")
+
+    @admin.display(description="progress")
+    def progress(self, job):
+        if not job.total:
+            return "–"
+        return f"{job.done:,} of {job.total:,} records ({job.percent}%)"
+
+    @admin.display(description="report")
+    def page(self, job):
+        url = reverse("import_job", args=[job.pk])
+        return format_html('<a href="{}">The import’s page</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -243,3 +243,21 @@ def test_a_real_worker_on_sqlite_leaves_the_writer_lock_free_and_shows_progress(
     assert max(waits) < 10  # SQLite gives up after 20 s: "database is locked"
     assert jump <= 2 * importing.BATCH_SIZE
     assert len(steps) >= 3
+
+
+@pytest.mark.django_db
+def test_whoever_runs_the_site_sees_every_import_and_its_progress(admin_client):
+    writer = make_writer()
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.REFERENCES,
+        filename="b.nbib",
+        data=b"x",
+        requested_by=writer,
+        status=ImportJob.Status.RUNNING,
+        total=20_000,
+        done=1_500,
+    )
+    listing = admin_client.get(reverse("admin:answers_importjob_changelist")).text
+    assert "b.nbib" in listing and "1,500 of 20,000 records (7%)" in listing
+    assert admin_client.get(reverse("import_job", args=[job.pk])).status_code == 200
+    assert login(writer).get(reverse("admin:answers_importjob_changelist")).status_code == 403
