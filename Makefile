@@ -4,6 +4,15 @@ PYTHON_VERSION := $(shell cat .python-version)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The served port reaches the settings too: SITE_URL (absolute links in emails, citations,
+# print and the sitemap) follows it unless set. Set here for every process, because honcho
+# gives each process after the first a PORT of its own (8100, 8200...).
+export PORT
+export SITE_URL ?= http://127.0.0.1:$(PORT)
+# The processes of Procfile (`make serve`) or Procfile.dev (`make run`), run by honcho with
+# the virtualenv first on PATH: Ctrl-C stops them all, and so does one that stops by itself
+# (the log says which, and its exit code). docs/operations.md.
+HONCHO = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho
 
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
@@ -29,7 +38,7 @@ run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker and the scheduler"
-	deploy/run-together "$(PY) manage.py runserver 127.0.0.1:$(PORT)" "$(PY) manage.py db_worker" "$(PY) manage.py run_scheduler"
+	$(HONCHO) start -f Procfile.dev -p $(PORT) || [ $$? -eq 130 ]  # 130: stopped with Ctrl-C
 
 # Production mode on this machine: DEBUG off, gunicorn, the task worker and the scheduler, static files
 # collected and served by WhiteNoise, on the database DATABASE_URL names (SQLite by default).
@@ -46,7 +55,7 @@ serve: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Serving (DEBUG off) on http://$(BIND)/ (admin: /admin/), with the task worker and the scheduler"
-	deploy/run-together "$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py qa_cms.wsgi" "$(PY) manage.py db_worker --no-reload" "$(PY) manage.py run_scheduler"
+	$(HONCHO) start -f Procfile -p $(PORT) || [ $$? -eq 130 ]  # 130: stopped with Ctrl-C
 
 # The browser tests' checkers: axe-core and the Nu HTML Checker (vnu.jar), pinned in
 # package-lock.json. --ignore-scripts: vnu-jar's install script would download a Java.

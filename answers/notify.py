@@ -143,9 +143,18 @@ def message(kind, answer, *, actor, comment="", reassigned=False, notice=None, d
 
 
 def announce(
-    *, kind, answer_id, actor_id=None, comment="", reassigned=False, notice_id=None, due_date=None
+    *,
+    kind,
+    answer_id,
+    actor_id=None,
+    comment="",
+    reassigned=False,
+    notice_id=None,
+    due_date=None,
+    event="",
 ):
-    """Create the notifications of one event and enqueue their emails; returns them."""
+    """Create the notifications of one event (`event`: its key, on each of them) and
+    enqueue their emails; returns them."""
     kind = Kind(kind)
     due_date = date.fromisoformat(due_date) if due_date else None
     answer = (
@@ -189,6 +198,7 @@ def announce(
                 subject=subject[:300],
                 text=text,
                 link=link,
+                event=event,
             )
             enqueue_on_commit(send_notification_email, notification.pk)
             created.append(notification)
@@ -257,6 +267,8 @@ def announce_notices(*, notices):
                 kind=Kind.RETRACTION.value,
                 answer_id=answer_id,
                 notice_id=notice.pk,
+                # One announcement per notice and answer, however often the watch reruns.
+                event_key=f"retraction:{notice.pk}:{answer_id}",
             )
             count += 1
     return count

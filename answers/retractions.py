@@ -6,6 +6,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from citations.identifiers import normalize_doi
+from citations.models import ReferenceNotice
 from citations.watch import check_retractions
 
 from .models import PublishedAnswer
@@ -50,11 +51,23 @@ def _add_notice(snapshot, reference, shown) -> bool:
     return added
 
 
-def run_retraction_watch(*, retry_of=None):
+def run_retraction_watch(*, retry_of=None, notices_since=None):
     """Check every cited reference (or those the run `retry_of` could not check), show what
     was found on the public pages and tell the writers and last reviewer of each answer
-    citing a study now under a notice. (None, []) when that run was retried already."""
+    citing a study now under a notice. (None, []) when that run was retried already.
+
+    `notices_since`: also show and announce the notices first seen since then (those an
+    interrupted run recorded before it could); both steps do nothing twice."""
     run, notices = check_retractions(retry_of=retry_of)
+    if notices_since is not None:
+        held = {notice.pk for notice in notices}
+        notices = notices + [
+            notice
+            for notice in ReferenceNotice.objects.filter(first_seen_at__gte=notices_since)
+            .select_related("reference")
+            .order_by("pk")
+            if notice.pk not in held
+        ]
     show_notices_on_public_pages(notices=notices)
     announce_notices(notices=notices)
     return run, notices

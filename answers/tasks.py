@@ -17,18 +17,33 @@ from .retractions import run_retraction_watch
 logger = logging.getLogger(__name__)
 
 
-@task
-def check_retractions(retry_of: int | None = None):
+@task(takes_context=True)
+def check_retractions(context=None, retry_of: int | None = None):
     """The daily retraction watch, or the retry of a run's failed lookups (`retry_of`, a
     run's id); returns the run's counts, when its own failures are tried again, and a
     `summary` in words, which Operations › Scheduled runs shows (a run with `failed`
-    references shows as failed)."""
+    references shows as failed).
+
+    Run again after its worker died (attempt 2 or more), it finishes what the lost attempt
+    began: that attempt's unfinished run is replaced, and the notices it recorded are shown
+    and announced now (both idempotent). `context` is None when called directly."""
     previous = None
     if retry_of is not None:
         previous = RetractionCheck.objects.filter(pk=retry_of).first()
         if previous is None:
             return {"run": None, "skipped": f"run {retry_of} no longer exists"}
-    run, _ = run_retraction_watch(retry_of=previous)
+    since = None
+    if context is not None and context.attempt > 1:
+        since = context.task_result.enqueued_at
+        abandoned = RetractionCheck.objects.filter(
+            retry_of=previous, finished_at__isnull=True, started_at__gte=since
+        )
+        for lost in abandoned:
+            logger.warning(
+                "Retraction check %s was interrupted (its worker stopped): run again", lost.pk
+            )
+        abandoned.delete()  # it saved nothing but its start
+    run, _ = run_retraction_watch(retry_of=previous, notices_since=since)
     if run is None:
         return {"run": None, "skipped": f"run {retry_of} was retried already"}
     retry_at = retry_later(run)

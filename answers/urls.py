@@ -22,7 +22,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(tagged(sitemap_index, LISTING)), name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        public_page(tagged(sitemap_section, LISTING)),
+        public_page(tagged(sitemap_section, LISTING), query=["p"]),
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -1,5 +1,5 @@
 """gunicorn settings for the web process: `gunicorn -c deploy/gunicorn.conf.py qa_cms.wsgi`.
-Every value can be changed from the environment (README, "Production")."""
+Every value can be changed from the environment (docs/configuration.md)."""
 
 import os
 

@@ -59,6 +59,13 @@ class Notification(models.Model):
     email_failed = models.BooleanField(
         default=False, help_text="Every attempt failed: the email is not tried again."
     )
+    event = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The event that made it (the announcing task's id, or a key such as "
+        "retraction:notice:answer): announcing the same event again makes none again.",
+    )
 
     objects = NotificationQuerySet.as_manager()
 

@@ -6,9 +6,10 @@ the in-admin list."""
 import logging
 from datetime import timedelta
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
@@ -24,11 +25,21 @@ logger = logging.getLogger(__name__)
 ANNOUNCERS = {}
 
 
-@task
-def announce(*, about, **event):
+@task(takes_context=True)
+def announce(context=None, *, about, event_key="", **event):
     """Create the notifications of one event through the announcer registered for `about`;
-    returns how many were created."""
-    return len(ANNOUNCERS[about](**event))
+    returns how many there are. Idempotent: they carry the event's key (`event_key`, else
+    this task's id), so announcing it again, or this task run again after its worker died,
+    creates none again and only enqueues the emails still unsent. `context` is None when
+    called directly (`.call()`)."""
+    key = event_key or (str(context.task_result.id) if context else "")
+    if key:
+        made = Notification.objects.filter(event=key)
+        if made.exists():
+            for pk in made.email_pending().values_list("pk", flat=True):
+                send_notification_email.enqueue(pk)  # a second one sends nothing
+            return made.count()
+    return len(ANNOUNCERS[about](event=key, **event))
 
 
 def email_body(notification) -> str:
@@ -41,9 +52,18 @@ def email_body(notification) -> str:
     )
 
 
+def message_id(notification) -> str:
+    """The same for every attempt at one notification's email."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
 @task
 def send_notification_email(notification_id):
-    """Send one notification by email; idempotent (a sent one is not sent again)."""
+    """Send one notification by email; idempotent (a sent one is not sent again). The row
+    stays locked while the mail server takes the message, so two runs never both send; a
+    worker killed between the server's "accepted" and the commit sends it again on the
+    rerun, with the same Message-ID, which mail clients show once."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -57,12 +77,13 @@ def send_notification_email(notification_id):
             return "no email address"
         notification.email_attempts += 1
         try:
-            send_mail(
+            EmailMessage(
                 notification.subject,
                 email_body(notification),
                 None,  # DEFAULT_FROM_EMAIL
                 [notification.recipient.email],
-            )
+                headers={"Message-ID": message_id(notification)},
+            ).send()
         except (SMTPException, OSError) as error:
             notification.email_error = f"{type(error).__name__}: {error}"[:2000]
             attempts_left = notification.email_attempts < settings.NOTIFICATION_EMAIL_ATTEMPTS

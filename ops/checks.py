@@ -30,3 +30,22 @@ def check_scheduled_jobs(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register()
+def check_task_lease(app_configs, **kwargs):
+    """A lease shorter than a few heartbeats would take tasks from workers that are alive."""
+    from django.conf import settings
+
+    if settings.TASK_LEASE_SECONDS < 3 * settings.WORKER_HEARTBEAT_SECONDS:
+        return [
+            checks.Error(
+                f"TASK_LEASE_SECONDS ({settings.TASK_LEASE_SECONDS:g}) must be at least three "
+                f"times WORKER_HEARTBEAT_SECONDS ({settings.WORKER_HEARTBEAT_SECONDS:g}): "
+                "otherwise a task is taken from a worker that is still running it.",
+                id="ops.E003",
+            )
+        ]
+    if settings.TASK_MAX_ATTEMPTS < 1:
+        return [checks.Error("TASK_MAX_ATTEMPTS must be 1 or more.", id="ops.E004")]
+    return []

@@ -44,3 +44,60 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ProcessKind(models.TextChoices):
+    WORKER = "worker", "Task worker"
+    SCHEDULER = "scheduler", "Scheduler"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one long-running process: a task worker beats every
+    WORKER_HEARTBEAT_SECONDS, even during a long task, and the scheduler on each tick.
+    /healthz reads the newest beat of each kind; a worker's beat is also the lease on the
+    task it runs (ops.worker): a task whose worker stopped beating is run again."""
+
+    Kind = ProcessKind
+
+    kind = models.CharField(max_length=20, choices=ProcessKind)
+    name = models.CharField(
+        max_length=64, unique=True, help_text="The worker's id (as in the task's worker ids)."
+    )
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-beat_at"]
+        indexes = [models.Index(fields=["kind", "beat_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ProcessKind.values), name="heartbeat_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name} on {self.host} (pid {self.pid})"
+
+
+class RateLimitWindow(models.Model):
+    """How many requests one client made in one fixed window of one limit (the readers'
+    feedback, outside reviewers' comments). In the database, so every web process counts
+    the same requests: a per-process cache would let each gunicorn worker allow the limit."""
+
+    scope = models.CharField(max_length=50, help_text="The limit counted, e.g. 'feedback'.")
+    client = models.CharField(max_length=64, help_text="The client's address.")
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "window_start"], name="rate_limit_one_row_per_window"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scope} from {self.client}: {self.count} since {self.window_start}"

@@ -1,28 +1,39 @@
 """Whole-page caching of the public pages: the headers shared caches need, and an in-app
 cache of anonymous responses in Django's cache.
 
-A view opts in with `@public_page`. For such a view, a GET or HEAD without a sign-in
+A view opts in with `@public_page`, naming the query parameters it reads
+(`@public_page(query=["q", "page"])`). For such a view, a GET or HEAD without a sign-in
 (session) or flash-message cookie is anonymous: its response carries no cookie and no
 `Vary: Cookie`, a public `Cache-Control`, an ETag and a Last-Modified date, and is kept in
 the cache under the current public generation (`ops.models.PublicGeneration`), which every
 change to what the public sees bumps. Any other request (staff, a reader just shown
 "thank you") bypasses every cache and gets `private, no-store`.
+
+An anonymous request reaches the view with only the parameters it names (tracking tags and
+junk are dropped), so the cache key holds everything the page depends on and `?utm=1`,
+`?utm=2`... share one entry. When the database cannot be reached, a page already in the
+cache is served under the generation last read (for PAGE_CACHE_DATABASE_GRACE seconds);
+anything else answers 503 "try again in a minute" (ops.errors).
 """
 
 import datetime
 import hashlib
 import logging
+import time
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F
+from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 
+from .errors import DATABASE_UNAVAILABLE, service_unavailable
 from .models import PublicGeneration
 
 logger = logging.getLogger(__name__)
@@ -37,10 +48,22 @@ SAFE_METHODS = {"GET", "HEAD"}
 SCHEDULED_CHANGE_PROVIDERS = []
 
 
-def public_page(view):
-    """Mark a view as a public page: cacheable for anonymous readers, fresh for staff."""
-    view.public_page = True
-    return view
+# `public_page(query=EVERY_PARAMETER)`: the view passes the whole query string on (a
+# redirect that keeps it) and never answers 200 from it, so nothing it answers is stored.
+EVERY_PARAMETER = "*"
+
+
+def public_page(view=None, *, query=()):
+    """Mark a view as a public page: cacheable for anonymous readers, fresh for staff.
+    `query` names the query parameters the page reads; anonymous readers' requests reach it
+    with only those, so no other parameter can make a new cache entry."""
+
+    def mark(view):
+        view.public_page = True
+        view.public_query = query if query == EVERY_PARAMETER else frozenset(query)
+        return view
+
+    return mark if view is None else mark(view)
 
 
 def set_surrogate_keys(response, *keys):
@@ -67,6 +90,45 @@ def public_state():
     if next_change is not None and next_change <= timezone.now():
         bump_generation()
         generation, next_change = _read_generation()
+    _remember(generation, next_change)
+    return generation, next_change
+
+
+# The state this process last read, and when (time.time()): what a cached page is served
+# under while the database cannot be reached.
+_last_read = None
+# What this process last stored in the cache: (generation, time.time()).
+_last_stored = None
+LAST_READ_KEY = "page:last-read-generation"
+
+
+def _remember(generation, next_change):
+    """Keep the state just read in memory and, now and then, in the page cache too (shared
+    with the other workers when it is Redis, so a worker started during an outage has it)."""
+    global _last_read, _last_stored
+    now = time.time()
+    _last_read = (generation, next_change, now)
+    grace = settings.PAGE_CACHE_DATABASE_GRACE
+    if not (settings.PAGE_CACHE and grace > 0):
+        return
+    if _last_stored is None or _last_stored[0] != generation or now - _last_stored[1] >= grace / 4:
+        caches[settings.PAGE_CACHE_ALIAS].set(LAST_READ_KEY, _last_read, grace)
+        _last_stored = (generation, now)
+
+
+def remembered_state(cache):
+    """The (generation, next change) read within PAGE_CACHE_DATABASE_GRACE seconds, by
+    this process or another, or None. None too once a scheduled change has come: no page
+    cached before it may be served after it, and nothing can bump the generation now."""
+    grace = settings.PAGE_CACHE_DATABASE_GRACE
+    now = time.time()
+    candidates = [_last_read, cache.get(LAST_READ_KEY) if cache is not None else None]
+    fresh = [state for state in candidates if state and now - state[2] <= grace]
+    if not fresh:
+        return None
+    generation, next_change, _ = max(fresh, key=lambda state: state[2])
+    if next_change is not None and next_change <= timezone.now():
+        return None
     return generation, next_change
 
 
@@ -125,6 +187,8 @@ def public_cache_control(limit=None) -> str:
     # Nothing stale may be served past a scheduled change.
     if settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE and not cut:
         value += f", stale-while-revalidate={settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE}"
+    if settings.PUBLIC_CACHE_STALE_IF_ERROR and not cut:
+        value += f", stale-if-error={settings.PUBLIC_CACHE_STALE_IF_ERROR}"
     return value
 
 
@@ -133,12 +197,30 @@ def is_anonymous(request) -> bool:
     return not any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
 
 
-def _is_public_page(request) -> bool:
+def _public_page_query(request):
+    """The query parameters the public page at this address reads, or None when the
+    address is not a public page."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return False
-    return getattr(match.func, "public_page", False)
+        return None
+    if not getattr(match.func, "public_page", False):
+        return None
+    return getattr(match.func, "public_query", frozenset())
+
+
+def keep_only_query(request, names):
+    """Leave the request only the parameters in `names`, in a stable order: the view sees
+    exactly what the cache key holds."""
+    if names == EVERY_PARAMETER:
+        return
+    raw = request.META.get("QUERY_STRING", "")
+    pairs = parse_qsl(raw, keep_blank_values=True) if raw else []
+    kept = sorted((pair for pair in pairs if pair[0] in names), key=lambda pair: pair[0])
+    query = urlencode(kept)
+    if query != raw:
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query, encoding=request.encoding)
 
 
 def _cache_key(request, generation) -> str:
@@ -164,7 +246,8 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in SAFE_METHODS or not _is_public_page(request):
+        query = None if request.method not in SAFE_METHODS else _public_page_query(request)
+        if query is None:
             return self.get_response(request)
         if not is_anonymous(request):
             response = self.get_response(request)
@@ -172,8 +255,12 @@ class PublicPageCacheMiddleware:
             response.headers.pop(settings.SURROGATE_KEY_HEADER, None)
             return response
 
+        keep_only_query(request, query)
         cache = caches[settings.PAGE_CACHE_ALIAS] if settings.PAGE_CACHE else None
-        generation, next_change = public_state()
+        try:
+            generation, next_change = public_state()
+        except DATABASE_UNAVAILABLE as error:
+            return self._without_database(request, cache, error)
         limit = seconds_until(next_change)
         if cache is not None:
             key = _cache_key(request, generation)
@@ -206,6 +293,31 @@ class PublicPageCacheMiddleware:
             cache.set(key, response, timeout if limit is None else min(timeout, limit))
             response["X-Page-Cache"] = "miss"
         return self._conditional(request, response)
+
+    def _without_database(self, request, cache, error):
+        """The database is unreachable: the cached page under the generation last read, if
+        that was recent enough; else 503, without running the view (it would fail too)."""
+        state = remembered_state(cache) if cache is not None else None
+        if state is not None:
+            generation, next_change = state
+            cached = cache.get(_cache_key(request, generation))
+            if cached is not None:
+                logger.warning(
+                    "Database unreachable (%s): served %s from the page cache.",
+                    error,
+                    request.path,
+                )
+                cached["X-Page-Cache"] = "grace"
+                limit = seconds_until(next_change)
+                if limit is not None:
+                    cached["Cache-Control"] = public_cache_control(limit)
+                return self._conditional(request, cached)
+        logger.warning(
+            "Database unreachable (%s): %s is not in the page cache, answered 503.",
+            error,
+            request.path,
+        )
+        return service_unavailable()
 
     @staticmethod
     def _conditional(request, response):

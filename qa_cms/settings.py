@@ -1,4 +1,4 @@
-"""Settings for the QA CMS, read from the environment (see README.md for the variables)."""
+"""Settings for the QA CMS, read from the environment (every variable: docs/configuration.md)."""
 
 import os
 from datetime import timedelta
@@ -37,7 +37,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public origin for absolute links (emails, "Cite this page", print, the sitemap). Unset,
+# it is this machine on the port the site is served on (`make run PORT=8702`).
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Patient answers")
 # Who publishes the site, as structured data and citations name it (schema.org Organization).
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", SITE_NAME)
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     "answers",
     "citations",
+    # --- Audit records in a hash chain: `manage.py verify_audit_log` (issue 18) ---
+    "audit",
     # --- Production: operations, background tasks, login lockouts (issues 8 and 9) ---
     "ops",
     "django_tasks_db",
@@ -67,6 +71,8 @@ INSTALLED_APPS = [
     "accounts",
     # --- Editorial operations: notifications (issue 10) ---
     "notifications",
+    # The benchmark commands (`make benchmark`): measuring tools, no models.
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: answers a locked-out login with ops.lockout.
+    # Last, as django-axes asks: answers a locked-out login with accounts.lockout.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -198,14 +204,36 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# --- Degraded service: database or Redis down (issue 18; docs/degraded-service.md) ---
+# Local memory per process by default; REDIS_URL shares one Redis among all processes,
+# through Django's RedisCache made fail-soft (ops.cache): with Redis down, a read is a miss
+# and a write is skipped, so pages are rendered instead of failing.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ops.cache.FailSoftRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {
+            # Seconds to wait for Redis before treating it as down.
+            "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+        },
     }
+# After a Redis error, this many seconds without trying it again (no wait on every request).
+REDIS_RETRY_SECONDS = envint("REDIS_RETRY_SECONDS", 5)
+# The database unreachable: pages in the page cache are still served, under the public
+# generation last read, for this many seconds after that read (0: never).
+PAGE_CACHE_DATABASE_GRACE = envint("PAGE_CACHE_DATABASE_GRACE", 300)
+# Retry-After of the "try again in a minute" page (503) when the database is unreachable.
+RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request in seconds, not after the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 
-# --- Caching and purging public pages (issue 9; README "Caching") ---
+# --- Caching and purging public pages (docs/production.md, "Caching") ---
 # Cache-Control of anonymous public pages. Shared caches (Varnish, a CDN) keep them
 # PUBLIC_CACHE_S_MAXAGE seconds, since every change purges them. Browsers cannot be purged:
 # with max-age 0 they ask again each time (a 304 when nothing changed), so a withdrawal or a
@@ -214,6 +242,9 @@ if os.environ.get("REDIS_URL"):
 PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
 PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 86_400)
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 0)
+# STALE_IF_ERROR lets shared caches (Varnish's grace) keep serving a page that long past its
+# freshness while the app answers errors or not at all (0: never).
+PUBLIC_CACHE_STALE_IF_ERROR = envint("PUBLIC_CACHE_STALE_IF_ERROR", 86_400)
 # The in-app cache of anonymous public pages, in Django's cache (Redis with REDIS_URL).
 PAGE_CACHE = envbool("PAGE_CACHE", "1")
 PAGE_CACHE_ALIAS = "default"
@@ -327,14 +358,26 @@ RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # reference is older than this many days.
 RETRACTION_WATCH_STALE_DAYS = envint("RETRACTION_WATCH_STALE_DAYS", 2)
 # --- Production: background tasks (issue 9) ---
-# Django's Tasks framework, stored in the project's own database; `manage.py db_worker` runs
-# them. README "Production" says how to move the queue to Redis.
+# Django's Tasks framework, stored in the project's own database; `manage.py run_worker` (the
+# django-tasks-db worker, leased and reconnecting: ops/worker.py) runs them. docs/production.md
+# says how to move the queue to Redis.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
+# Supervision (issue 18, docs/operations.md). A worker records a heartbeat every
+# WORKER_HEARTBEAT_SECONDS, also while it runs a task; a task whose worker has not beaten for
+# TASK_LEASE_SECONDS (it was killed, its machine died) is run again, at most
+# TASK_MAX_ATTEMPTS times in all, then marked failed.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+# /healthz answers 503 when the newest worker heartbeat, or the scheduler's last tick, is
+# older than this many seconds (0: not checked, e.g. where no worker or scheduler runs).
+HEALTHZ_WORKER_MAX_AGE = float(os.environ.get("HEALTHZ_WORKER_MAX_AGE", "60"))
+HEALTHZ_SCHEDULER_MAX_AGE = float(os.environ.get("HEALTHZ_SCHEDULER_MAX_AGE", "180"))
 # Finished task results are kept this many days (failed ones longer), then pruned daily.
 TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 30)
 TASK_FAILURES_KEEP_DAYS = envint("TASK_FAILURES_KEEP_DAYS", 90)
@@ -365,7 +408,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Who unlocks an account, named on the lockout page.
 AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the site administrator")
 

@@ -8,6 +8,9 @@ admin.site.site_header = "Patient answers CMS"
 admin.site.site_title = "Patient answers CMS"
 admin.site.index_title = "Editorial desk"
 
+# An unreachable database answers 503 "try again in a minute", not 500 (ops.errors).
+handler500 = "ops.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(

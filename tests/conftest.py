@@ -62,11 +62,12 @@ def services(httpserver, settings):
 
 @pytest.fixture
 def run_worker():
-    """Runs the worker command over the queue; puts back the signal handlers it installs."""
+    """Runs the task worker (`run_worker`, as deployed) over the queue; puts back the signal
+    handlers it installs."""
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
 
     def run():
-        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+        call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
     yield run
     for signum, handler in handlers.items():

@@ -148,6 +148,18 @@ APPROVE = {
 }
 
 
+def approval(answer, **fields):
+    """The approve form as the review page draws it for `answer` now: APPROVE, signing the
+    version on screen (its content hash), with `fields` changed."""
+    answer.refresh_from_db()
+    return {
+        **APPROVE,
+        "shown_hash": answer.content_hash(),
+        "shown_revision": answer.submitted_revision_id or "",
+        **fields,
+    }
+
+
 def login(user):
     client = Client()
     client.force_login(user)
@@ -180,7 +192,13 @@ def in_review(*, writer=None, **kwargs):
 def published(*, writer=None, clinician=None, **kwargs):
     answer, writer = in_review(writer=writer, **kwargs)
     clinician = clinician or make_clinician()
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+    )
     return answer, writer, clinician
 
 
@@ -250,7 +268,13 @@ def publish_answer(*, writer=None, clinician=None, **answer_fields):
     clinician = clinician or make_clinician()
     answer = make_answer(writers=[writer], **answer_fields)
     answer.submit(by=writer)
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+    )
     return answer
 
 

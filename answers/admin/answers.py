@@ -22,7 +22,6 @@ from ..models import (
 )
 from ..people import display_name
 from .assignment import AssignmentPages
-from .desk import DeskPages
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -37,6 +36,7 @@ from .loading import AnswerReadOnce
 from .review_cycle import ReviewCyclePages, ScheduleFilter
 from .search import NulSafeSearch
 from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
+from .writers_desk import DeskPages
 
 Status = Answer.Status
 
@@ -266,7 +266,7 @@ class AnswerAdmin(
             record.history_change_reason = comment
             record.save(update_fields=["history_change_reason"])
         answer.note_edit(by=request.user)
-        if answer.is_live and answer.differs_from_publication:
+        if answer.has_publication and answer.differs_from_publication:
             messages.warning(request, PUBLIC_KEEPS_APPROVED)
 
     @staticmethod

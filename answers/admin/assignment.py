@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 
 from ..models import Action, WorkflowError
 from ..people import display_name
-from .messages import refusal
+from .wording import refusal
 
 ANY_REVIEWER = "Any medical reviewer"
 

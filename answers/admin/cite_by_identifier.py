@@ -1,7 +1,7 @@
 """The answer's "Add by DOI or PubMed ID": paste identifiers, see each work as it will be
 cited and under which number, confirm to add the new works to the library and cite them
 all in this answer. The lookup, its page and its messages are the reference library's
-(citations.admin_lookup); the citing is answers.citing, as for `add_references --answer`."""
+(citations.admin_lookup); the citing is answers.cite_in_answer, as for `add_references --answer`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +15,10 @@ from citations.admin_lookup import (
 )
 from citations.lookup import look_up_all, save_new
 
-from ..citing import cite_references, labels_for
+from ..cite_in_answer import cite_references, labels_for
 from ..models import WorkflowError
 from .forms import IN_REVIEW_READ_ONLY
-from .messages import refusal
+from .wording import refusal
 
 CITED_ROWS = "#citations-group"
 

@@ -204,6 +204,28 @@ class AnswerDiff:
             or self.citations
         )
 
+    def changed_parts(self) -> list[str]:
+        """The parts that changed, named as a writer would: "the short answer", "section
+        “What the research says”", "citation [3]"."""
+        parts = [
+            name
+            for name, changed in [
+                ("the question", self.question),
+                ("the topic", self.topic),
+                ("the short answer", self.lead),
+                ("the certainty of evidence", self.certainty or self.certainty_reason),
+            ]
+            if changed
+        ]
+        parts += [
+            f"section “{change.heading}” ({change.label.lower()})" for change in self.sections
+        ]
+        parts += [
+            f"citation [{change.label}] ({change.change_label.lower()})"
+            for change in self.citations
+        ]
+        return parts
+
 
 _TOKEN_RE = re.compile(r"\s+|[^\s]+")
 

@@ -13,7 +13,7 @@ from ..models import (
 )
 from ..people import display_name
 from .diff import content_from_revision, diff_content
-from .messages import refusal, when
+from .wording import refusal, when
 from .workflow import PUBLIC_KEEPS_APPROVED
 
 # A long-lived answer gathers hundreds of versions: one page lists this many, newest first.
@@ -107,7 +107,7 @@ class HistoryPages:
             messages.error(request, refusal("The version was not restored", error))
             return redirect(self._url("history", answer))
         restored = when(version.revision.date_created)
-        if answer.is_live:
+        if answer.has_publication:
             messages.success(
                 request,
                 f"Restored the version of {restored} as a new draft. {PUBLIC_KEEPS_APPROVED}",

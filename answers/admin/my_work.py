@@ -113,7 +113,7 @@ def my_work(user, *, today=None) -> list[WorkList]:
             _answers(
                 "my_due",
                 "My answers due for review within 30 days",
-                answers.published()
+                answers.in_service()
                 .written_by(user)
                 .filter(next_review_due__lte=today + timedelta(days=30)),
                 order=["next_review_due"],

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from citations.admin import ReferenceAdmin as LibraryReferenceAdmin
 from citations.models import Reference
 
-from ..cited_references import answers_in_review_citing, reopen_answers_citing
+from ..reference_changes import answers_in_review_citing, reopen_answers_citing
 from .search import NulSafeSearch
 
 admin.site.unregister(Reference)

@@ -67,6 +67,7 @@ class ReviewCyclePages:
                 lambda: answer.confirm_accurate(
                     by=request.user,
                     password=data["password"],
+                    shown_hash=data["shown_hash"],
                     sources_checked=data["sources_checked"],
                     wording_safe=data["wording_safe"],
                     next_review_due=data["next_review_due"],
@@ -88,6 +89,7 @@ class ReviewCyclePages:
             intro="Nothing to change: you sign off the published content again as it stands. "
             "The public page names you and today's date as the last review. Your password is "
             "your signature.",
+            signed_preview="published_preview",
         )
 
     def schedule_view(self, request, object_id):

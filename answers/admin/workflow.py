@@ -17,6 +17,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from reversion.models import Revision
 
 from ..checklist import review_checklist
 from ..models import (
@@ -24,13 +27,19 @@ from ..models import (
     Answer,
     PublishedAnswer,
     SignatureRefused,
+    StaleSignature,
     WorkflowError,
 )
 from ..people import display_name
 from .assignment import chosen_reviewer
-from .diff import content_from_answer, content_from_publication, diff_content
+from .diff import (
+    content_from_answer,
+    content_from_publication,
+    content_from_revision,
+    diff_content,
+)
 from .forms import IN_REVIEW_READ_ONLY, ApproveForm, RequestChangesForm, WithdrawForm
-from .messages import refusal, when
+from .wording import refusal, when
 
 Status = Answer.Status
 
@@ -59,15 +68,21 @@ class AnswerPages:
         refusals = {action: answer.refusals(action, user) for action in Action}
         can_review = not refusals[Action.REQUEST_CHANGES]
         publication = getattr(answer, "publication", None)
+        differs = answer.differs_from_publication
+        changed_since_approval = answer.status == Status.PUBLISHED and differs
         return {
+            "status_label": "Draft (changed since it was approved)"
+            if changed_since_approval
+            else answer.get_status_display(),
             "checklist": review_checklist(answer),
             "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
+            "public_state": publication.public_state() if publication is not None else None,
             "withdrawn_by": display_name(publication.withdrawn_by)
             if publication is not None and publication.withdrawn_by
             else "",
             "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
-            "draft_differs": answer.differs_from_publication,
+            "draft_differs": differs,
             "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
             "can_submit": not refusals[Action.SUBMIT],
             "can_review": can_review,
@@ -125,16 +140,32 @@ class AnswerPages:
         return redirect(self._url("change", answer))
 
     def _workflow_form_view(
-        self, request, object_id, *, action_name, form_class, action, title, intro
+        self,
+        request,
+        object_id,
+        *,
+        action_name,
+        form_class,
+        action,
+        title,
+        intro,
+        signed_preview=None,
     ):
         """GET shows the form page; POST validates it and runs `action(answer, data)`,
-        which returns the success message or raises WorkflowError."""
+        which returns the success message or raises WorkflowError. A signing form's page
+        shows what it signs (`signed_preview`: the name of the preview view, drawn for the
+        version the form carries); a signature on a version no longer current goes back to
+        that page, now showing the current version, saying what changed."""
         answer = self._answer(request, object_id)
         takes_answer = getattr(form_class, "takes_answer", False)
         form = form_class(request.POST or None, **({"answer": answer} if takes_answer else {}))
         if request.method == "POST" and form.is_valid():
             try:
                 message = action(answer, form.cleaned_data)
+            except StaleSignature as error:
+                messages.error(request, self._stale_message(answer, error, form.cleaned_data))
+                reread = action_name == Action.APPROVE
+                return redirect(self._url("review", answer) if reread else request.path)
             except WorkflowError as error:
                 messages.error(request, refusal(f"{title}: not done", error))
             else:
@@ -149,7 +180,31 @@ class AnswerPages:
             intro=intro,
             button=title,
             unavailable=" ".join(answer.refusals(action_name, request.user)),
+            signed_preview_url=self._shown_url(signed_preview, answer, form)
+            if signed_preview
+            else None,
             **self._workflow_context(request, answer),
+        )
+
+    def _shown_url(self, view_name, answer, form):
+        """The preview of exactly the version a signing form carries: the page refuses to
+        draw any other, so the words on screen are the words signed."""
+        shown = form["shown_hash"].value() or ""
+        return self._url(view_name, answer) + "?" + urlencode({"version": shown})
+
+    def _stale_message(self, answer, error, data):
+        """The refusal of a signature on an older version, naming what changed since."""
+        changed = []
+        revision = Revision.objects.filter(pk=data.get("shown_revision") or 0).first()
+        shown = content_from_revision(revision, answer.pk) if revision else None
+        if shown is not None:
+            changed = diff_content(shown, content_from_answer(answer)).changed_parts()
+        detail = f" Changed since you opened it: {'; '.join(changed)}." if changed else ""
+        return format_html(
+            '{}{} <a href="{}">Read the current version</a>.',
+            error.problems[0],
+            detail,
+            self._url("review", answer),
         )
 
     def request_changes_view(self, request, object_id):
@@ -201,6 +256,7 @@ class AnswerPages:
                 lambda: answer.approve(
                     by=request.user,
                     password=data["password"],
+                    shown_hash=data["shown_hash"],
                     sources_checked=data["sources_checked"],
                     wording_safe=data["wording_safe"],
                     comment=data["comment"],
@@ -232,6 +288,7 @@ class AnswerPages:
             title="Approve",
             intro="Approving publishes exactly the content you reviewed, with you named as the "
             "medical reviewer. Your password is your signature.",
+            signed_preview="preview",
         )
 
     def withdraw_view(self, request, object_id):
@@ -260,6 +317,7 @@ class AnswerPages:
         answer = self._answer(request, object_id)
         publication = getattr(answer, "publication", None)
         diff, published = None, None
+        approve_form = ApproveForm(answer=answer)
         if publication is not None:
             published = content_from_publication(publication)
             if published is not None:
@@ -273,23 +331,61 @@ class AnswerPages:
             compared_with=publication if diff is not None else None,
             request_changes_form=RequestChangesForm(answer=answer),
             **self.cycle_context(request, answer),
-            approve_form=ApproveForm(),
+            approve_form=approve_form,
+            shown_preview_url=self._shown_url("preview", answer, approve_form),
             **self._workflow_context(request, answer),
         )
 
     def preview_view(self, request, object_id):
+        """The draft as the public will see it. With `?version=` (a content hash, as the
+        signing pages frame it) only that version is drawn, else a notice that it changed."""
         answer = self._answer(request, object_id)
+        if not self._is_shown_version(request, answer.content_hash):
+            return self._version_gone(request, answer)
         reviewer = request.user if request.user.has_perm("answers.review_answer") else None
-        return self._public_preview(request, answer, reviewer)
-
-    def _public_preview(self, request, answer, reviewer):
-        """The draft rendered with the public templates and stylesheet, shown in a frame on
-        the review page: framing is allowed for this page, from this site only."""
-        response = TemplateResponse(
-            request,
-            "admin/answers/answer/preview.html",
-            {"publication": PublishedAnswer.build(answer, reviewer=reviewer), "answer": answer},
+        return self._public_preview(
+            request, answer, PublishedAnswer.build(answer, reviewer=reviewer)
         )
+
+    def published_preview_view(self, request, object_id):
+        """The public snapshot as approved, framed on the confirm-still-accurate page."""
+        answer = self._answer(request, object_id)
+        publication = getattr(answer, "publication", None)
+        if publication is None:
+            raise Http404("This answer has never been published.")
+        if not self._is_shown_version(request, lambda: publication.content_hash):
+            return self._version_gone(request, answer)
+        return self._public_preview(request, answer, publication)
+
+    @staticmethod
+    def _is_shown_version(request, current_hash):
+        wanted = request.GET.get("version")
+        return wanted is None or wanted == current_hash()
+
+    def _version_gone(self, request, answer):
+        return self._framed(
+            TemplateResponse(
+                request,
+                "admin/answers/answer/preview_changed.html",
+                {"answer": answer, "review_url": self._url("review", answer)},
+                status=409,
+            )
+        )
+
+    def _public_preview(self, request, answer, publication):
+        """An answer rendered with the public templates and stylesheet, shown in a frame on
+        the signing pages."""
+        return self._framed(
+            TemplateResponse(
+                request,
+                "admin/answers/answer/preview.html",
+                {"publication": publication, "answer": answer},
+            )
+        )
+
+    @staticmethod
+    def _framed(response):
+        """Framing is allowed for the preview pages, from this site only."""
         response["X-Frame-Options"] = "SAMEORIGIN"
         response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
         return response
@@ -305,4 +401,9 @@ class AnswerPages:
             route("<path:object_id>/assign/", self.assign_view, "assign"),
             route("<path:object_id>/review/", self.review_view, "review"),
             route("<path:object_id>/preview/", self.preview_view, "preview"),
+            route(
+                "<path:object_id>/published-preview/",
+                self.published_preview_view,
+                "published_preview",
+            ),
         ]

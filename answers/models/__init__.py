@@ -24,7 +24,7 @@ from .choices import (
     FeedbackKind,
     SectionKind,
 )
-from .errors import SignatureRefused, WorkflowError
+from .errors import SignatureRefused, StaleSignature, WorkflowError
 from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
 from .imports import ImportJob
 from .pages import SitePage
@@ -88,6 +88,7 @@ __all__ = [
     "SectionKind",
     "SignOff",
     "SignatureRefused",
+    "StaleSignature",
     "SitePage",
     "Topic",
     "TopicSection",

@@ -19,18 +19,31 @@ from django.utils import timezone
 from reversion.models import Version
 from simple_history.models import HistoricalRecords
 
+from audit.models import ChainedRecord
 from citations.models import Reference, ReferenceNotice
 
 from .approval import AnswerApproval
 from .choices import Action, AnswerStatus, Certainty, SectionKind
+from .publication import PublishedAnswer
 from .rules import AnswerRules
 from .transitions import AnswerTransitions
 
 
 class AnswerQuerySet(models.QuerySet):
-    def published(self):
-        """Answers the public can read: approved and not withdrawn."""
+    def with_publication(self):
+        """Answers with an approved snapshot that was not withdrawn (`Answer.has_publication`):
+        live, or waiting to go live, or taken down at a scheduled time."""
         return self.filter(publication__isnull=False, publication__withdrawn_at__isnull=True)
+
+    def live(self, *, now=None):
+        """Answers the public reads at `now` (`Answer.is_live`): the one live condition."""
+        return self.filter(PublishedAnswer.objects.live_condition("publication__", now=now))
+
+    def in_service(self, *, now=None):
+        """Answers whose approval still stands for readers, now or at their go-live: what
+        review dates apply to (a taken-down or withdrawn answer has no review due)."""
+        taken_down = Q(publication__take_down_at__lte=now or timezone.now())
+        return self.with_publication().exclude(taken_down)
 
     def awaiting_review(self):
         return self.filter(status=AnswerStatus.IN_REVIEW)
@@ -50,13 +63,12 @@ class AnswerQuerySet(models.QuerySet):
 
     def review_overdue(self, *, today=None):
         today = today or timezone.localdate()
-        taken_down = Q(publication__take_down_at__lte=timezone.now())
-        return self.published().filter(next_review_due__lt=today).exclude(taken_down)
+        return self.in_service().filter(next_review_due__lt=today)
 
     def review_due_within(self, days, *, today=None):
         """Published answers whose next review falls in the coming `days` (not yet overdue)."""
         today = today or timezone.localdate()
-        return self.published().filter(
+        return self.in_service().filter(
             next_review_due__gte=today, next_review_due__lte=today + timedelta(days=days)
         )
 
@@ -85,7 +97,7 @@ class AnswerQuerySet(models.QuerySet):
         now = now or timezone.now()
         go_live, take_down = F("publication__live_from"), F("publication__take_down_at")
         return (
-            self.published()
+            self.with_publication()
             .filter(Q(publication__live_from__gt=now) | Q(publication__take_down_at__gt=now))
             .annotate(
                 scheduled_go_live=go_live,
@@ -202,6 +214,7 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         ],
         verbose_name="audit log entry",
         verbose_name_plural="audit log",
+        bases=[ChainedRecord],
     )
     objects = AnswerQuerySet.as_manager()
 
@@ -301,13 +314,29 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         return {user: sorted(found, key=int) for user, found in changed.items()}
 
     @property
-    def is_live(self) -> bool:
+    def has_publication(self) -> bool:
+        """An approved snapshot that was not withdrawn: live, embargoed or taken down."""
         publication = getattr(self, "publication", None)
         return publication is not None and publication.withdrawn_at is None
 
     @property
+    def is_live(self) -> bool:
+        """The public reads it now (`PublishedAnswer.is_live`)."""
+        publication = getattr(self, "publication", None)
+        return publication is not None and publication.is_live()
+
+    @property
     def is_editable(self) -> bool:
         return self.status != self.Status.IN_REVIEW
+
+    @property
+    def is_draft(self) -> bool:
+        """A draft, or a published answer whose content is no longer what was approved,
+        whatever path changed its rows (the admin, an import, a command, a shell `.save()`):
+        either way it needs a clinician's approval before the public sees it."""
+        if self.status == self.Status.DRAFT:
+            return True
+        return self.status == self.Status.PUBLISHED and self.differs_from_publication
 
     @property
     def differs_from_publication(self) -> bool:

@@ -11,11 +11,36 @@ from notifications.models import NotificationKind
 
 from ..checklist import review_checklist
 from .choices import Action, Certainty
-from .errors import WorkflowError
+from .errors import StaleSignature, WorkflowError
 from .publication import PublishedAnswer
 from .signoffs import SignOff, check_signature
 
 FIRST_PUBLISHED = "First published"
+STALE_SIGNATURE = (
+    "Nothing was signed and nothing was published: this answer changed after your page was "
+    "opened, so you would have signed words you did not see. Read the new version, then sign it."
+)
+NO_SHOWN_VERSION = (
+    "Nothing was signed: the request did not say which version of the answer you read. "
+    "Sign from the review page, which shows the answer."
+)
+
+
+def check_shown(shown_hash, current_hash):
+    """A signature means "I saw exactly this": the content hash the signing page displayed
+    must be the content's hash now, or nothing is signed."""
+    if not shown_hash:
+        raise StaleSignature(NO_SHOWN_VERSION)
+    if shown_hash != current_hash:
+        raise StaleSignature(STALE_SIGNATURE, shown_hash=shown_hash)
+
+
+def _version_note(revision, content_hash):
+    """How the audit log names the version that was on the signer's screen."""
+    version = f"revision {revision.pk}, " if revision is not None else ""
+    return f" (signed from the page showing {version}content {content_hash[:12]})"
+
+
 CHANGE_SUMMARY_MAX = 200
 
 
@@ -27,6 +52,7 @@ class AnswerApproval:
         *,
         by,
         password,
+        shown_hash,
         sources_checked,
         wording_safe,
         comment="",
@@ -40,12 +66,15 @@ class AnswerApproval:
         """Clinician: sign off the exact content submitted and publish it, now or at
         `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
         The clinician's password is their electronic signature, checked here so that no path
-        signs without it. `change_summary` (what changed, for the public change log) is
+        signs without it. `shown_hash` is the content hash of the version the signer read (the
+        review page carries it): a signature on anything else is refused (`StaleSignature`).
+        `change_summary` (what changed, for the public change log) is
         required when it is republished; `certainty`/`certainty_reason`, when given, confirm
         or change the writer's proposal."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
+            check_shown(shown_hash, answer.content_hash())
             check_signature(by, password)
             problems = answer._schedule_problems(
                 next_review_due=next_review_due, go_live_at=go_live_at
@@ -86,7 +115,9 @@ class AnswerApproval:
             )
             answer._record(
                 by=by,
-                reason=f"Approved and published{when}" + (f": {comment}" if comment else ""),
+                reason=f"Approved and published{when}"
+                + _version_note(answer.submitted_revision, shown_hash)
+                + (f": {comment}" if comment else ""),
             )
             PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
@@ -108,7 +139,7 @@ class AnswerApproval:
             publication = getattr(self, "publication", None)
             if go_live_at <= timezone.now():
                 problems.append("Go live at must be in the future: leave it empty to publish now.")
-            elif publication is not None and publication.is_public():
+            elif publication is not None and publication.is_live():
                 problems.append(
                     "This answer is on the public site now: a new version replaces it when "
                     "approved, so it cannot wait for a go-live time."
@@ -120,17 +151,20 @@ class AnswerApproval:
         *,
         by,
         password,
-        sources_checked=True,
-        wording_safe=True,
+        shown_hash,
+        sources_checked,
+        wording_safe,
         next_review_due=None,
         comment="",
     ):
         """Clinician: re-sign the published content unchanged (no writer round trip): a new
         sign-off bound to the same content hash and a new revision, new review dates and a
-        public snapshot rebuilt with the new reviewer and date."""
+        public snapshot rebuilt with the new reviewer and date. `shown_hash` is the content
+        hash of the published version the signer read: it must still be the published one."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.CONFIRM_ACCURATE, by)
+            check_shown(shown_hash, answer.publication.content_hash)
             check_signature(by, password)
             problems = answer._schedule_problems(next_review_due=next_review_due)
             if not (sources_checked and wording_safe):
@@ -158,7 +192,9 @@ class AnswerApproval:
             answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
             answer._record(
                 by=by,
-                reason="Confirmed still accurate" + (f": {comment.strip()}" if comment else ""),
+                reason="Confirmed still accurate"
+                + _version_note(answer.publication.signoff.revision, shown_hash)
+                + (f": {comment.strip()}" if comment else ""),
             )
             PublishedAnswer.publish(answer, signoff=signoff, live_from=answer.publication.live_from)
             self.refresh_from_db()

@@ -17,7 +17,9 @@ class Action(StrEnum):
     ASSIGN = "assign"  # choose the clinician who reviews it
     CONFIRM_ACCURATE = "confirm_accurate"  # re-sign the published content unchanged
     SCHEDULE = "schedule"  # change or cancel a scheduled go-live or take-down
-    SHARE_PREVIEW = "share_preview"  # create or revoke a preview link for an outside reviewer
+    SHARE_PREVIEW = "share_preview"  # create a preview link for an outside reviewer
+    REVOKE_PREVIEW = "revoke_preview"  # stop a preview link opening, whatever the state
+    DISCUSS = "discuss"  # reply to or resolve a clinician's comment on a section
 
 
 class AnswerStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from notifications.models import NotificationKind
 from notifications.tasks import announce
 from ops.tasks import enqueue_on_commit
 
-from .choices import FeedbackKind
+from .choices import Action, FeedbackKind
 from .errors import WorkflowError
 
 
@@ -116,22 +116,15 @@ class ReviewComment(models.Model):
     def excerpt(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
-    @staticmethod
-    def _check_may_take_part(user):
-        if not (user.has_perm("answers.change_answer") or user.has_perm("answers.review_answer")):
-            raise WorkflowError(
-                "Only the answer's writers, editors and clinicians take part in its comments."
-            )
-
     def reply(self, *, by, text):
-        self._check_may_take_part(by)
+        self.answer._refuse_unless_allowed(Action.DISCUSS, by)
         text = (text or "").strip()
         if not text:
             raise WorkflowError("Write a reply first: it is empty.")
         return self.replies.create(author=by, text=text)
 
     def resolve(self, *, by):
-        self._check_may_take_part(by)
+        self.answer._refuse_unless_allowed(Action.DISCUSS, by)
         with transaction.atomic():
             comment = ReviewComment.objects.select_for_update().get(pk=self.pk)
             if comment.resolved_at is not None:

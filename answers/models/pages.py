@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from audit.models import ChainedRecord
+
 
 class SitePage(models.Model):
     """An editor-managed page about the publisher (about us, editorial policy, funding…).
@@ -25,7 +27,7 @@ class SitePage(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(verbose_name="site page version")
+    history = HistoricalRecords(verbose_name="site page version", bases=[ChainedRecord])
 
     class Meta:
         ordering = ["position", "title"]

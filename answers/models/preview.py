@@ -2,19 +2,23 @@
 the comments they leave."""
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from .choices import AnswerStatus
+from .choices import Action, AnswerStatus
 from .errors import WorkflowError
+
+OPENING_AUDIT_WINDOW = timedelta(hours=1)
 
 
 class PreviewLink(models.Model):
     """A read-only, expiring, revocable link to a draft in medical review for an outside
-    expert. Only a SHA-256 of the token is stored; the link shows the submitted content and
-    stops working if the answer leaves review or its content is no longer the submitted one."""
+    expert. Only a SHA-256 of the token is stored; the link shows the submitted content of
+    one round of review (`revision`) and stops working when the answer leaves review, is
+    submitted again (even unchanged: a new round needs a new link) or its content moves."""
 
     answer = models.ForeignKey(
         "answers.Answer", on_delete=models.CASCADE, related_name="preview_links"
@@ -69,6 +73,8 @@ class PreviewLink(models.Model):
         answer = self.answer
         if (
             answer.status != AnswerStatus.IN_REVIEW
+            or self.revision_id is None
+            or answer.submitted_revision_id != self.revision_id
             or answer.submitted_hash != self.content_hash
             or answer.content_hash() != self.content_hash
         ):
@@ -79,8 +85,7 @@ class PreviewLink(models.Model):
         return ""
 
     def revoke(self, *, by):
-        if not (by.has_perm("answers.review_answer") or by.has_perm("answers.withdraw_answer")):
-            raise WorkflowError("Only clinicians and editors revoke preview links.")
+        self.answer._refuse_unless_allowed(Action.REVOKE_PREVIEW, by)
         with transaction.atomic():
             link = PreviewLink.objects.select_for_update().get(pk=self.pk)
             if link.revoked_at is not None:
@@ -91,12 +96,22 @@ class PreviewLink(models.Model):
             self.answer.record_event(by=by, reason=f"Preview link {link.pk} revoked")
         self.refresh_from_db()
 
-    def record_opening(self):
-        self.answer.record_event(
-            by=None,
-            reason=f"Preview link {self.pk} opened"
-            + (f" (for {self.reviewer_name})" if self.reviewer_name else ""),
+    def record_opening(self, *, visitor):
+        """Audit an opening once per visitor per hour (`visitor`: an opaque key for the
+        browser, no address stored), however many requests the visitor makes: the link row is
+        locked, so concurrent requests from one visitor record it once."""
+        since = timezone.now() - OPENING_AUDIT_WINDOW
+        reason = f"Preview link {self.pk} opened" + (
+            f" (for {self.reviewer_name})" if self.reviewer_name else ""
         )
+        with transaction.atomic():
+            PreviewLink.objects.select_for_update().filter(pk=self.pk).first()
+            seen = self.answer.history.filter(
+                history_date__gte=since,
+                history_change_reason=f"{reason} [visitor {visitor}]",
+            ).exists()
+            if not seen:
+                self.answer.record_event(by=None, reason=f"{reason} [visitor {visitor}]")
 
     def add_comment(self, *, name, text):
         if self.problem():

@@ -225,11 +225,31 @@ class PublishedAnswer(models.Model):
     def is_taken_down(self, now=None) -> bool:
         return self.take_down_at is not None and self.take_down_at <= (now or timezone.now())
 
-    def is_public(self, now=None) -> bool:
+    def public_state(self, now=None) -> str:
+        """What readers get at `now`, the one decision every page and the API follow (as
+        `live_condition` is for queries): "withdrawn" or "taken_down" (410 Gone), "embargoed"
+        (404 until it goes live), or "live"."""
         now = now or timezone.now()
-        return (
-            self.withdrawn_at is None and not self.is_embargoed(now) and not self.is_taken_down(now)
-        )
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.is_taken_down(now):
+            return "taken_down"
+        if self.is_embargoed(now):
+            return "embargoed"
+        return "live"
+
+    def is_live(self, now=None) -> bool:
+        """The public sees it now: what `PublishedAnswer.objects.live()` selects."""
+        return self.public_state(now) == "live"
+
+    def gone_reason(self, now=None) -> str:
+        """Why the page answers 410 Gone, in words for readers; "" when it is not gone."""
+        state = self.public_state(now)
+        if state == "withdrawn":
+            return "This answer has been withdrawn and is no longer published."
+        if state == "taken_down":
+            return f"This answer was taken down: {self.take_down_reason}"
+        return ""
 
     def next_scheduled_change(self, now=None):
         """This page's next go-live or take-down, or None: its cache must not outlive it."""

@@ -23,6 +23,11 @@ def medical_reviewers():
     )
 
 
+IN_REVIEW_NOT_EDITABLE = (
+    "This answer is in medical review and cannot be changed until the clinician finishes."
+)
+
+
 class AnswerRules:
     """`Answer`'s permission and eligibility rules."""
 
@@ -35,7 +40,7 @@ class AnswerRules:
         if action == Action.SUBMIT:
             if not user.has_perm("answers.submit_answer"):
                 return ["You do not have permission to submit answers for medical review."]
-            if self.status != self.Status.DRAFT and not self.is_taken_down:
+            if not self.is_draft and not self.is_taken_down:
                 return [f"Only a draft can be submitted; this answer is {status}."]
         elif action in (Action.REQUEST_CHANGES, Action.APPROVE):
             if not user.has_perm("answers.review_answer"):
@@ -55,7 +60,7 @@ class AnswerRules:
         elif action == Action.WITHDRAW:
             if not user.has_perm("answers.withdraw_answer"):
                 return ["Only editors withdraw answers."]
-            if not self.is_live:
+            if not self.has_publication:
                 return [
                     "Only a published answer can be withdrawn: this one is not on the public site."
                 ]
@@ -69,7 +74,7 @@ class AnswerRules:
         elif action == Action.SCHEDULE:
             if not user.has_perm("answers.withdraw_answer"):
                 return ["Only editors change or cancel what is scheduled."]
-            if not self.is_live:
+            if not self.has_publication:
                 return ["Only a published answer has a schedule: this one is not published."]
         elif action == Action.SHARE_PREVIEW:
             if not (
@@ -78,21 +83,36 @@ class AnswerRules:
                 return ["Only clinicians and editors share a draft with an outside reviewer."]
             if self.status != self.Status.IN_REVIEW:
                 return [f"Only an answer in medical review can be shared: this one is {status}."]
+        elif action == Action.REVOKE_PREVIEW:
+            if not (
+                user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")
+            ):
+                return ["Only clinicians and editors revoke preview links."]
+        elif action == Action.DISCUSS:
+            if not (
+                user.has_perm("answers.change_answer") or user.has_perm("answers.review_answer")
+            ):
+                return [
+                    "Only the answer's writers, editors and clinicians take part in its comments."
+                ]
         elif action == Action.EDIT:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
             if not self.is_editable:
-                return [
-                    "This answer is in medical review and cannot be changed until the "
-                    "clinician finishes."
-                ]
+                return [IN_REVIEW_NOT_EDITABLE]
         return []
+
+    def edit_refusals(self, by) -> list[str]:
+        """Why `by` may not change the content now; `by` None is the shell or a command, for
+        which only the answer's state counts (an answer in medical review is never changed)."""
+        if by is not None:
+            return self.refusals(Action.EDIT, by)
+        return [] if self.is_editable else [IN_REVIEW_NOT_EDITABLE]
 
     def _confirm_accurate_refusals(self, user) -> list[str]:
         if not user.has_perm("answers.review_answer"):
             return ["Only medical reviewers confirm that an answer is still accurate."]
-        publication = getattr(self, "publication", None)
-        if self.status != self.Status.PUBLISHED or not self.is_live or publication.is_taken_down():
+        if self.status != self.Status.PUBLISHED or not self.is_live:
             return [
                 "Only a published answer on the public site can be confirmed as still accurate."
             ]

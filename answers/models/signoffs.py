@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import ChainedRecord
+
 from ..people import printed_name
 from .errors import SignatureRefused
 
@@ -24,10 +26,12 @@ WRONG_SIGNATURE = (
 )
 
 
-class SignOff(models.Model):
+class SignOff(ChainedRecord):
     """A clinician's approval, bound to the exact content approved (revision and SHA-256):
     an electronic signature, given with their password, recording their printed name, the
-    time and what it means."""
+    time and what it means. Each carries the hash of the sign-off before it (`audit`)."""
+
+    audit_when, audit_who, audit_subject = "created_at", "signer_name", "answer_id"
 
     answer = models.ForeignKey("answers.Answer", on_delete=models.CASCADE, related_name="signoffs")
     reviewer = models.ForeignKey(

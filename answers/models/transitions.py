@@ -3,6 +3,7 @@ request changes, reschedule, share a preview, withdraw, note an edit, revert. Ea
 row, checks `refusals` and raises `WorkflowError` otherwise. Approval is in `approval.py`."""
 
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 import reversion
@@ -49,6 +50,37 @@ class AnswerTransitions:
             actor_id=by.pk if by else None,
             **details,
         )
+
+    @contextmanager
+    def editing(self, *, by, comment):
+        """The one way code changes an answer's content (citing, imports, commands, the demo):
+        refused with the reason unless `by` may edit it now (`by` None is the shell or a
+        command: only the answer's state is checked); the block's changes are one version
+        with `comment`, and a published answer whose content now differs from what was
+        approved becomes a draft again. Yields the answer, locked for the block.
+
+            with answer.editing(by=user, comment="Cited [5] Smith 2024") as locked:
+                Citation.objects.create(answer=locked, ...)
+
+        The admin's change form saves through Django's own transaction and revision, then
+        calls `note_edit` (the same "after"); `is_draft` holds whatever path changed rows."""
+        comment = " ".join((comment or "").split())[:2000]
+        with transaction.atomic():
+            answer = self._locked()
+            problems = answer.edit_refusals(by)
+            if problems:
+                raise WorkflowError(problems)
+            with reversion.create_revision():
+                yield answer
+                # Saved, so an editor open in another tab is told it changed meanwhile, and
+                # the audit trail says what changed.
+                answer._change_reason, answer._history_user = comment, by
+                answer.save()
+                reversion.set_user(by)
+                reversion.set_comment(comment)
+                reversion.add_to_revision(answer)
+            answer.note_edit(by=by)
+        self.refresh_from_db()
 
     def record_event(self, *, by, reason):
         """An audit log entry for something that changed no column of the answer (a preview

@@ -26,7 +26,7 @@ from django.utils.http import http_date
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
-from ops.pagecache import public_page, set_surrogate_keys
+from ops.pagecache import EVERY_PARAMETER, public_page, set_surrogate_keys
 
 from ..models import Certainty, PublishedAnswer
 from .api_schemas import PAGE_SIZE, Answer, AnswerFilters, AnswerPage, Problem
@@ -275,11 +275,8 @@ def answer_detail(request, slug: str):
     publication = None if "\x00" in slug else PublishedAnswer.objects.for_slug(slug)
     if publication is None or publication.is_embargoed():
         return problem(404, f"No published answer has the slug {slug!r}.")
-    if publication.withdrawn_at is not None:
-        gone = problem(410, "This answer has been withdrawn and is no longer published.")
-        return set_surrogate_keys(gone, answer_key(publication.answer_id))
-    if publication.is_taken_down():
-        gone = problem(410, f"This answer was taken down: {publication.take_down_reason}")
+    if gone_reason := publication.gone_reason():
+        gone = problem(410, gone_reason)
         return set_surrogate_keys(gone, answer_key(publication.answer_id))
     response = set_surrogate_keys(
         _json(answer_detail_data(publication)), answer_key(publication.answer_id)
@@ -341,12 +338,21 @@ def not_found(request, rest=""):
     return problem(404, "Nothing here: the API lives at /api/answers/ and /api/openapi.json.")
 
 
+# The query parameters each operation reads: the list's filters; none for the rest.
+_API_QUERY = {"api_answer_list": list(AnswerFilters.model_fields)}
+
 urlpatterns = [
     *[
-        URLPattern(p.pattern, public_page(_problem_errors(p.callback)), p.default_args, p.name)
+        URLPattern(
+            p.pattern,
+            public_page(_problem_errors(p.callback), query=_API_QUERY.get(p.name, ())),
+            p.default_args,
+            p.name,
+        )
         for p in api.urls[0]
         if p.name != "api-root"
     ],
     path("openapi.json", public_page(openapi), name="api_openapi"),
-    re_path(r"^(?P<rest>.*)$", public_page(not_found)),
+    # Its redirect keeps the query string; it never answers 200, so nothing is stored.
+    re_path(r"^(?P<rest>.*)$", public_page(not_found, query=EVERY_PARAMETER)),
 ]

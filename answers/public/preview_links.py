@@ -2,6 +2,9 @@
 It renders the submitted content with the same snapshot code and article template as the
 clinician's preview, never caches, and is kept out of search engines and every listing."""
 
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..models import PreviewLink, PublishedAnswer, WorkflowError
 from .forms import PreviewCommentForm
-from .ratelimit import within_limit
+from .ratelimit import client_ip, within_limit
 
 
 def _private(response):
@@ -34,6 +37,14 @@ def _page(request, link, form, *, status=200):
     return _private(render(request, "answers/preview_link.html", context, status=status))
 
 
+def _visitor(request) -> str:
+    """An opaque key for one browser (address and user agent, keyed with the secret key):
+    enough to audit an opening once per visitor, without storing who they are."""
+    seen = f"{client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
+    digest = hmac.new(settings.SECRET_KEY.encode(), seen.encode(), hashlib.sha256)
+    return digest.hexdigest()[:12]
+
+
 def _link_or_404(token):
     link = PreviewLink.for_token(token)
     if link is None:
@@ -47,7 +58,7 @@ def preview(request, token):
     link = _link_or_404(token)
     response = _page(request, link, PreviewCommentForm())
     if response.status_code == 200:
-        link.record_opening()
+        link.record_opening(visitor=_visitor(request))
     return response
 
 

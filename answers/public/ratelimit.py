@@ -1,10 +1,14 @@
-"""A fixed-window count of requests per client address, kept in the cache, so a script
-cannot flood the editors' feedback queue."""
+"""A fixed-window count of requests per client address, so a script cannot flood the
+editors' feedback queue. Counted in the database (ops.ratelimit), which every web process
+shares: a per-process cache (LocMemCache under `make serve`) let each worker allow the
+limit. The database must be up to take feedback anyway, and its row lock makes the count
+exact under concurrent posts, which the cache's get-then-set `incr` fallback is not."""
 
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+
+from ops.ratelimit import count_request
 
 
 def client_ip(request) -> str:
@@ -27,11 +31,4 @@ def client_ip(request) -> str:
 
 def within_limit(request, *, scope: str, limit: int, window: int) -> bool:
     """Count this request against its address; False once the window holds over `limit`."""
-    key = f"rate:{scope}:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
+    return count_request(scope=scope, client=client_ip(request), window=window) <= limit

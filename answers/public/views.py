@@ -48,10 +48,6 @@ def _publication_or_404(slug):
     return publication
 
 
-def _gone(publication):
-    return publication.withdrawn_at is not None or publication.is_taken_down()
-
-
 def _withdrawn(request, publication):
     """410 Gone, with somewhere useful to go next: the topic's other answers and search."""
     others = (
@@ -66,7 +62,7 @@ def _withdrawn(request, publication):
             "publication": publication,
             "topic": publication.topic,
             "others": others,
-            "taken_down": publication.withdrawn_at is None,
+            "taken_down": publication.public_state() == "taken_down",
         },
         status=410,
     )
@@ -92,7 +88,7 @@ def home(request):
     return set_surrogate_keys(response, LISTING)
 
 
-@public_page
+@public_page(query=["page"])
 @require_safe
 def topic(request, slug):
     """A topic's live answers by question, TOPIC_PAGE_SIZE a page: the ordering reads an
@@ -145,7 +141,7 @@ def _answer_page(request, publication, form, *, status=200):
 @require_safe
 def question(request, slug):
     publication = _publication_or_404(slug)
-    if _gone(publication):
+    if publication.gone_reason():
         return _withdrawn(request, publication)
     response = _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
     set_last_modified(response, publication.approved_at)
@@ -225,7 +221,7 @@ def site_page(request, slug):
     return set_surrogate_keys(response, ABOUT)
 
 
-@public_page
+@public_page(query=["q", "page"])
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
@@ -252,7 +248,7 @@ def feedback(request, slug):
             content_type="text/plain; charset=utf-8",
         )
     publication = _publication_or_404(slug)
-    if _gone(publication):
+    if publication.gone_reason():
         return _withdrawn(request, publication)
     window = settings.FEEDBACK_RATE_WINDOW
     if not within_limit(

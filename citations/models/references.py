@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from audit.models import ChainedRecord
+
 from ..csl import CSLValueError, clean_names, date_problem
 from ..formatting import missing_fields
 from ..identifiers import (
@@ -123,7 +125,9 @@ class Reference(models.Model):
 
     # Who changed the work and when: a clinician who changed a reference an answer cites may
     # not sign that answer off.
-    history = HistoricalRecords(excluded_fields=["updated_at", "csl", "evidence_level"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "csl", "evidence_level"], bases=[ChainedRecord]
+    )
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:

@@ -56,7 +56,9 @@ def test_retracting_a_cited_reference_sends_published_answers_back_to_review():
     assert any("now need medical review again" in str(m) for m in response.context["messages"])
     answer.refresh_from_db()
     assert answer.status == Answer.Status.DRAFT
-    assert answer.is_live  # the public page keeps the approved version until it is withdrawn
+    assert (
+        answer.has_publication
+    )  # the public page keeps the approved version until it is withdrawn
     assert any("has been retracted" in p for p in review_checklist(answer).blocking_approval())
 
 

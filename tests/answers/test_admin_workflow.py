@@ -13,8 +13,8 @@ from answers.models import (
     SignOff,
 )
 from tests.factories import (
-    APPROVE,
     answer_url,
+    approval,
     change_form_data,
     draft,
     in_review,
@@ -164,7 +164,7 @@ def test_clinician_approves_and_the_public_page_shows_it():
     html = page.content.decode()
     assert "I checked every source against the text" in html
     assert "The wording is safe for patients" in html
-    response = login(clinician).post(answer_url("approve", answer), APPROVE, follow=True)
+    response = login(clinician).post(answer_url("approve", answer), approval(answer), follow=True)
     assert status_of(answer) == Status.PUBLISHED
     assert messages_of(response)[0].startswith("Approved and published.")
     signoff = SignOff.objects.get(answer=answer)
@@ -178,7 +178,7 @@ def test_clinician_approves_and_the_public_page_shows_it():
 def test_a_wrong_password_is_refused_with_words_and_nothing_is_signed():
     answer, _ = in_review()
     client = login(make_clinician())
-    response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+    response = client.post(answer_url("approve", answer), {**approval(answer), "password": "guess"})
     assert response.status_code == 200
     assert (
         "The password was not right, so nothing was signed and nothing was published."
@@ -192,7 +192,7 @@ def test_a_wrong_password_is_refused_with_words_and_nothing_is_signed():
 
 def test_approve_without_a_password_asks_for_it():
     answer, _ = in_review()
-    data = {key: value for key, value in APPROVE.items() if key != "password"}
+    data = {key: value for key, value in approval(answer).items() if key != "password"}
     response = login(make_clinician()).post(answer_url("approve", answer), data)
     assert "Type your password to sign the approval." in response.text
     assert status_of(answer) == Status.IN_REVIEW
@@ -217,15 +217,17 @@ def test_wrong_signatures_count_toward_the_login_lockout(settings):
     clinician = make_clinician(username="doc")
     client = login(clinician)
     for _ in range(4):
-        response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+        response = client.post(
+            answer_url("approve", answer), {**approval(answer), "password": "guess"}
+        )
         assert response.status_code == 200
-    response = client.post(answer_url("approve", answer), {**APPROVE, "password": "guess"})
+    response = client.post(answer_url("approve", answer), {**approval(answer), "password": "guess"})
     assert response.status_code == 429
     assert "This account is locked" in response.text
     assert "_auth_user_id" not in client.session
     # Another session of the same account cannot sign either.
     other = login(clinician)
-    response = other.post(answer_url("approve", answer), APPROVE, follow=True)
+    response = other.post(answer_url("approve", answer), approval(answer), follow=True)
     assert "cannot sign until the lock ends" in messages_of(response)[0]
     assert status_of(answer) == Status.IN_REVIEW
     login_page = reverse("admin:login")
@@ -236,7 +238,7 @@ def test_wrong_signatures_count_toward_the_login_lockout(settings):
 @pytest.mark.parametrize("missing", ["sources_checked", "wording_safe"])
 def test_approve_needs_both_checks(missing):
     answer, _ = in_review()
-    data = {key: value for key, value in APPROVE.items() if key != missing}
+    data = {key: value for key, value in approval(answer).items() if key != missing}
     response = login(make_clinician()).post(answer_url("approve", answer), data)
     assert response.status_code == 200
     assert "Confirm that" in response.content.decode()
@@ -247,7 +249,7 @@ def test_approve_needs_both_checks(missing):
 @pytest.mark.parametrize("role", [make_writer, make_editor])
 def test_only_clinicians_approve(role):
     answer, _ = in_review()
-    response = login(role()).post(answer_url("approve", answer), APPROVE, follow=True)
+    response = login(role()).post(answer_url("approve", answer), approval(answer), follow=True)
     assert status_of(answer) == Status.IN_REVIEW
     assert "Only medical reviewers approve answers or request changes." in messages_of(response)[0]
 
@@ -262,7 +264,7 @@ def test_clinician_who_wrote_it_cannot_approve_and_the_page_says_why():
     assert 'action="{}"'.format(answer_url("approve", answer)) not in review
     change = client.get(answer_url("change", answer)).content.decode()
     assert NOT_YOUR_SIGN_OFF in change
-    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    response = client.post(answer_url("approve", answer), approval(answer), follow=True)
     assert status_of(answer) == Status.IN_REVIEW
     assert NOT_YOUR_SIGN_OFF in messages_of(response)[0]
 
@@ -274,7 +276,7 @@ def test_superuser_who_edited_it_cannot_approve_and_the_page_says_why():
     answer.submit(by=writer)
     client = login(superuser)
     assert NOT_YOUR_SIGN_OFF in client.get(answer_url("review", answer)).content.decode()
-    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    response = client.post(answer_url("approve", answer), approval(answer), follow=True)
     assert status_of(answer) == Status.IN_REVIEW
     assert NOT_YOUR_SIGN_OFF in messages_of(response)[0]
 
@@ -283,7 +285,7 @@ def test_another_clinician_may_approve_what_a_colleague_wrote():
     author = make_clinician()
     answer = make_answer(writers=[author])
     answer.submit(by=make_editor())
-    login(make_clinician()).post(answer_url("approve", answer), APPROVE)
+    login(make_clinician()).post(answer_url("approve", answer), approval(answer))
     assert status_of(answer) == Status.PUBLISHED
 
 
@@ -345,7 +347,8 @@ def test_review_page_shows_the_public_preview_checklist_and_forms():
     clinician = make_clinician(display_name="Dr Preview")
     client = login(clinician)
     html = client.get(answer_url("review", answer)).content.decode()
-    assert f'src="{answer_url("preview", answer)}"' in html
+    shown = f"{answer_url('preview', answer)}?version={answer.content_hash()}"
+    assert f'src="{shown}"' in html
     assert "Checklist" in html
     assert "First publication: nothing to compare." in html
     assert 'action="{}"'.format(answer_url("request_changes", answer)) in html
@@ -458,11 +461,11 @@ def test_clinician_who_changed_a_cited_reference_cannot_approve_the_answer():
         "so another clinician must sign it off."
     )
     assert refused in client.get(answer_url("review", answer)).content.decode()
-    response = client.post(answer_url("approve", answer), APPROVE, follow=True)
+    response = client.post(answer_url("approve", answer), approval(answer), follow=True)
     assert refused in messages_of(response)[0]
     assert status_of(answer) == Status.IN_REVIEW
 
-    login(make_clinician()).post(answer_url("approve", answer), APPROVE)
+    login(make_clinician()).post(answer_url("approve", answer), approval(answer))
     assert status_of(answer) == Status.PUBLISHED
 
 
@@ -476,7 +479,7 @@ def test_a_withdrawal_stands_until_a_clinician_told_why_approves_again():
 
     assert status_of(answer) == Status.DRAFT  # out of review: nobody can approve it as it was
     assert public_page(answer).status_code == 410
-    refused = login(clinician).post(answer_url("approve", answer), APPROVE, follow=True)
+    refused = login(clinician).post(answer_url("approve", answer), approval(answer), follow=True)
     assert "not waiting for medical review" in messages_of(refused)[0]
     assert public_page(answer).status_code == 410
 
@@ -484,7 +487,7 @@ def test_a_withdrawal_stands_until_a_clinician_told_why_approves_again():
     notice = "by Ed Itor: “Unsafe advice found”. Approving publishes it again"
     assert notice in login(clinician).get(answer_url("review", answer)).content.decode()
     assert notice in login(clinician).get(answer_url("approve", answer)).content.decode()
-    login(clinician).post(answer_url("approve", answer), APPROVE)
+    login(clinician).post(answer_url("approve", answer), approval(answer))
     assert status_of(answer) == Status.PUBLISHED
     assert public_page(answer).status_code == 200
 

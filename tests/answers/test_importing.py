@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -201,19 +202,26 @@ def test_unknown_author_is_refused():
     assert "There is no user “nobody”." in err
 
 
-def test_load_demo_is_idempotent_and_publishes_sglt2(settings, client):
+def test_load_demo_is_idempotent_and_publishes_sglt2(settings, client, monkeypatch):
     settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "chosen-demo-pw")
     for _ in range(2):
         out, err, ok = run("load_demo")
         assert ok, err
+        # The password the user chose is printed, not the variable's name.
+        assert out.rstrip().endswith("with the password: chosen-demo-pw")
+    # The accounts sign in with it (through the admin's login: axes needs the request).
+    response = Client().post(
+        reverse("admin:login"), {"username": "clinician", "password": "chosen-demo-pw"}
+    )
+    assert response.status_code == 302
     assert Answer.objects.count() == 2
     sglt2 = Answer.objects.get(question__text__startswith="Do SGLT2")
     car_t = Answer.objects.get(question__text__startswith="Are CAR-T")
     assert sglt2.status == Answer.Status.PUBLISHED
-    assert [h.history_change_reason for h in sglt2.history.order_by("history_date")][-2:] == [
-        "Submitted for medical review",
-        "Approved and published",
-    ]
+    reasons = [h.history_change_reason for h in sglt2.history.order_by("history_date")]
+    assert reasons[-2] == "Submitted for medical review"
+    assert reasons[-1].startswith("Approved and published (signed from the page showing revision")
     assert car_t.status == Answer.Status.DRAFT
     assert client.get(sglt2.get_absolute_url()).status_code == 200
     assert client.get(car_t.get_absolute_url()).status_code == 404
@@ -243,6 +251,7 @@ def test_load_demo_corrects_the_placeholder_level_earlier_demos_published(settin
     clinician.save()
     sglt2.approve(
         by=clinician,
+        shown_hash=sglt2.content_hash(),
         password="old demo password",
         sources_checked=True,
         wording_safe=True,
@@ -327,6 +336,7 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     answer.submit(by=writer)
     answer.approve(
         by=make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

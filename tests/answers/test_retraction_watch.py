@@ -93,6 +93,7 @@ def test_a_retraction_blocks_approval_and_shows_on_the_public_page(wakefield):
     with pytest.raises(WorkflowError) as refused:
         reviewing.approve(
             by=clinician,
+            shown_hash=reviewing.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -105,6 +106,7 @@ def test_a_retraction_blocks_approval_and_shows_on_the_public_page(wakefield):
     notice.acknowledge(by=clinician, note="Replaced by a current review of the evidence.")
     reviewing.approve(
         by=clinician,
+        shown_hash=reviewing.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -19,8 +19,8 @@ from answers.models import (
     WorkflowError,
 )
 from tests.factories import (
-    APPROVE,
     answer_url,
+    approval,
     in_review,
     login,
     make_clinician,
@@ -44,7 +44,14 @@ def history_reasons(answer):
 
 def approve(answer, clinician=None, **kwargs):
     clinician = clinician or make_clinician()
-    answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True, **kwargs)
+    answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+        **kwargs,
+    )
     return clinician
 
 
@@ -72,7 +79,7 @@ def test_approve_form_refuses_a_past_review_date_and_keeps_the_answer_in_review(
     client = login(make_clinician())
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = client.post(
-        answer_url("approve", answer), {**APPROVE, "next_review_due": past}, follow=True
+        answer_url("approve", answer), {**approval(answer), "next_review_due": past}, follow=True
     )
     assert "next review must be after today" in " ".join(messages_of(response))
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
@@ -87,7 +94,13 @@ def test_confirm_still_accurate_re_signs_the_same_content():
     later = timezone.now() + timedelta(days=300)
     second = make_clinician(display_name="Second Clinician", credentials="MD")
     with time_machine.travel(later, tick=False):
-        signoff = answer.confirm_accurate(by=second, password="pw")
+        signoff = answer.confirm_accurate(
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=second,
+            password="pw",
+        )
     answer.refresh_from_db()
     new = PublishedAnswer.objects.get(pk=publication.pk)
     assert signoff.content_hash == publication.content_hash == new.content_hash
@@ -97,7 +110,10 @@ def test_confirm_still_accurate_re_signs_the_same_content():
     assert new.first_published_at == publication.first_published_at
     assert new.data["reviewer"]["name"] == "Second Clinician"
     assert answer.next_review_due == (later + timedelta(days=365)).date()
-    assert history_reasons(answer)[-1] == "Confirmed still accurate"
+    assert history_reasons(answer)[-1] == (
+        "Confirmed still accurate (signed from the page showing revision "
+        f"{publication.signoff.revision_id}, content {publication.content_hash[:12]})"
+    )
     page = public_page(answer).content.decode()
     assert "Second Clinician" in page
 
@@ -118,14 +134,26 @@ def test_confirm_still_accurate_refusals():
     answer.save()
     assert "differs from the published version" in answer.refusals("confirm_accurate", clinician)[0]
     with pytest.raises(WorkflowError):
-        answer.confirm_accurate(by=clinician, password="pw")
+        answer.confirm_accurate(
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=clinician,
+            password="pw",
+        )
 
 
 def test_confirm_still_accurate_without_the_right_password_signs_nothing():
     answer, writer, first = published()
     second = make_clinician()
     with pytest.raises(WorkflowError, match="The password was not right, so nothing was signed"):
-        answer.confirm_accurate(by=second, password="not-the-password")
+        answer.confirm_accurate(
+            sources_checked=True,
+            wording_safe=True,
+            shown_hash=answer.publication.content_hash,
+            by=second,
+            password="not-the-password",
+        )
     assert answer.signoffs.count() == 1
 
 
@@ -137,7 +165,13 @@ def test_confirm_still_accurate_button_is_shown_and_works():
     assert "Confirm still accurate" in page
     response = client.post(
         answer_url("confirm_accurate", answer),
-        {"sources_checked": "on", "wording_safe": "on", "next_review_due": "", "password": "pw"},
+        {
+            "sources_checked": "on",
+            "wording_safe": "on",
+            "next_review_due": "",
+            "password": "pw",
+            "shown_hash": answer.publication.content_hash,
+        },
         follow=True,
     )
     assert "Confirmed still accurate" in " ".join(messages_of(response))
@@ -465,3 +499,21 @@ def test_an_embargoed_answer_withdrawn_before_going_live_stays_unknown():
     answer.withdraw(by=make_editor(), reason="Test reason.")
     assert public_page(answer).status_code == 404
     assert Client().get(f"/api/answers/{answer.question.slug}/").status_code == 404
+
+
+def test_confirm_still_accurate_needs_both_checks_stated_on_every_path():
+    answer, _, _ = published()
+    second = make_clinician()
+    with pytest.raises(TypeError):
+        answer.confirm_accurate(
+            by=second, password="pw", shown_hash=answer.publication.content_hash
+        )
+    with pytest.raises(WorkflowError, match="Confirm both checks"):
+        answer.confirm_accurate(
+            by=second,
+            password="pw",
+            shown_hash=answer.publication.content_hash,
+            sources_checked=True,
+            wording_safe=False,
+        )
+    assert answer.signoffs.count() == 1

@@ -1,8 +1,11 @@
 """Every transition allowed and forbidden, per role, and what each leaves behind."""
 
+from datetime import timedelta
+
 import pytest
 import reversion
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from answers.models import (
@@ -14,12 +17,16 @@ from answers.models import (
     WorkflowError,
 )
 from tests.factories import (
+    answer_url,
+    login,
     make_answer,
     make_clinician,
     make_editor,
     make_reference,
     make_user,
     make_writer,
+    public_page,
+    status_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +46,7 @@ def published(**kwargs):
     clinician = make_clinician()
     answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -157,6 +165,7 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     clinician = make_clinician()
     signoff = answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -177,7 +186,13 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
 def test_the_sign_off_records_the_signature_printed_name_time_and_meaning():
     answer, _ = submitted()
     clinician = make_clinician(display_name="Dr Ann Lee", credentials="MD, PhD")
-    signoff = answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+    signoff = answer.approve(
+        by=clinician,
+        shown_hash=answer.content_hash(),
+        password="pw",
+        sources_checked=True,
+        wording_safe=True,
+    )
     assert signoff.signer_name == "Dr Ann Lee, MD, PhD"
     assert signoff.meaning == SIGNOFF_MEANING == "Medically reviewed and approved"
     assert signoff.created_at == Answer.objects.get(pk=answer.pk).last_reviewed_at
@@ -193,7 +208,11 @@ def test_approval_without_the_right_password_signs_nothing(password):
     answer, _ = submitted()
     with pytest.raises(SignatureRefused, match="The password was not right, so nothing was signed"):
         answer.approve(
-            by=make_clinician(), password=password, sources_checked=True, wording_safe=True
+            by=make_clinician(),
+            shown_hash=answer.content_hash(),
+            password=password,
+            sources_checked=True,
+            wording_safe=True,
         )
     assert not SignOff.objects.exists()
     assert not PublishedAnswer.objects.exists()
@@ -206,14 +225,26 @@ def test_an_account_without_a_usable_password_cannot_sign():
     clinician.set_unusable_password()
     clinician.save()
     with pytest.raises(SignatureRefused):
-        answer.approve(by=clinician, password="pw", sources_checked=True, wording_safe=True)
+        answer.approve(
+            by=clinician,
+            shown_hash=answer.content_hash(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+        )
     assert not SignOff.objects.exists()
 
 
 def test_approval_needs_both_checks():
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Confirm both checks"):
-        answer.approve(by=make_clinician(), password="pw", sources_checked=True, wording_safe=False)
+        answer.approve(
+            by=make_clinician(),
+            shown_hash=answer.content_hash(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=False,
+        )
     assert not SignOff.objects.exists()
     assert Answer.objects.get(pk=answer.pk).status == Status.IN_REVIEW
 
@@ -224,6 +255,7 @@ def test_only_clinicians_approve(role):
     with pytest.raises(WorkflowError, match="Only medical reviewers"):
         answer.approve(
             by=role(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -239,6 +271,7 @@ def test_clinician_never_signs_off_their_own_writing():
     with pytest.raises(WorkflowError, match="another clinician must sign it off"):
         answer.approve(
             by=clinician,
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -257,6 +290,7 @@ def test_superuser_who_edited_cannot_approve():
     with pytest.raises(WorkflowError, match="another clinician"):
         answer.approve(
             by=boss,
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -265,6 +299,7 @@ def test_superuser_who_edited_cannot_approve():
     # A superuser who did not touch it may.
     answer.approve(
         by=make_user(superuser=True),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -278,6 +313,7 @@ def test_approval_refused_when_content_changed_since_submission():
     with pytest.raises(WorkflowError, match="content changed after it was submitted"):
         answer.approve(
             by=make_clinician(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -292,6 +328,7 @@ def test_retracted_reference_blocks_approval():
     with pytest.raises(WorkflowError, match="retracted"):
         answer.approve(
             by=make_clinician(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -318,7 +355,7 @@ def test_only_editors_withdraw(role):
     answer, _, _ = published()
     with pytest.raises(WorkflowError, match="Only editors withdraw"):
         answer.withdraw(by=role(), reason="No")
-    assert Answer.objects.get(pk=answer.pk).is_live
+    assert Answer.objects.get(pk=answer.pk).has_publication
 
 
 def test_withdraw_needs_a_reason_and_a_live_page():
@@ -395,12 +432,18 @@ def test_audit_trail_records_every_transition_with_who_and_why():
     clinician = make_clinician()
     answer.request_changes(by=clinician, comment="Add the trial size.")
     answer.submit(by=writer)
+    shown = answer.content_hash()
     answer.approve(
         by=clinician,
+        shown_hash=shown,
         password="pw",
         sources_checked=True,
         wording_safe=True,
         change_summary="Test: re-reviewed.",
+    )
+    signed_on = (
+        f" (signed from the page showing revision {answer.submitted_revision_id}, "
+        f"content {shown[:12]})"
     )
     editor = make_editor()
     answer.withdraw(by=editor, reason="Outdated.")
@@ -410,7 +453,7 @@ def test_audit_trail_records_every_transition_with_who_and_why():
         (writer, Status.IN_REVIEW, "Submitted for medical review"),
         (clinician, Status.DRAFT, "Changes requested: Add the trial size."),
         (writer, Status.IN_REVIEW, "Submitted for medical review"),
-        (clinician, Status.PUBLISHED, "Approved and published"),
+        (clinician, Status.PUBLISHED, "Approved and published" + signed_on),
         (editor, Status.DRAFT, "Withdrawn: Outdated."),
     ]
 
@@ -423,8 +466,54 @@ def test_querysets():
     assert list(Answer.objects.awaiting_review()) == [waiting]
     assert list(Answer.objects.awaiting_review_by(clinician)) == [waiting]
     assert list(Answer.objects.awaiting_review_by(writer)) == []
-    assert list(Answer.objects.published()) == [live]
-    assert draft not in Answer.objects.published()
+    assert list(Answer.objects.with_publication()) == [live]
+    assert list(Answer.objects.live()) == [live]
+    assert draft not in Answer.objects.with_publication()
+
+
+def test_one_meaning_of_live_across_embargo_take_down_and_withdrawal():
+    """`live` means the public reads it now, for the queryset, the answer, the snapshot and
+    the page alike; `with_publication` means approved and not withdrawn; review dates apply
+    to answers in service (not taken down), in every list that counts them."""
+    now = timezone.now()
+    embargoed, _, _ = published(question="Embargoed?")
+    PublishedAnswer.objects.filter(answer=embargoed).update(live_from=now + timedelta(days=1))
+    taken_down, _, _ = published(question="Taken down?")
+    PublishedAnswer.objects.filter(answer=taken_down).update(
+        live_from=now - timedelta(days=2),
+        take_down_at=now - timedelta(minutes=1),
+        take_down_reason="Test: the season ended.",
+    )
+    live, _, _ = published(question="Live?")
+    Answer.objects.update(next_review_due=now.date() - timedelta(days=1))
+    states = {}
+    for answer in (embargoed, taken_down, live):
+        answer = Answer.objects.select_related("publication").get(pk=answer.pk)
+        states[answer.question.text] = (
+            answer.publication.public_state(),
+            answer.is_live,
+            answer.has_publication,
+            answer.publication.gone_reason(),
+        )
+    assert states == {
+        "Embargoed?": ("embargoed", False, True, ""),
+        "Taken down?": (
+            "taken_down",
+            False,
+            True,
+            "This answer was taken down: Test: the season ended.",
+        ),
+        "Live?": ("live", True, True, ""),
+    }
+    assert list(Answer.objects.live()) == [live]
+    assert set(Answer.objects.with_publication()) == {embargoed, taken_down, live}
+    assert set(Answer.objects.review_overdue()) == {embargoed, live}
+    Answer.objects.update(next_review_due=now.date() + timedelta(days=3))
+    assert set(Answer.objects.review_due_within(30)) == {embargoed, live}
+    page = login(make_editor()).get(answer_url("change", embargoed)).content.decode()
+    assert "Public version: scheduled to go live" in page and "Public version: live" not in page
+    page = login(make_editor()).get(answer_url("change", taken_down)).content.decode()
+    assert "Public version: taken down" in page
 
 
 def test_a_long_comment_is_kept_whole_in_the_audit_trail():
@@ -470,3 +559,54 @@ def test_a_revision_made_outside_the_admin_keeps_question_sections_and_citations
     assert ("question", str(answer.question_id)) in kept
     assert {("section", str(pk)) for pk in answer.sections.values_list("pk", flat=True)} <= kept
     assert {("citation", str(pk)) for pk in answer.citations.values_list("pk", flat=True)} <= kept
+
+
+def test_a_shell_save_of_a_published_section_needs_approval_again():
+    """No path can change what was approved without the admin saying so: a `.save()` in the
+    shell skips every form, and the answer is still a draft that needs a clinician."""
+    answer, writer, _ = published()
+    section = answer.ordered_sections()[0]
+    section.body = section.body + " A sentence added in the shell."
+    section.save()
+    answer.refresh_from_db()
+    assert answer.is_draft and not answer.refusals("submit", writer)
+    page = login(writer).get(answer_url("change", answer)).content.decode()
+    assert "Draft (changed since it was approved)" in page
+    assert "This draft differs from the public version." in page
+    assert "Submit for medical review" in page
+    assert "A sentence added in the shell." not in public_page(answer).content.decode()
+    answer.submit(by=writer)
+    assert status_of(answer) == Status.IN_REVIEW
+
+
+def test_editing_is_the_one_way_code_changes_an_answer():
+    """`Answer.editing()` checks who may edit, makes the block one version with its comment,
+    and turns a published answer whose content changed into a draft again."""
+    answer, writer, _ = published()
+    versions = Version.objects.get_for_object(answer).count()
+    with answer.editing(by=writer, comment="Test: reworded the short answer") as locked:
+        locked.lead = "Test: a reworded short answer."
+    answer.refresh_from_db()
+    assert answer.status == Status.DRAFT and answer.lead == "Test: a reworded short answer."
+    latest = Version.objects.get_for_object(answer).first()
+    assert Version.objects.get_for_object(answer).count() == versions + 1
+    assert latest.revision.comment == "Test: reworded the short answer"
+    assert latest.revision.user == writer
+    reasons = list(
+        answer.history.order_by("-history_date").values_list("history_change_reason", flat=True)[:2]
+    )
+    assert reasons == ["Edited after publication: new draft", "Test: reworded the short answer"]
+
+    in_review_answer, _ = submitted()
+    for by in (writer, None):  # a person, or the shell
+        with (
+            pytest.raises(WorkflowError, match="in medical review"),
+            in_review_answer.editing(by=by, comment="Test") as locked,
+        ):
+            locked.lead = "Never saved."
+    assert Answer.objects.get(pk=in_review_answer.pk).lead != "Never saved."
+    with (
+        pytest.raises(WorkflowError, match="permission to change answers"),
+        answer.editing(by=make_user(), comment="Test"),
+    ):
+        pass

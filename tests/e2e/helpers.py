@@ -251,6 +251,7 @@ def make_public_pages():
     answer.submit(by=writer)
     answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -261,6 +262,7 @@ def make_public_pages():
     withdrawn.submit(by=writer)
     withdrawn.approve(
         by=clinician,
+        shown_hash=withdrawn.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -652,6 +652,7 @@ def test_feed_summaries_are_text_to_a_feed_reader(client, people):
     answer.submit(by=people.writer)
     answer.approve(
         by=people.clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -1,5 +1,7 @@
 """Tasks the tests enqueue and the real worker runs."""
 
+import time
+
 from django.contrib.auth.models import Group
 from django.db import DatabaseError
 from django.tasks import task
@@ -28,3 +30,15 @@ class RefusingBackend(DatabaseBackend):
 
     def enqueue(self, task, args, kwargs):
         raise DatabaseError("the task queue cannot be reached")
+
+
+@task
+def note_run(path, seconds):
+    """Notes its start and its end in a file, `seconds` apart: the fault tests count how
+    often it started and how often it finished."""
+    with open(path, "a") as notes:
+        notes.write("started\n")
+    time.sleep(seconds)
+    with open(path, "a") as notes:
+        notes.write("finished\n")
+    return "noted"

@@ -66,7 +66,7 @@ def test_gunicorn_serves_the_app_and_healthz_names_an_unmigrated_task_queue(tmp_
 
         status, body = get(f"http://127.0.0.1:{port}/healthz")
         assert status == 503
-        assert json.loads(body)["failed"] == ["tasks"]
+        assert json.loads(body)["failed"] == ["tasks", "worker", "scheduler"]
     finally:
         server.send_signal(signal.SIGTERM)
         _, errors = server.communicate(timeout=30)

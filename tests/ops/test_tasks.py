@@ -1,5 +1,5 @@
 """Background tasks for real: enqueued into the database after commit, run by the
-django-tasks-db worker (`db_worker --batch` processes the queue, then exits)."""
+django-tasks-db worker (`run_worker --batch` processes the queue, then exits)."""
 
 import logging
 

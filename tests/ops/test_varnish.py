@@ -2,6 +2,7 @@
 server): repeat requests are hits, a change purges exactly its pages, staff and posts go
 through. The purge tasks run in the real worker (the shared `run_worker` fixture)."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -27,20 +28,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def varnish(live_server, tmp_path, settings):
-    """varnishd in the foreground (-F) on a free port, with its own working directory,
-    forwarding to the live server; stopped at teardown."""
+@contextlib.contextmanager
+def running_varnish(tmp_path, backend_port, *, extra_vcl=""):
+    """varnishd in the foreground (-F) on a free port, with its own working directory and
+    the shipped VCL pointed at `backend_port` (plus `extra_vcl`); stopped on leaving."""
     if VARNISHD is None:
         message = "varnishd not found: install Debian's varnish and varnish-modules to run it."
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    backend_port = live_server.url.rsplit(":", 1)[1]
     vcl = VCL.read_text()
     assert '.port = "8000";' in vcl
-    # Varnish 7 takes -b or -f, not both: the shipped VCL, pointed at the live server.
-    (tmp_path / "test.vcl").write_text(vcl.replace('"8000"', f'"{backend_port}"'))
+    # Varnish 7 takes -b or -f, not both: the shipped VCL, pointed at the backend.
+    (tmp_path / "test.vcl").write_text(vcl.replace('"8000"', f'"{backend_port}"') + extra_vcl)
     port = free_port()
     process = subprocess.Popen(
         [
@@ -62,14 +62,6 @@ def varnish(live_server, tmp_path, settings):
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    settings.PURGE_BACKENDS = {
-        "varnish": {"BACKEND": "ops.purge.VarnishXkeyBackend", "URL": url + "/"}
-    }
-    settings.PURGE_REPEAT_SECONDS = 0
-    from ops.purge import _backend
-
-    _backend.cache_clear()
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -90,7 +82,25 @@ def varnish(live_server, tmp_path, settings):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def varnish(live_server, tmp_path, settings):
+    """Varnish in front of the live server, taking the app's purges."""
+    backend_port = live_server.url.rsplit(":", 1)[1]
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    from ops.purge import _backend
+
+    with running_varnish(tmp_path, backend_port) as url:
+        settings.PURGE_BACKENDS = {
+            "varnish": {"BACKEND": "ops.purge.VarnishXkeyBackend", "URL": url + "/"}
+        }
+        settings.PURGE_REPEAT_SECONDS = 0
         _backend.cache_clear()
+        try:
+            yield url
+        finally:
+            _backend.cache_clear()
 
 
 def cache_state(url, path, **kwargs):
@@ -165,6 +175,9 @@ def test_varnish_passes_staff_and_the_feedback_post(groups, varnish, run_worker)
     path = answer.get_absolute_url()
     httpx.get(varnish + path, timeout=5)
     assert cache_state(varnish, path) == (200, "HIT")
+    # Tracking tags are dropped before the lookup: the same cached copy.
+    assert cache_state(varnish, path + "?utm_source=mail&fbclid=1") == (200, "HIT")
+    assert cache_state(varnish, path + "?gclid=2&utm_campaign=x") == (200, "HIT")
 
     signed_in = Client()
     signed_in.force_login(make_editor())
@@ -214,3 +227,56 @@ def test_varnish_takes_purges_only_from_its_acl(groups, varnish):
     assert cache_state(varnish, path) == (200, "HIT")
     assert httpx.request(**purge, timeout=5).status_code == 200
     assert cache_state(varnish, path) == (200, "MISS")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_varnish_serves_stale_pages_while_the_app_is_down(groups, tmp_path, settings):
+    """Grace from stale-if-error: past its TTL, a page is fetched anew while the app answers,
+    and served stale once the app is gone; a page never fetched gets a plain 503."""
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.PAGE_CACHE = False  # the app's own cache is not what is tested here
+    settings.PUBLIC_CACHE_S_MAXAGE = 1
+    settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = 0
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    kept = publish_answer(question="Does Varnish keep this page while the app is down?")
+    lost = publish_answer(question="Does Varnish drop this page without stale-if-error?")
+    never = publish_answer(question="Was this page never fetched through Varnish?")
+    app = LiveServer("127.0.0.1:0")
+    # The live server's threads would answer a kept-alive connection after it stops: close
+    # each one, so that stopping it stops it.
+    close = '\nsub vcl_backend_fetch { set bereq.http.Connection = "close"; }\n'
+    try:
+        with running_varnish(tmp_path, app.thread.port, extra_vcl=close) as url:
+            settings.PUBLIC_CACHE_STALE_IF_ERROR = 3600
+            first = httpx.get(url + kept.get_absolute_url(), timeout=5)
+            assert first.status_code == 200 and first.headers["X-Cache"] == "MISS"
+            assert "stale-if-error=3600" in first.headers["Cache-Control"]
+            settings.PUBLIC_CACHE_STALE_IF_ERROR = 0
+            assert cache_state(url, lost.get_absolute_url()) == (200, "MISS")
+            time.sleep(1.5)
+            # Past the TTL with the app up: fetched anew, not served stale.
+            assert cache_state(url, lost.get_absolute_url()) == (200, "MISS")
+            settings.PUBLIC_CACHE_STALE_IF_ERROR = 3600
+            assert cache_state(url, kept.get_absolute_url()) == (200, "MISS")
+            assert cache_state(url, kept.get_absolute_url()) == (200, "HIT")
+
+            app.stop()
+            app = None
+            time.sleep(1.5)  # both copies are past their TTL now
+            stale = httpx.get(url + kept.get_absolute_url(), timeout=5)
+            assert stale.status_code == 200 and stale.headers["X-Cache"] == "STALE"
+            assert stale.text == first.text
+            assert cache_state(url, kept.get_absolute_url()) == (200, "STALE")
+            # No stale-if-error, no grace: the app is down, so "try again".
+            gone = httpx.get(url + lost.get_absolute_url(), timeout=5)
+            assert gone.status_code == 503
+            never_fetched = httpx.get(url + never.get_absolute_url(), timeout=5)
+            assert never_fetched.status_code == 503
+            assert never_fetched.headers["Retry-After"] == "60"
+            assert never_fetched.headers["Cache-Control"] == "no-store"
+            assert "Please try again in a minute" in never_fetched.text
+            assert "Guru Meditation" not in never_fetched.text
+    finally:
+        if app is not None:
+            app.stop()

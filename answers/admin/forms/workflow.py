@@ -118,8 +118,50 @@ class SignatureField(forms.CharField):
         )
 
 
-class ApproveForm(WorkflowForm):
+class ShownVersionField(forms.CharField):
+    """The content hash of the version the signing page displayed: the model refuses the
+    signature when the answer's content is no longer that version."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            widget=forms.HiddenInput,
+            max_length=64,
+            error_messages={
+                "required": "Nothing was signed: this form did not say which version of the "
+                "answer you read. Open the review page, read the answer, and sign there."
+            },
+            **kwargs,
+        )
+
+
+class SigningForm(WorkflowForm):
+    """A form that signs what its page shows: `shown_hash` is that content's hash, set from
+    the answer when the page is drawn and kept as posted when the form is shown again."""
+
+    takes_answer = True
+
+    def __init__(self, *args, answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if answer is not None:
+            self.fields["shown_hash"].initial = self.shown_hash_of(answer)
+            self.fields["shown_revision"].initial = self.shown_revision_of(answer)
+
+    shown_hash = ShownVersionField()
+    # Which version that was, only to tell the signer what changed since (the hash binds).
+    shown_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ApproveForm(SigningForm):
     id_prefix = "approve"
+
+    @staticmethod
+    def shown_hash_of(answer):
+        return answer.content_hash()
+
+    @staticmethod
+    def shown_revision_of(answer):
+        return answer.submitted_revision_id
+
     sources_checked = forms.BooleanField(
         label="I checked every source against the text",
         error_messages={"required": "Confirm that you checked every source against the text."},
@@ -174,8 +216,17 @@ class WithdrawForm(WorkflowForm):
     )
 
 
-class ConfirmAccurateForm(WorkflowForm):
+class ConfirmAccurateForm(SigningForm):
     id_prefix = "confirm"
+
+    @staticmethod
+    def shown_hash_of(answer):
+        return answer.publication.content_hash
+
+    @staticmethod
+    def shown_revision_of(answer):
+        return answer.publication.signoff.revision_id
+
     sources_checked = forms.BooleanField(
         label="I checked every source against the text again",
         error_messages={"required": "Confirm that you checked every source against the text."},

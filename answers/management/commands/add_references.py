@@ -1,9 +1,6 @@
-import reversion
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from answers.citing import cite_references
-from answers.importing import _attach
+from answers.cite_in_answer import cite_as, cite_references
 from answers.models import Answer, WorkflowError
 from citations.lookup import look_up, save_new, split_identifiers
 
@@ -47,12 +44,12 @@ class Command(BaseCommand):
             for note in lookup.notes:
                 self.stdout.write(f"  {note}")
             if target is not None and label:
-                with transaction.atomic(), reversion.create_revision():
-                    reversion.set_comment(f"Cited {lookup.label} as [{label}]")
-                    reversion.add_to_revision(target)
-                    for line in _attach(target, label, lookup.reference):
-                        self.stdout.write(f"  {line}")
-                target.note_edit(by=None)
+                try:
+                    notes = cite_as(target, lookup.reference, label, by=None)
+                except WorkflowError as error:
+                    raise CommandError(f"Nothing cited in “{target}”: {error}") from error
+                for line in notes:
+                    self.stdout.write(f"  {line}")
         if target is not None and not label:
             self._cite(target, [lookup.reference for lookup in lookups if lookup.reference])
         refused = sum(lookup.status == "refused" for lookup in lookups)

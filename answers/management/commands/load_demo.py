@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 Topic.objects.get_or_create(name=name, defaults={"slug": slug})
             for article, references, publish in ARTICLES:
                 answer = self.import_once(article, references, author=users["writer"])
-                if publish and answer.status == Answer.Status.DRAFT and not answer.is_live:
+                if publish and answer.status == Answer.Status.DRAFT and not answer.has_publication:
                     self.propose_certainty(answer, by=users["writer"])
                     self.review(answer, users, password=password)
                     self.stdout.write(f"Submitted by writer and approved by clinician: {answer}")
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
             + " Log in at /admin/ as writer, clinician or editor with the password: "
-            + (password if "DEMO_PASSWORD" not in os.environ else "$DEMO_PASSWORD")
+            + password
         )
 
     def propose_certainty(self, answer, *, by):
@@ -75,15 +75,15 @@ class Command(BaseCommand):
         the sample article's evidence: the writer says so rather than invent a grade."""
         if answer.certainty:
             return
-        answer.certainty = Answer.Certainty.NOT_GRADED
-        answer.certainty_reason = DEMO_CERTAINTY_REASON
-        answer.save()
-        answer.note_edit(by=by)
+        with answer.editing(by=by, comment="Certainty of evidence: not yet graded") as locked:
+            locked.certainty = Answer.Certainty.NOT_GRADED
+            locked.certainty_reason = DEMO_CERTAINTY_REASON
 
     def review(self, answer, users, *, password, **approval):
         answer.submit(by=users["writer"])
         answer.approve(
             by=users["clinician"],
+            shown_hash=answer.content_hash(),
             password=password,
             sources_checked=True,
             wording_safe=True,

@@ -5,7 +5,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
+from ops.heartbeat import beat
+from ops.models import ProcessKind
 from ops.schedule import enqueue_due, jobs
 
 logger = logging.getLogger("ops.schedule")
@@ -35,6 +38,7 @@ class Command(BaseCommand):
         for job in scheduled:
             job.task()
         self.stopping = False
+        name, started_at, beat_failing = f"scheduler-{get_random_string(22)}", timezone.now(), False
         if not once:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, self._stop)
@@ -51,6 +55,16 @@ class Command(BaseCommand):
                 # The database is away (restart, failover, not yet migrated): next tick.
                 logger.warning("Scheduler: could not check the due jobs: %s", error)
                 runs = []
+            else:
+                # The tick /healthz reports (HEALTHZ_SCHEDULER_MAX_AGE).
+                try:
+                    beat(kind=ProcessKind.SCHEDULER, name=name, started_at=started_at)
+                except DatabaseError as error:
+                    if not beat_failing:
+                        logger.warning("Scheduler: could not record its heartbeat: %s", error)
+                    beat_failing = True
+                else:
+                    beat_failing = False
             for run in runs:
                 outcome = (
                     f"task {run.task_result_id}" if run.enqueued_at else "refused by the queue"

@@ -181,6 +181,7 @@ def test_detail_holds_the_public_change_log_newest_first(client):
     answer.submit(by=writer)
     answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -305,6 +306,7 @@ def test_etag_changes_when_the_answer_is_re_reviewed(client):
     answer.submit(by=writer)
     answer.approve(
         by=make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

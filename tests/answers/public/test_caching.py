@@ -15,7 +15,9 @@ from tests.factories import login, make_editor, make_topic, make_writer, publish
 
 pytestmark = pytest.mark.django_db
 
-CACHE_CONTROL = "public, max-age=60, s-maxage=86400, stale-while-revalidate=30"
+CACHE_CONTROL = (
+    "public, max-age=60, s-maxage=86400, stale-while-revalidate=30, stale-if-error=86400"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +25,7 @@ def policy(settings):
     settings.PUBLIC_CACHE_MAX_AGE = 60
     settings.PUBLIC_CACHE_S_MAXAGE = 86400
     settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = 30
+    settings.PUBLIC_CACHE_STALE_IF_ERROR = 86400
 
 
 @pytest.fixture
@@ -98,13 +101,15 @@ def test_a_repeat_request_is_served_from_the_page_cache_with_one_query(
 
 def test_browsers_revalidate_by_default(answer, settings):
     """A withdrawal must reach readers' browsers too, which no purge reaches: by default
-    they keep nothing without asking, and never show a stale page."""
+    they keep nothing without asking, and never show a stale page while the site answers
+    (stale-if-error: only a cache facing a failing site may show its last copy)."""
     import qa_cms.settings as defaults
 
     settings.PUBLIC_CACHE_MAX_AGE = defaults.PUBLIC_CACHE_MAX_AGE
     settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE = defaults.PUBLIC_CACHE_STALE_WHILE_REVALIDATE
+    settings.PUBLIC_CACHE_STALE_IF_ERROR = defaults.PUBLIC_CACHE_STALE_IF_ERROR
     response = Client().get(answer.get_absolute_url())
-    assert response["Cache-Control"] == "public, max-age=0, s-maxage=86400"
+    assert response["Cache-Control"] == ("public, max-age=0, s-maxage=86400, stale-if-error=86400")
 
 
 def test_the_page_cache_can_be_turned_off(answer, settings):
@@ -155,6 +160,7 @@ def test_a_new_approval_is_on_the_very_next_request(answer):
     assert "Re-approved lead" not in client.get(url).text  # the approved version still
     answer.approve(
         by=answer.signoffs.first().reviewer,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -260,6 +266,7 @@ def test_a_writer_named_on_the_draft_is_listed_only_once_approved(answer):
     answer.submit(by=writer)
     answer.approve(
         by=answer.publication.signoff.reviewer,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -486,6 +493,7 @@ def test_no_cache_outlives_a_scheduled_go_live_or_take_down():
     go_live = timezone.now() + timedelta(hours=2)
     embargoed.approve(
         by=make_clinician(),
+        shown_hash=embargoed.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -1,21 +1,17 @@
 """Reader feedback: saved against the version the reader saw, CSRF-protected, rate-limited."""
 
+from datetime import timedelta
+
 import pytest
-from django.core.cache import cache
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from answers.models import ReaderFeedback
+from ops.models import RateLimitWindow
 from tests.factories import make_answer, make_clinician, make_editor, publish_answer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The rate limit counts in the cache: every test starts with none sent."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def feedback_url(answer):
@@ -60,6 +56,7 @@ def test_feedback_after_re_review_records_the_new_version(client):
     answer.submit(by=writer)
     answer.approve(
         by=make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -154,11 +151,15 @@ def test_rate_limited_per_address(client, settings):
 
 def test_rate_limit_window_ends(client, settings):
     settings.FEEDBACK_RATE_LIMIT = 1
+    settings.FEEDBACK_RATE_WINDOW = 600
     answer = publish_answer()
     assert client.post(feedback_url(answer), {"kind": "helpful"}).status_code == 302
     assert client.post(feedback_url(answer), {"kind": "helpful"}).status_code == 429
-    cache.clear()  # what the window's end does
-    assert client.post(feedback_url(answer), {"kind": "helpful"}).status_code == 302
+    with time_machine.travel(timezone.now() + timedelta(seconds=600)):
+        assert client.post(feedback_url(answer), {"kind": "helpful"}).status_code == 302
+        assert client.post(feedback_url(answer), {"kind": "helpful"}).status_code == 429
+    # The ended window's row is gone: the table holds only windows still counting.
+    assert RateLimitWindow.objects.count() == 1
 
 
 def test_no_feedback_on_unpublished_or_withdrawn_answers(client):

@@ -65,6 +65,7 @@ def test_feed_shows_a_re_reviewed_answer_on_top(client):
     first.submit(by=writer)
     first.approve(
         by=make_clinician(),
+        shown_hash=first.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -1,19 +1,13 @@
-"""The client address behind TRUSTED_PROXY_COUNT proxies, and the per-address count."""
+"""The client address behind TRUSTED_PROXY_COUNT proxies, and the per-address count, kept
+in the database that every web process shares (tests/ops/test_degraded.py counts across
+four gunicorn workers)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from answers.models import ReaderFeedback
 from answers.public.ratelimit import client_ip, within_limit
 from tests.factories import publish_answer
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def request_from(remote, forwarded=None):
@@ -39,6 +33,7 @@ def test_client_ip_counts_trusted_proxies_from_the_right(settings, proxies, forw
     assert client_ip(request_from("10.0.0.1", forwarded)) == expected
 
 
+@pytest.mark.django_db
 def test_limit_counts_each_address_and_scope_apart():
     first, second = request_from("203.0.113.1"), request_from("203.0.113.2")
     assert [within_limit(first, scope="test", limit=2, window=60) for _ in range(3)] == [

@@ -213,6 +213,7 @@ def test_search_reads_the_stored_gin_indexed_vector_kept_true_on_republish(clien
     answer.submit(by=writer)
     answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,

@@ -17,8 +17,8 @@ from answers.models import Answer, PublishedAnswer, SitePage, WorkflowError
 from answers.public.cite import page_citation
 from citations.formatting import format_reference
 from tests.factories import (
-    APPROVE,
     answer_url,
+    approval,
     login,
     make_answer,
     make_clinician,
@@ -42,6 +42,7 @@ def republish(answer, *, clinician=None, **approval):
     answer.submit(by=writer)
     answer.approve(
         by=clinician or make_clinician(),
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -105,6 +106,7 @@ def test_a_first_publication_cannot_be_a_correction():
     with pytest.raises(WorkflowError, match="nothing to correct"):
         answer.approve(
             by=make_clinician(),
+            shown_hash=answer.content_hash(),
             password="pw",
             sources_checked=True,
             wording_safe=True,
@@ -152,10 +154,16 @@ def test_the_clinician_can_change_the_certainty_at_approval():
     answer.submit(by=writer)
     with pytest.raises(WorkflowError, match="why the evidence has this certainty"):
         answer.approve(
-            by=clinician, password="pw", sources_checked=True, wording_safe=True, certainty="low"
+            by=clinician,
+            shown_hash=answer.content_hash(),
+            password="pw",
+            sources_checked=True,
+            wording_safe=True,
+            certainty="low",
         )
     signoff = answer.approve(
         by=clinician,
+        shown_hash=answer.content_hash(),
         password="pw",
         sources_checked=True,
         wording_safe=True,
@@ -178,7 +186,7 @@ def test_approve_form_posts_certainty_change_summary_and_correction(client):
     answer.note_edit(by=writer)
     answer.submit(by=writer)
     clinician = make_clinician()
-    data = {**APPROVE, "change_summary": "", "is_correction": "on"}
+    data = {**approval(answer), "change_summary": "", "is_correction": "on"}
     response = login(clinician).post(answer_url("approve", answer), data, follow=True)
     assert "Say in one line what changed" in response.content.decode()
     data |= {
@@ -252,7 +260,7 @@ def test_a_clinician_may_confirm_or_choose_not_yet_graded_at_approval(client):
     writer, clinician = make_writer(), make_clinician()
     answer = make_answer(writers=[writer], certainty="low", certainty_reason="Test: writer's.")
     answer.submit(by=writer)
-    data = {**APPROVE, "certainty": "not_graded", "certainty_reason": NOT_GRADED_REASON}
+    data = {**approval(answer), "certainty": "not_graded", "certainty_reason": NOT_GRADED_REASON}
     login(clinician).post(answer_url("approve", answer), data)
     answer.refresh_from_db()
     assert (answer.certainty, answer.certainty_reason) == ("not_graded", NOT_GRADED_REASON)

@@ -3,7 +3,6 @@ unpublished, 410 for withdrawn answers, safe with hostile content, and a fixed n
 queries however long the answer."""
 
 import json
-import re
 
 import pytest
 from django.db import connection
@@ -302,24 +301,6 @@ def test_home_topic_and_search_queries_do_not_grow_with_answers(
     for url in ["/", topic.get_absolute_url(), "/search/?q=budget", "/search/?q="]:
         with django_assert_max_num_queries(BUDGET):
             client.get(url)
-
-
-def test_benchmark_command_reports_and_leaves_nothing_behind():
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from answers.models import Answer
-    from citations.models import Reference
-
-    out = StringIO()
-    call_command("benchmark_public_pages", requests=2, sections=4, citations=5, stdout=out)
-    report = out.getvalue()
-    for page in ("answer page", "home", "search", "API detail", "API list"):
-        assert re.search(rf"^{page} +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+$", report, re.M), page
-    # one query for the page, one for the public generation and the next scheduled change
-    assert re.search(r"^answer page .* 2 +[0-9.]+$", report, re.M)
-    assert not Answer.objects.exists() and not Reference.objects.exists()
 
 
 def test_server_error_page_renders_without_a_request():

@@ -1,0 +1,23 @@
+"""`benchmark_public_pages` prints its table and leaves the database as it found it."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from answers.models import Answer
+from citations.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+
+def test_benchmark_command_reports_and_leaves_nothing_behind():
+    out = StringIO()
+    call_command("benchmark_public_pages", requests=2, sections=4, citations=5, stdout=out)
+    report = out.getvalue()
+    for page in ("answer page", "home", "search", "API detail", "API list"):
+        assert re.search(rf"^{page} +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+$", report, re.M), page
+    # one query for the page, one for the public generation and the next scheduled change
+    assert re.search(r"^answer page .* 2 +[0-9.]+$", report, re.M)
+    assert not Answer.objects.exists() and not Reference.objects.exists()
