@@ -5,19 +5,36 @@ way: per file, what was created, what needs attention, and what stopped it. A fi
 errors creates nothing.
 """
 
-from dataclasses import dataclass, field
+import logging
+import time
+from dataclasses import asdict, dataclass, field
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
+from citations.identifiers import normalize_pmid, strip_doi
 from citations.models import CITATION_LABEL_RE, Citation, Reference
-from citations.readers import ReadResult, read_references
+from citations.readers import ReadResult, ReferenceFileError, read_references
 
 from .articles import ArticleFormatError, decode_article, format_article, parse_article
-from .models import Answer, Question, Section, Topic, validate_one_line
+from .models import Answer, ImportJob, Question, Section, Topic, validate_one_line
+
+logger = logging.getLogger(__name__)
+
+# Records stored per transaction: short enough that the SQLite writer lock is free again
+# within a fraction of a second, long enough that 20,000 records take seconds, not minutes.
+BATCH_SIZE = 500
+# After each batch on SQLite, a pause a little longer than the longest sleep of SQLite's
+# busy wait (100 ms): without it the next batch takes the writer lock again before a
+# request that waits for it wakes up, and the request waits for the whole file.
+SQLITE_PAUSE = 0.12
 
 
 @dataclass
@@ -29,10 +46,22 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     answer: Answer | None = None
+    total: int = 0  # records to store (reference files)
+    done: int = 0  # records stored so far, committed
+    cite: dict = field(default_factory=dict)  # label -> reference id, to cite in the answer
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("answer")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict, *, answer=None) -> "ImportReport":
+        return cls(**{key: value for key, value in data.items() if key != "answer"}, answer=answer)
 
     def lines(self) -> list[str]:
         return (
@@ -233,41 +262,138 @@ def _cite(answer, label, record, *, report, filename):
     Citation.objects.create(answer=answer, reference=reference, label=label)
 
 
-def import_reference_file(data: bytes, *, filename: str, answer: Answer | None = None, by=None):
+def import_reference_file(
+    data: bytes,
+    *,
+    filename: str,
+    answer: Answer | None = None,
+    by=None,
+    report: ImportReport | None = None,
+    on_batch=None,
+):
     """Add a file's records to the library: each is created, matched to a reference already
     held, or rejected with its reason. With an answer, cite them there by their label,
-    replacing a placeholder of the same label. Raises ReferenceFileError for an unusable file."""
+    replacing a placeholder of the same label. Raises ReferenceFileError for an unusable file.
+
+    The records are stored BATCH_SIZE to a transaction, so a large file never holds the
+    database's writer lock for long; `on_batch(report)` is called inside each batch's
+    transaction (the task saves its progress there, so progress and records commit
+    together), and a `report` from an interrupted run goes on after its `done` records."""
     result = read_references(data, filename=filename)
-    report = ImportReport(name=filename)
-    for rejected in result.rejected:
-        where = f"line {rejected.line}" if rejected.line else "record"
-        report.errors.append(f"{where}: rejected: {rejected.reason}")
+    if report is None:
+        report = ImportReport(name=filename)
+        for rejected in result.rejected:
+            where = f"line {rejected.line}" if rejected.line else "record"
+            report.errors.append(f"{where}: rejected: {rejected.reason}")
+    report.total = len(result.records)
     if answer is not None and not answer.is_editable:
         report.errors.append(
             f"“{answer}” is in medical review and cannot be changed: nothing was imported"
         )
         return report
-    with transaction.atomic(), reversion.create_revision():
-        if answer is not None:
-            reversion.set_user(by)
-            reversion.set_comment(f"Imported references from {filename}")
-            reversion.add_to_revision(answer)
-        for record in result.records:
-            where = f"line {record.line}" if record.line else f"record {record.label}"
-            try:
-                with transaction.atomic():
-                    reference, created = find_or_create_reference(record.csl)
-            except ValidationError as error:
-                report.errors.append(f"{where}: rejected: " + "; ".join(error.messages))
-                continue
-            status = "created" if created else "matched an existing reference:"
-            line = f"{where}: {status} #{reference.pk} {reference}"
-            (report.created if created else report.warnings).append(line)
-            if answer is not None and record.label:
-                report.warnings += _attach(answer, record.label, reference)
+    records = result.records
+    for start in range(report.done, len(records), BATCH_SIZE):
+        batch = records[start : start + BATCH_SIZE]
+        with transaction.atomic():
+            _store_batch(batch, by=by, report=report, cite=answer is not None)
+            report.done = start + len(batch)
+            if on_batch is not None:
+                on_batch(report)
+        if connection.vendor == "sqlite" and report.done < len(records):
+            time.sleep(SQLITE_PAUSE)
     if answer is not None:
-        answer.note_edit(by=by)
+        _cite_in_answer(answer, report, filename=filename, by=by)
     return report
+
+
+def _store_batch(records, *, by, report, cite):
+    """One batch: the works already held found in one query, the new ones inserted together
+    (with their history rows); a clash with a reference saved meanwhile by someone else
+    falls back to one record at a time."""
+    keys = [_identifiers(record.csl) for record in records]
+    dois = {doi for doi, _ in keys if doi}
+    pmids = {pmid for _, pmid in keys if pmid}
+    by_doi, by_pmid = {}, {}
+    if dois or pmids:
+        for held in Reference.objects.annotate(doi_lower=Lower("doi")).filter(
+            Q(doi_lower__in=dois) | Q(pmid__in=pmids)
+        ):
+            if held.doi:
+                by_doi[held.doi.lower()] = held
+            if held.pmid:
+                by_pmid[held.pmid] = held
+    outcomes, new = [], []
+    for record, (doi, pmid) in zip(records, keys, strict=True):
+        where = f"line {record.line}" if record.line else f"record {record.label}"
+        matches = {m.pk: m for m in (by_doi.get(doi), by_pmid.get(pmid)) if m is not None}
+        if len(matches) > 1:
+            first, second = sorted(matches)
+            report.errors.append(
+                f"{where}: rejected: its DOI and PubMed ID belong to two different references "
+                f"already in the library (#{first} and #{second}): merge those first"
+            )
+            continue
+        if matches:
+            outcomes.append((record, where, next(iter(matches.values())), False))
+            continue
+        reference = Reference.from_csl(record.csl)
+        try:
+            reference.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            report.errors.append(f"{where}: rejected: " + "; ".join(error.messages))
+            continue
+        reference.derive_fields()
+        new.append(reference)
+        outcomes.append((record, where, reference, True))
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(new, Reference, default_user=by)
+    except IntegrityError:
+        # Someone saved one of these works meanwhile: the slow path matches it.
+        for position, (record, where, reference, created) in enumerate(outcomes):
+            if created:
+                try:
+                    with transaction.atomic():
+                        reference, created = find_or_create_reference(record.csl)
+                except ValidationError as error:
+                    report.errors.append(f"{where}: rejected: " + "; ".join(error.messages))
+                    outcomes[position] = None
+                    continue
+                outcomes[position] = (record, where, reference, created)
+    for outcome in filter(None, outcomes):
+        record, where, reference, created = outcome
+        status = "created" if created else "matched an existing reference:"
+        line = f"{where}: {status} #{reference.pk} {reference}"
+        (report.created if created else report.warnings).append(line)
+        if cite and record.label:
+            report.cite[record.label] = reference.pk
+
+
+def _identifiers(csl: dict) -> tuple[str, str]:
+    """(lower-case DOI, PMID) as the library stores them; "" where the record has none."""
+    doi = strip_doi(csl["DOI"]).lower() if csl.get("DOI") else ""
+    pmid = normalize_pmid(csl["PMID"]) if csl.get("PMID") else ""
+    return doi, pmid
+
+
+def _cite_in_answer(answer, report, *, filename, by):
+    """Cite the stored records in the answer, as one version of it; refused when the answer
+    went into medical review while the file was imported."""
+    with transaction.atomic(), reversion.create_revision():
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        if not answer.is_editable:
+            report.errors.append(
+                f"“{answer}” went into medical review during the import: the references are "
+                "in the library but were not cited in it"
+            )
+            return
+        reversion.set_user(by)
+        reversion.set_comment(f"Imported references from {filename}")
+        reversion.add_to_revision(answer)
+        references = Reference.objects.in_bulk(report.cite.values())
+        for label, pk in report.cite.items():
+            report.warnings += _attach(answer, label, references[pk])
+        answer.note_edit(by=by)
 
 
 def _attach(answer, label, reference) -> list[str]:
@@ -289,6 +415,93 @@ def _attach(answer, label, reference) -> list[str]:
     if not placeholder.citations.exists():
         placeholder.delete()
     return [f"[{label}] in “{answer}” now cites it instead of the placeholder"]
+
+
+def run_import_job(job_id: int) -> str:
+    """The task worker's side of an upload (answers.tasks.run_import). Safe to run again:
+    a finished job is left alone, an article is created in the same transaction that marks
+    its job done, and a reference file goes on after the batches already committed."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return f"import {job_id} no longer exists"
+        if job.finished:
+            return f"import {job_id} was finished already"
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        run = _run_article if job.kind == ImportJob.Kind.ARTICLE else _run_references
+        report = run(job)
+    except Exception as error:
+        logger.exception("Import %s of %s failed", job.pk, job.filename)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{error.__class__.__name__}: {error}"[:2000],
+        )
+        raise
+    return (
+        f"{job.filename}: {len(report.created)} created, {len(report.warnings)} to check, "
+        f"{len(report.errors)} errors"
+    )
+
+
+def _finish(job, report):
+    job.status = ImportJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.report = report.as_json()
+    job.total, job.done = report.total or job.total, report.done or job.done
+    job.created_answer = report.answer
+    job.data = job.references_data = b""
+    job.save()
+
+
+def _run_article(job):
+    records = None
+    report = ImportReport(name=job.filename, total=1)
+    if job.references_name:
+        try:
+            records = read_references(bytes(job.references_data), filename=job.references_name)
+        except ReferenceFileError as error:
+            report.errors.append(f"{job.references_name}: {error}")
+            _finish(job, report)
+            return report
+    with transaction.atomic():
+        report = import_article(
+            bytes(job.data),
+            filename=job.filename,
+            references=records,
+            references_name=job.references_name,
+            author=job.requested_by,
+            topic_name=job.topic_name,
+        )
+        report.total, report.done = 1, 1
+        _finish(job, report)
+    return report
+
+
+def _run_references(job):
+    report = ImportReport.from_json(job.report) if job.report else None
+
+    def saved(report):
+        ImportJob.objects.filter(pk=job.pk).update(
+            total=report.total, done=report.done, report=report.as_json()
+        )
+
+    try:
+        report = import_reference_file(
+            bytes(job.data),
+            filename=job.filename,
+            answer=job.answer,
+            by=job.requested_by,
+            report=report,
+            on_batch=saved,
+        )
+    except ReferenceFileError as error:
+        report = ImportReport(name=job.filename, errors=[str(error)])
+    _finish(job, report)
+    return report
 
 
 def export_article(answer: Answer) -> str:

@@ -11,6 +11,7 @@ from citations.models import RetractionCheck
 from ops.tasks import enqueue_on_commit
 
 from . import notify
+from .importing import run_import_job
 from .retractions import run_retraction_watch
 
 logger = logging.getLogger(__name__)
@@ -19,7 +20,9 @@ logger = logging.getLogger(__name__)
 @task(takes_context=True)
 def check_retractions(context=None, retry_of: int | None = None):
     """The daily retraction watch, or the retry of a run's failed lookups (`retry_of`, a
-    run's id); returns the run's counts and when its own failures are tried again.
+    run's id); returns the run's counts, when its own failures are tried again, and a
+    `summary` in words, which Operations › Scheduled runs shows (a run with `failed`
+    references shows as failed).
 
     Run again after its worker died (attempt 2 or more), it finishes what the lost attempt
     began: that attempt's unfinished run is replaced, and the notices it recorded are shown
@@ -44,12 +47,16 @@ def check_retractions(context=None, retry_of: int | None = None):
     if run is None:
         return {"run": None, "skipped": f"run {retry_of} was retried already"}
     retry_at = retry_later(run)
+    summary = run.summary
+    if retry_at is not None:
+        summary += f" They are tried again at {timezone.localtime(retry_at):%H:%M}."
     return {
         "run": run.pk,
         "checked": run.checked,
         "notices": run.notices_found,
         "failed": run.failed,
         "retry_at": retry_at.isoformat() if retry_at else None,
+        "summary": summary,
     }
 
 
@@ -73,4 +80,11 @@ def retry_later(run):
 @task
 def send_review_reminders():
     """The daily review reminders (30 and 7 days before the date, then overdue)."""
-    return len(notify.send_review_reminders())
+    sent = len(notify.send_review_reminders())
+    return f"{sent} review reminder{'s' if sent != 1 else ''} sent."
+
+
+@task
+def run_import(job_id: int):
+    """An uploaded article or reference file (answers.ImportJob), imported off the request."""
+    return run_import_job(job_id)

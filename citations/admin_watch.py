@@ -129,11 +129,20 @@ def _run_link(run):
 
 @admin.register(RetractionCheck)
 class RetractionCheckAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "attempt", "checked", "notices_found", "failed", "outcome"]
+    list_display = [
+        "started_at",
+        "attempt",
+        "result",
+        "checked",
+        "notices_found",
+        "failed",
+        "outcome",
+    ]
     list_select_related = ["retry"]
     readonly_fields = [
         "started_at",
         "finished_at",
+        "result",
         "attempt",
         "retrying",
         "checked",
@@ -142,6 +151,13 @@ class RetractionCheckAdmin(admin.ModelAdmin):
         "outcome",
     ]
     fields = readonly_fields
+
+    @admin.display(description="what happened")
+    def result(self, run):
+        """In words, a run that could not check every reference marked as failed."""
+        if run.has_failed:
+            return format_html('<strong class="qa-bad">Failed: {}</strong>', run.summary)
+        return run.summary
 
     @admin.display(description="failures")
     def failure_list(self, run):

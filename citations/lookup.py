@@ -4,6 +4,7 @@ at Crossref and PubMed, matched against the library, and saved only when confirm
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -17,7 +18,7 @@ from .identifiers import (
     strip_doi,
 )
 from .models import Reference
-from .sources import crossref, ncbi
+from .sources import crossref, http, ncbi
 from .sources.http import SourceError
 
 PUBMED_URL = re.compile(
@@ -45,7 +46,7 @@ class Lookup:
     status: str = "refused"  # new, matched, added or refused
     reference: Reference | None = None
     message: str = ""
-    reason: str = ""  # for refusals: invalid, not_found, unreachable, malformed
+    reason: str = ""  # for refusals: invalid, not_found, unreachable, malformed, out_of_time
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -151,8 +152,28 @@ def look_up(text: str) -> Lookup:
     return lookup
 
 
-def look_up_all(text: str) -> list[Lookup]:
-    return [look_up(item) for item in split_identifiers(text)]
+def look_up_all(text: str, *, seconds: float | None = None) -> list[Lookup]:
+    """Every identifier pasted, all within one total time (SOURCE_LOOKUP_DEADLINE seconds
+    unless given), so a page answers well before the web server gives up on it, however
+    many identifiers and however the sources behave. Once time runs out the rest are not
+    looked up; what was found is cached, so looking up again goes on from there."""
+    seconds = settings.SOURCE_LOOKUP_DEADLINE if seconds is None else seconds
+    lookups = []
+    first = None  # the lookup during which time ran out
+    with http.deadline(seconds):
+        for item in split_identifiers(text):
+            # Still looked up: what is in the library or the cache needs no source.
+            lookup = look_up(item)
+            if lookup.reason == "out_of_time":
+                if first is None:
+                    first = lookup
+                else:
+                    lookup.message = (
+                        f"Not looked up: time ran out before it (see {first.text}). "
+                        "Look up again to go on."
+                    )
+            lookups.append(lookup)
+    return lookups
 
 
 def save_new(lookups: list[Lookup]) -> list[Lookup]:

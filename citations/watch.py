@@ -22,13 +22,35 @@ def references_to_check():
     )
 
 
+# Why a source left a reference unchecked, in words for the operations screens.
+CAUSES = {
+    "unreachable": "{} could not be reached",
+    "out_of_time": "{} could not be reached",
+    "not_found": "{} has no record of it",
+    "malformed": "{} sent an answer that could not be read",
+}
+
+
+class NotChecked(Exception):
+    def __init__(self, error: SourceError, *, service: str):
+        super().__init__(error.message)
+        self.message = error.message
+        self.cause = CAUSES.get(error.kind, "{} could not check it").format(service)
+
+
 def _found_notices(reference) -> list[dict]:
-    """Every notice the sources give; raises SourceError when a source cannot answer."""
+    """Every notice the sources give; raises NotChecked when a source cannot answer."""
     found = []
     if reference.doi:
-        found += crossref.notices(crossref.fetch_work(reference.doi))
+        try:
+            found += crossref.notices(crossref.fetch_work(reference.doi))
+        except SourceError as error:
+            raise NotChecked(error, service=crossref.SERVICE) from error
     if reference.pmid:
-        found += ncbi.fetch_article(reference.pmid)["notices"]
+        try:
+            found += ncbi.fetch_article(reference.pmid)["notices"]
+        except SourceError as error:
+            raise NotChecked(error, service=ncbi.SERVICE) from error
     return found
 
 
@@ -79,9 +101,10 @@ def check_retractions(*, retry_of=None) -> tuple[RetractionCheck | None, list[Re
     for reference in references:
         try:
             found = _found_notices(reference)
-        except SourceError as error:
+        except NotChecked as error:
             run.failures.append(f"#{reference.pk} {reference}: {error.message}")
             run.unchecked.append(reference.pk)
+            run.causes[error.cause] = run.causes.get(error.cause, 0) + 1
             continue
         run.checked += 1
         new_notices += _record(reference, found)

@@ -1,5 +1,9 @@
 """The scheduled jobs in the admin: each daily job with its last run and what became of its
-task, and every run, read-only (the scheduler writes them)."""
+task, and every run, read-only (the scheduler writes them).
+
+What a task returns is shown in words: a string as it is; a dict by its "summary"; a dict
+whose "failed" is more than zero (references not checked, say) marks the run as failed,
+though the task itself finished. ops imports no content app, so this is the convention."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +14,7 @@ from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_back
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from .models import ScheduledRun
 from .schedule import jobs
@@ -32,15 +37,40 @@ class Outcome:
     error: str = ""
     value: object = None
 
+    @property
+    def failed(self) -> bool:
+        """The task failed, or finished saying that what it was for failed."""
+        if self.status == TaskResultStatus.FAILED:
+            return True
+        return (
+            self.status == TaskResultStatus.SUCCESSFUL
+            and isinstance(self.value, dict)
+            and bool(self.value.get("failed"))
+        )
+
     def __str__(self):
         if self.status == TaskResultStatus.SUCCESSFUL:
-            shown = "" if self.value is None else f": {self.value}"[:200]
-            return f"Done {_local(self.finished_at)}{shown}"
+            said = _in_words(self.value)
+            shown = f": {said}"[:300] if said else ""
+            return f"{'Failed' if self.failed else 'Done'} {_local(self.finished_at)}{shown}"
         if self.status == TaskResultStatus.FAILED:
             return f"Failed {_local(self.finished_at)}: {self.error or 'see the task'}"
         if self.status == TaskResultStatus.RUNNING:
             return f"Running since {_local(self.started_at)}"
         return "Waiting for the task worker"
+
+
+def _in_words(value) -> str:
+    """A task's return value as a person reads it: its summary, never a raw dict."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        if value.get("summary"):
+            return str(value["summary"])
+        if value.get("skipped"):
+            return f"Skipped: {value['skipped']}"
+        return "finished (it gave no summary)"
+    return str(value)
 
 
 def outcomes(runs) -> dict[str, Outcome]:
@@ -89,6 +119,11 @@ def describe(run, found) -> str:
     return str(outcome) if outcome else "Enqueued (its result is no longer kept)"
 
 
+def has_failed(run, found) -> bool:
+    outcome = found.get(run.task_result_id) if run.enqueued_at else None
+    return outcome is not None and outcome.failed
+
+
 def job_summary(*, now=None) -> list[dict]:
     """Each scheduled job with its last run, what became of it and its next time."""
     now = now or timezone.now()
@@ -109,6 +144,7 @@ def job_summary(*, now=None) -> list[dict]:
                 "run": run,
                 "last_due": _local(run.due_at) if run else "",
                 "outcome": describe(run, found) if run else "Never run",
+                "failed": bool(run) and has_failed(run, found),
                 "next_due": _local(job.next_due(now)),
                 "late": (run is None or run.due_at < due) and now - due > LATE_AFTER,
                 "missed": _local(due),
@@ -123,6 +159,7 @@ class RunChangeList(ChangeList):
         found = outcomes(self.result_list)
         for run in self.result_list:
             run.outcome = describe(run, found)
+            run.failed = has_failed(run, found)
 
 
 @admin.register(ScheduledRun)
@@ -159,7 +196,10 @@ class ScheduledRunAdmin(admin.ModelAdmin):
     @admin.display(description="what became of it")
     def outcome(self, run):
         if not hasattr(run, "outcome"):  # the change page
-            return describe(run, outcomes([run]))
+            found = outcomes([run])
+            run.outcome, run.failed = describe(run, found), has_failed(run, found)
+        if run.failed:
+            return format_html('<strong class="qa-bad">{}</strong>', run.outcome)
         return run.outcome
 
     def has_add_permission(self, request):

@@ -347,10 +347,16 @@ SOURCE_RETRIES = envint("SOURCE_RETRIES", 3)
 SOURCE_BACKOFF = float(os.environ.get("SOURCE_BACKOFF", "1"))
 SOURCE_RETRY_AFTER_MAX = float(os.environ.get("SOURCE_RETRY_AFTER_MAX", "60"))
 SOURCE_CACHE_SECONDS = envint("SOURCE_CACHE_SECONDS", 24 * 3600)
+# A page that looks identifiers up (Add by identifier, Add citations by DOI or PubMed ID)
+# waits at most this long in all, retries included: well under gunicorn's 30 s timeout.
+SOURCE_LOOKUP_DEADLINE = float(os.environ.get("SOURCE_LOOKUP_DEADLINE", "10"))
 # A retraction check that could not reach a source tries those references again after
 # RETRACTION_RETRY_SECONDS, then twice as long each time, up to this many runs in all.
 RETRACTION_CHECK_ATTEMPTS = envint("RETRACTION_CHECK_ATTEMPTS", 4)
 RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
+# My work warns editors and clinicians when the last retraction check that checked every
+# reference is older than this many days.
+RETRACTION_WATCH_STALE_DAYS = envint("RETRACTION_WATCH_STALE_DAYS", 2)
 # --- Production: background tasks (issue 9) ---
 # Django's Tasks framework, stored in the project's own database; `manage.py run_worker` (the
 # django-tasks-db worker, leased and reconnecting: ops/worker.py) runs them. docs/production.md

@@ -23,6 +23,11 @@ urlpatterns = [
         admin.site.admin_view(imports.import_references),
         name="import_references",
     ),
+    path(
+        "admin/import/<int:job_id>/",
+        admin.site.admin_view(imports.import_job),
+        name="import_job",
+    ),
     path("admin/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("answers.urls")),

@@ -1,17 +1,25 @@
-"""The admin's upload pages: the same imports as the commands, for writers."""
+"""The admin's upload pages: the same imports as the commands, for writers. The upload is
+kept as an ImportJob and imported by the task worker (answers.tasks.run_import): the page
+answers at once, and the job's page shows the progress, then the report."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 
-from citations.readers import ReferenceFileError, read_references
+from ops.tasks import enqueue_on_commit
 
 from ..articles import MAX_ARTICLE_BYTES
-from ..importing import import_article, import_reference_file
-from ..models import Answer, Topic
+from ..importing import ImportReport
+from ..models import Answer, ImportJob, Topic
+from ..tasks import run_import
+
+# The longest list of lines the job page shows per kind (created, to check, errors).
+SHOWN_LINES = 200
 
 
 def _size_checked(upload, limit):
@@ -65,45 +73,45 @@ def _page(request, template, **context):
     return render(request, template, {**admin.site.each_context(request), **context})
 
 
+def _start(request, job):
+    job.requested_by = request.user
+    job.save()
+    enqueue_on_commit(run_import, job.pk)
+    messages.info(
+        request,
+        f"“{job.filename}” is imported in the background: this page shows how far it got, "
+        "and what was created once it is done. You may leave it and come back.",
+    )
+    return redirect("import_job", job.pk)
+
+
 @permission_required("answers.add_answer", raise_exception=True)
 def import_articles(request):
-    report = None
     form = ArticleUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         article = form.cleaned_data["article"]
         upload = form.cleaned_data["references"]
-        records = None
-        if upload:
-            try:
-                records = read_references(upload.read(), filename=upload.name)
-            except ReferenceFileError as error:
-                form.add_error("references", f"{upload.name}: {error}")
-        if not form.errors:
-            topic = form.cleaned_data["topic"]
-            report = import_article(
-                article.read(),
-                filename=article.name,
-                references=records,
-                references_name=upload.name if upload else "",
-                author=request.user,
-                topic_name=topic.name if topic else "",
-            )
-    draft_url = None
-    if report is not None and report.answer is not None:
-        draft_url = reverse("admin:answers_answer_change", args=[report.answer.pk])
+        topic = form.cleaned_data["topic"]
+        job = ImportJob(
+            kind=ImportJob.Kind.ARTICLE,
+            filename=article.name,
+            data=article.read(),
+            references_name=upload.name if upload else "",
+            references_data=upload.read() if upload else b"",
+            topic_name=topic.name if topic else "",
+        )
+        return _start(request, job)
     return _page(
         request,
         "admin/import/articles.html",
         form=form,
-        report=report,
-        draft_url=draft_url,
         title="Import an article",
+        jobs=_jobs(request),
     )
 
 
 @permission_required("citations.add_reference", raise_exception=True)
 def import_references(request):
-    report = None
     form = ReferenceUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["references"]
@@ -111,12 +119,104 @@ def import_references(request):
         if answer is not None and not request.user.has_perm("answers.change_answer"):
             form.add_error("answer", "You do not have permission to change answers.")
         else:
-            try:
-                report = import_reference_file(
-                    upload.read(), filename=upload.name, answer=answer, by=request.user
-                )
-            except ReferenceFileError as error:
-                form.add_error("references", f"{upload.name}: {error}")
+            job = ImportJob(
+                kind=ImportJob.Kind.REFERENCES,
+                filename=upload.name,
+                data=upload.read(),
+                answer=answer,
+            )
+            return _start(request, job)
     return _page(
-        request, "admin/import/references.html", form=form, report=report, title="Import references"
+        request,
+        "admin/import/references.html",
+        form=form,
+        title="Import references",
+        jobs=_jobs(request),
     )
+
+
+def _jobs(request):
+    """This person's last imports, newest first, for the upload pages."""
+    return ImportJob.objects.filter(requested_by=request.user).defer("data", "references_data")[:5]
+
+
+def import_job(request, job_id):
+    """One upload: waiting, its progress while it runs (the page reloads itself), then the
+    report. Only the person who uploaded it sees it, and whoever may view every import
+    (superusers; Answers › Import jobs)."""
+    job = (
+        ImportJob.objects.defer("data", "references_data")
+        .select_related("created_answer__question")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or not (
+        job.requested_by_id == request.user.pk or request.user.has_perm("answers.view_importjob")
+    ):
+        raise Http404("No such import.")
+    report = ImportReport.from_json(job.report) if job.report else None
+    lines = {}
+    if report is not None:
+        for key in ("errors", "created", "warnings"):
+            shown = getattr(report, key)
+            lines[key] = {"shown": shown[:SHOWN_LINES], "more": max(0, len(shown) - SHOWN_LINES)}
+    draft_url = None
+    if job.created_answer_id is not None:
+        draft_url = reverse("admin:answers_answer_change", args=[job.created_answer_id])
+    back = "import_articles" if job.kind == ImportJob.Kind.ARTICLE else "import_references"
+    return _page(
+        request,
+        "admin/import/job.html",
+        job=job,
+        report=report if job.finished else None,
+        lines=lines,
+        draft_url=draft_url,
+        back_url=reverse(back),
+        title=f"Import of {job.filename}",
+    )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Every upload, for whoever runs the site: what waits, what runs, what failed and why.
+    Read-only: the upload pages create them and the task worker runs them."""
+
+    list_display = ["filename", "kind", "requested_by", "status", "progress", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["requested_by"]
+    fields = [
+        "filename",
+        "kind",
+        "requested_by",
+        "status",
+        "progress",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+        "page",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data", "references_data", "report")
+
+    @admin.display(description="progress")
+    def progress(self, job):
+        if not job.total:
+            return "–"
+        return f"{job.done:,} of {job.total:,} records ({job.percent}%)"
+
+    @admin.display(description="report")
+    def page(self, job):
+        url = reverse("import_job", args=[job.pk])
+        return format_html('<a href="{}">The import’s page</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

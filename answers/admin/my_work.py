@@ -6,10 +6,12 @@ queries whatever the number of answers: a count and the first rows of each list.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from citations.models import RetractionCheck
 from notifications.models import Notification
 
 from ..models import Answer, ReaderFeedback
@@ -204,6 +206,61 @@ def _feedback_queue():
         + "?resolved__exact=0&kind__exact=problem"
     )
     return WorkList("feedback", "Reader problem reports", count, items, url)
+
+
+@dataclass
+class Alert:
+    text: str
+    url: str
+    link_text: str
+
+
+def alerts(user, *, now=None) -> list[Alert]:
+    """What is wrong with the machinery this person's work relies on: for editors and
+    clinicians, a retraction watch that has not completed for RETRACTION_WATCH_STALE_DAYS."""
+    if not (user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")):
+        return []
+    alert = retraction_watch_alert(now=now)
+    return [alert] if alert else []
+
+
+def retraction_watch_alert(*, now=None) -> Alert | None:
+    """None while the last check of every reference is recent enough; a run that could not
+    check them all (Crossref down, say) does not count as completed. Nothing is said before
+    the watch first ran: Scheduled runs shows a job that is late."""
+    now = now or timezone.now()
+    limit = timedelta(days=settings.RETRACTION_WATCH_STALE_DAYS)
+    last = (
+        RetractionCheck.objects.completed()
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+    ).first()
+    url = reverse("admin:citations_retractioncheck_changelist")
+    consequence = (
+        "studies retracted or put under an expression of concern since then are not flagged. "
+        "Tell whoever runs the site; each run says what went wrong under"
+    )
+    if last is not None:
+        if now - last <= limit:
+            return None
+        days = (now - last).days
+        return Alert(
+            f"The retraction watch has not completed for {days} day{'s' if days != 1 else ''} "
+            f"(last complete check {_moment(last)}): {consequence}",
+            url,
+            "Retraction checks",
+        )
+    first = RetractionCheck.objects.order_by("started_at").values_list("started_at", flat=True)
+    first = first.first()
+    if first is None or now - first <= limit:
+        return None
+    days = (now - first).days
+    return Alert(
+        f"The retraction watch has not completed since it first ran {days} day"
+        f"{'s' if days != 1 else ''} ago: {consequence}",
+        url,
+        "Retraction checks",
+    )
 
 
 def unread_notifications(user) -> int:

@@ -10,6 +10,7 @@
 - `feedback`: reader feedback, clinician's comments and replies
 - `preview`: preview links for outside reviewers and their comments
 - `pages`: the publisher's own pages
+- `imports`: uploads the task worker imports, with their progress
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 
@@ -25,6 +26,7 @@ from .choices import (
 )
 from .errors import SignatureRefused, StaleSignature, WorkflowError
 from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
+from .imports import ImportJob
 from .pages import SitePage
 from .preview import PreviewComment, PreviewLink
 from .publication import (
@@ -76,6 +78,7 @@ __all__ = [
     "FeedbackKind",
     "HistoricalAnswer",
     "HistoricalSitePage",
+    "ImportJob",
     "PreviewComment",
     "PreviewLink",
     "PublishedAnswer",

@@ -1,6 +1,6 @@
 from django import template
 
-from ..admin.my_work import my_work, unread_notifications
+from ..admin.my_work import alerts, my_work, unread_notifications
 
 register = template.Library()
 
@@ -8,7 +8,7 @@ register = template.Library()
 @register.inclusion_tag("admin/answers/includes/my_work.html", takes_context=True)
 def my_work_panel(context):
     user = context["request"].user
-    return {"lists": my_work(user), "unread": unread_notifications(user)}
+    return {"lists": my_work(user), "unread": unread_notifications(user), "alerts": alerts(user)}
 
 
 @register.simple_tag(takes_context=True)

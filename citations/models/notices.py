@@ -135,6 +135,13 @@ class ReferenceNotice(models.Model):
         self.save(update_fields=["acknowledged_by", "acknowledged_at", "handling_note"])
 
 
+class RetractionCheckQuerySet(models.QuerySet):
+    def completed(self):
+        """Runs that finished having checked every reference they were to check (a retry
+        that checked all the rest completes the watch too)."""
+        return self.filter(finished_at__isnull=False, failures=[])
+
+
 class RetractionCheck(models.Model):
     """One run of the retraction watch: what it checked, found, and failed to check. A run
     that could not check some references is retried for those, later (`retry_of`)."""
@@ -156,6 +163,14 @@ class RetractionCheck(models.Model):
     retry_at = models.DateTimeField(
         null=True, blank=True, help_text="When the references it could not check are tried again."
     )
+    causes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Why references could not be checked, with how many each: "
+        '{"Crossref could not be reached": 6}.',
+    )
+
+    objects = RetractionCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -167,6 +182,33 @@ class RetractionCheck(models.Model):
     @property
     def failed(self) -> int:
         return len(self.failures)
+
+    @property
+    def has_failed(self) -> bool:
+        """A finished run that could not check every reference is a failed run."""
+        return self.finished_at is not None and bool(self.failures)
+
+    @property
+    def summary(self) -> str:
+        """What happened, in a sentence: "6 of 6 references could not be checked: Crossref
+        could not be reached." """
+        if self.finished_at is None:
+            return "Running."
+        total = self.checked + self.failed
+        if not total:
+            return "Nothing to check: no cited reference has a DOI or PubMed ID."
+        plural = "s" if total != 1 else ""
+        if self.failures:
+            if len(self.causes) == 1:
+                why = next(iter(self.causes))
+            elif self.causes:
+                why = "; ".join(f"{cause} ({count})" for cause, count in self.causes.items())
+            else:
+                why = "see the failures"
+            return f"{self.failed} of {total} reference{plural} could not be checked: {why}."
+        found = self.notices_found
+        notices = f"{found} new notice{'s' if found != 1 else ''}" if found else "no new notices"
+        return f"Checked {total} reference{plural}: {notices}."
 
     def schedule_retry(self, at):
         self.retry_at = at

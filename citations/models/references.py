@@ -151,16 +151,21 @@ class Reference(models.Model):
         return f"{label} ({self.year})" if self.year else label
 
     def save(self, *args, **kwargs):
+        self.derive_fields()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:citations_reference_change", args=[self.pk])
+
+    def derive_fields(self):
+        """The normalised identifiers and the columns kept from the others: what save()
+        does, for a bulk insert (which calls no save())."""
         self.doi = (strip_doi(self.doi) if self.doi else "") or None
         self.pmid = (normalize_pmid(self.pmid) if self.pmid else "") or None
         self.pmcid = normalize_pmcid(self.pmcid) if self.pmcid else ""
         self.retraction_doi = strip_doi(self.retraction_doi) if self.retraction_doi else ""
         self.csl = self.to_csl()
         self.evidence_level = evidence_level_for(self.publication_type)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("admin:citations_reference_change", args=[self.pk])
 
     def clean(self):
         """What the readers check, for every other path (the admin form, the shell)."""

@@ -1,11 +1,14 @@
 """The HTTP client every source shares: timeouts, retries with backoff on 429 and 5xx
-(honouring Retry-After), a per-host request rate, and a cache of successful answers."""
+(honouring Retry-After), a per-host request rate, a cache of successful answers, and an
+optional total deadline shared by every call inside `deadline()` (a page's lookup)."""
 
+import contextvars
 import email.utils
 import hashlib
 import json
 import threading
 import time
+from contextlib import contextmanager
 
 import httpx
 from django.conf import settings
@@ -17,7 +20,7 @@ CACHE_PREFIX = "citations.sources:"
 
 class SourceError(Exception):
     """A lookup that gave nothing usable. `kind` is one of: invalid, not_found,
-    unreachable, malformed."""
+    unreachable, malformed, out_of_time."""
 
     def __init__(self, message, *, kind):
         super().__init__(message)
@@ -38,6 +41,44 @@ class Unreachable(SourceError):
 class Malformed(SourceError):
     def __init__(self, message):
         super().__init__(message, kind="malformed")
+
+
+class OutOfTime(SourceError):
+    """The total time a lookup may take (`deadline()`) ran out."""
+
+    def __init__(self, message):
+        super().__init__(message, kind="out_of_time")
+
+
+# (moment it ends on time.monotonic(), seconds it allowed) or None: no total deadline.
+_deadline = contextvars.ContextVar("source_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Every source call inside shares one total budget of `seconds`: connecting, waiting,
+    reading and the pauses between retries. A call the budget cannot cover raises OutOfTime
+    at once. A page that waits for the sources uses this to answer well within the web
+    server's timeout, whatever the number of identifiers or retries."""
+    token = _deadline.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _remaining() -> float | None:
+    current = _deadline.get()
+    return None if current is None else current[0] - time.monotonic()
+
+
+def _out_of_time(service: str, problem: str = "") -> OutOfTime:
+    allowed = f"a lookup may take {_deadline.get()[1]:g} seconds in all"
+    if not problem or problem.startswith("did not answer"):
+        what = f"{service} did not answer in time ({allowed})."
+    else:
+        what = f"{service} {problem}, and time ran out before it could be asked again ({allowed})."
+    return OutOfTime(f"{what} Nothing was saved; try again later.")
 
 
 class RateLimit:
@@ -85,21 +126,20 @@ def get(
 ) -> httpx.Response:
     """GET with the shared timeouts and retries. Returns a 2xx response; raises NotFound
     on 404 (with the `not_found` message) and Unreachable when the service cannot answer."""
-    timeout = settings.SOURCE_TIMEOUT
     attempts = max(1, settings.SOURCE_RETRIES + 1)
     cap = settings.SOURCE_RETRY_AFTER_MAX
     last_problem = ""
     for attempt in range(attempts):
         if rate is not None and per_second:
             rate.wait(per_second)
+        timeout = settings.SOURCE_TIMEOUT
+        remaining = _remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                raise _out_of_time(service, last_problem)
+            timeout = min(timeout, remaining)
         try:
-            response = httpx.get(
-                url,
-                params=params,
-                timeout=timeout,
-                headers={"User-Agent": user_agent()},
-                follow_redirects=True,
-            )
+            response = _fetch(url, params=params, timeout=timeout)
         except httpx.TimeoutException:
             last_problem = f"did not answer within {timeout:g} seconds"
             wait = None
@@ -118,11 +158,40 @@ def get(
             last_problem = f"answered HTTP {response.status_code}"
             wait = retry_after_seconds(response.headers.get("Retry-After"), cap=cap)
         if attempt + 1 < attempts:
-            time.sleep(wait if wait is not None else settings.SOURCE_BACKOFF * 2**attempt)
+            pause = wait if wait is not None else settings.SOURCE_BACKOFF * 2**attempt
+            remaining = _remaining()
+            if remaining is not None and pause >= remaining:
+                raise _out_of_time(service, last_problem)
+            time.sleep(pause)
     raise Unreachable(
         f"{service} {last_problem} after {attempts} attempt{'s' if attempts != 1 else ''}; "
         "nothing was saved. Try again later."
     )
+
+
+def _fetch(url: str, *, params, timeout: float) -> httpx.Response:
+    """One GET, read whole. Under a deadline the body is read chunk by chunk, so a server
+    that trickles its answer cannot outlast the deadline either (httpx's timeouts are per
+    read, not for the whole response)."""
+    with httpx.stream(
+        "GET",
+        url,
+        params=params,
+        timeout=timeout,
+        headers={"User-Agent": user_agent()},
+        follow_redirects=True,
+    ) as response:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            remaining = _remaining()
+            if remaining is not None and remaining <= 0:
+                raise httpx.ReadTimeout(
+                    "the deadline passed while reading", request=response.request
+                )
+        # What Response.read() would store; the body has been decoded already.
+        response._content = bytes(body)
+    return response
 
 
 def cached(key_parts: tuple, fetch):

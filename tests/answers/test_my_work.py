@@ -193,3 +193,55 @@ def test_the_query_count_does_not_grow_with_the_answers():
         answer, _, _ = published(writer=writer, question=f"Live {n}?")
         take_down(answer, by=editor, days=n)
     assert queries() <= few + 2  # the counts of lists now longer than shown
+
+
+# --- the retraction watch ------------------------------------------------------
+
+
+def watch_run(*, days_ago, failed=False):
+    """A finished run of the watch `days_ago` days ago, complete or with a failure."""
+    from citations.models import RetractionCheck
+
+    moment = timezone.now() - timedelta(days=days_ago)
+    check = RetractionCheck.objects.create(
+        checked=0 if failed else 1,
+        failures=["#1 x: Crossref answered HTTP 503 after 4 attempts"] if failed else [],
+        causes={"Crossref could not be reached": 1} if failed else {},
+    )
+    RetractionCheck.objects.filter(pk=check.pk).update(started_at=moment, finished_at=moment)
+    return check
+
+
+def alert_text(user):
+    page = login(user).get("/admin/")
+    assert page.status_code == 200
+    return [alert.text for alert in page.context["alerts"]], page.text
+
+
+def test_a_watch_that_has_not_completed_for_two_days_is_on_editors_and_clinicians_my_work():
+    watch_run(days_ago=3)
+    for days_ago in (2.5, 1.5, 0.5):  # every run since could not check everything
+        watch_run(days_ago=days_ago, failed=True)
+    for user in (make_editor(), make_clinician()):
+        [text], page = alert_text(user)
+        assert text.startswith("The retraction watch has not completed for 3 days (last complete")
+        assert "The retraction watch has not completed for 3 days" in page
+        assert 'href="/admin/citations/retractioncheck/">Retraction checks</a>' in page
+    assert alert_text(make_writer())[0] == []
+
+
+def test_a_recent_complete_check_says_nothing(settings):
+    watch_run(days_ago=5)
+    watch_run(days_ago=1)
+    assert alert_text(make_editor())[0] == []
+    settings.RETRACTION_WATCH_STALE_DAYS = 0  # the setting decides
+    [text], _ = alert_text(make_editor())
+    assert "has not completed for 1 day (" in text
+
+
+def test_a_watch_that_never_completed_says_since_when():
+    assert alert_text(make_editor())[0] == []  # never ran: Scheduled runs says it is late
+    watch_run(days_ago=4, failed=True)
+    watch_run(days_ago=1, failed=True)
+    [text], _ = alert_text(make_editor())
+    assert text.startswith("The retraction watch has not completed since it first ran 4 days ago")

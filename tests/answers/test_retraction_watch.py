@@ -180,6 +180,7 @@ def test_the_task_runs_the_watch(groups, wakefield, run_worker):
         "notices": 1,
         "failed": 0,
         "retry_at": None,
+        "summary": "Checked 1 reference: 1 new notice.",
     }
 
 

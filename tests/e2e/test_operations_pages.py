@@ -53,5 +53,8 @@ def test_an_editor_sees_what_is_scheduled_and_what_the_jobs_did(
 
     page.goto("/admin/citations/retractioncheck/")
     expect(page.locator("#result_list")).to_contain_text("1 not checked: retry 2 of 4 at")
+    expect(page.locator("#result_list .qa-bad")).to_have_text(
+        "Failed: 1 of 1 reference could not be checked: Crossref could not be reached."
+    )
     violations = axe_everywhere(watch, page, axe_source)
     assert not violations, "axe-core on the retraction checks:\n" + describe_violations(violations)

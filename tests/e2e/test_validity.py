@@ -6,6 +6,7 @@ import pytest
 import reversion
 from reversion.models import Version
 
+from answers.models import ImportJob
 from tests.citations.fake_services import SGLT2_DOIS
 from tests.e2e.helpers import describe_nu_errors, make_public_pages, nu_check
 from tests.factories import make_answer
@@ -48,6 +49,34 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
         comment="Test comment.",
         section_comments=[(sent_back.ordered_sections()[0], "Test section comment.")],
     )
+    # An import in progress (the progress bar) and one finished (the report).
+    running = ImportJob.objects.create(
+        kind=ImportJob.Kind.REFERENCES,
+        filename="test.nbib",
+        data=b"",
+        requested_by=people["writer"],
+        status=ImportJob.Status.RUNNING,
+        total=20_000,
+        done=1_500,
+    )
+    finished = ImportJob.objects.create(
+        kind=ImportJob.Kind.REFERENCES,
+        filename="test.nbib",
+        data=b"",
+        requested_by=people["writer"],
+        status=ImportJob.Status.DONE,
+        total=2,
+        done=2,
+        report={
+            "name": "test.nbib",
+            "created": ["line 1: created #1 Test reference (2024)"],
+            "warnings": ["line 4: matched an existing reference: #2 Test reference (2023)"],
+            "errors": ["line 7: rejected: the record has no title"],
+            "total": 2,
+            "done": 2,
+            "cite": {},
+        },
+    )
     pages = {"canary": CANARY}
     response = client.get(f"/preview/{token}/")
     assert response.status_code == 200
@@ -60,6 +89,8 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
     admin_pages = {
         "admin: new answer": ("writer", "/admin/answers/answer/add/"),
         "admin: import an article": ("writer", "/admin/import/articles/"),
+        "admin: import in progress": ("writer", f"/admin/import/{running.pk}/"),
+        "admin: import finished": ("writer", f"/admin/import/{finished.pk}/"),
         "admin: draft answer": ("writer", f"/admin/answers/answer/{draft.pk}/change/"),
         "admin: published answer": ("writer", f"/admin/answers/answer/{published.pk}/change/"),
         "admin: history": ("writer", f"/admin/answers/answer/{published.pk}/history/"),
