@@ -5,9 +5,8 @@ number; the others get the next free numbers, in the order given, in one version
 from dataclasses import dataclass
 
 from citations.markers import marker_labels
-from citations.models import Citation, Reference
+from citations.models import CITATION_LABEL_RE, Citation, Reference
 
-from .importing import _attach
 from .models import WorkflowError
 
 
@@ -49,7 +48,7 @@ def cite_as(answer, reference, label, *, by) -> list[str]:
     """Cite `reference` in `answer` as [label] (`add_references --label`), in one version;
     what happened, as notes (already cited, another work under that number...)."""
     with answer.editing(by=by, comment=f"Cited {reference} as [{label}]") as locked:
-        return _attach(locked, label, reference)
+        return cite_label(locked, label, reference)
 
 
 def cite_references(answer, references, *, by) -> list[CitedAs]:
@@ -68,3 +67,26 @@ def cite_references(answer, references, *, by) -> list[CitedAs]:
             Citation(answer=locked, reference=c.reference, label=c.label) for c in added
         )
     return planned
+
+
+def cite_label(answer, label, reference) -> list[str]:
+    """Cite `reference` as [label] in `answer` (inside `Answer.editing`), replacing a
+    placeholder of that label; what happened, as notes for the writer."""
+    if not CITATION_LABEL_RE.fullmatch(label):
+        return [f"record id ‘{label[:40]}’ is not a citation number: not cited in “{answer}”"]
+    citation = answer.citations.filter(label=label).select_related("reference").first()
+    if citation is None:
+        if answer.citations.filter(reference=reference).exists():
+            return [f"reference #{reference.pk} is already cited in this answer"]
+        Citation.objects.create(answer=answer, reference=reference, label=label)
+        return [f"cited as [{label}] in “{answer}”"]
+    if citation.reference_id == reference.pk:
+        return []
+    if not citation.reference.is_placeholder:
+        return [f"[{label}] in “{answer}” already cites another reference: left as it is"]
+    placeholder = citation.reference
+    citation.reference = reference
+    citation.save()
+    if not placeholder.citations.exists():
+        placeholder.delete()
+    return [f"[{label}] in “{answer}” now cites it instead of the placeholder"]

@@ -20,11 +20,12 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from citations.identifiers import normalize_pmid, strip_doi
-from citations.models import CITATION_LABEL_RE, Citation, Reference
+from citations.models import Citation, Reference
 from citations.readers import ReadResult, ReferenceFileError, read_references
 
 from .articles import ArticleFormatError, decode_article, format_article, parse_article
-from .models import Answer, ImportJob, Question, Section, Topic, validate_one_line
+from .cite_in_answer import cite_label
+from .models import Answer, ImportJob, Question, Section, Topic, WorkflowError, validate_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -377,44 +378,18 @@ def _identifiers(csl: dict) -> tuple[str, str]:
 
 
 def _cite_in_answer(answer, report, *, filename, by):
-    """Cite the stored records in the answer, as one version of it; refused when the answer
-    went into medical review while the file was imported."""
-    with transaction.atomic(), reversion.create_revision():
-        answer = Answer.objects.select_for_update().get(pk=answer.pk)
-        if not answer.is_editable:
-            report.errors.append(
-                f"“{answer}” went into medical review during the import: the references are "
-                "in the library but were not cited in it"
-            )
-            return
-        reversion.set_user(by)
-        reversion.set_comment(f"Imported references from {filename}")
-        reversion.add_to_revision(answer)
-        references = Reference.objects.in_bulk(report.cite.values())
-        for label, pk in report.cite.items():
-            report.warnings += _attach(answer, label, references[pk])
-        answer.note_edit(by=by)
-
-
-def _attach(answer, label, reference) -> list[str]:
-    if not CITATION_LABEL_RE.fullmatch(label):
-        return [f"record id ‘{label[:40]}’ is not a citation number: not cited in “{answer}”"]
-    citation = answer.citations.filter(label=label).select_related("reference").first()
-    if citation is None:
-        if answer.citations.filter(reference=reference).exists():
-            return [f"reference #{reference.pk} is already cited in this answer"]
-        Citation.objects.create(answer=answer, reference=reference, label=label)
-        return [f"cited as [{label}] in “{answer}”"]
-    if citation.reference_id == reference.pk:
-        return []
-    if not citation.reference.is_placeholder:
-        return [f"[{label}] in “{answer}” already cites another reference: left as it is"]
-    placeholder = citation.reference
-    citation.reference = reference
-    citation.save()
-    if not placeholder.citations.exists():
-        placeholder.delete()
-    return [f"[{label}] in “{answer}” now cites it instead of the placeholder"]
+    """Cite the stored records in the answer, as one version of it (`Answer.editing`);
+    refused when the answer went into medical review while the file was imported."""
+    try:
+        with answer.editing(by=by, comment=f"Imported references from {filename}") as locked:
+            references = Reference.objects.in_bulk(report.cite.values())
+            for label, pk in report.cite.items():
+                report.warnings += cite_label(locked, label, references[pk])
+    except WorkflowError as refused:
+        report.errors.append(
+            f"“{answer}” could not be changed, so the references are in the library but were "
+            f"not cited in it: {refused}"
+        )
 
 
 def run_import_job(job_id: int) -> str:

@@ -15,13 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from reversion.models import Version
 
 from answers import importing
 from answers.importing import import_reference_file, run_import_job
 from answers.models import ImportJob
 from answers.tasks import run_import
 from citations.models import Reference
-from tests.factories import login, make_writer
+from tests.factories import login, make_answer, make_writer
 
 RECORDS = 20_000
 
@@ -268,3 +269,23 @@ def test_whoever_runs_the_site_sees_every_import_and_its_progress(admin_client):
     assert "b.nbib" in listing and "1,500 of 20,000 records (7%)" in listing
     assert admin_client.get(reverse("import_job", args=[job.pk])).status_code == 200
     assert login(writer).get(reverse("admin:answers_importjob_changelist")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_answer_sent_for_review_during_an_import_is_left_as_submitted():
+    """Citing the imported records goes through `Answer.editing`: an answer that went into
+    medical review meanwhile is not changed, and the report says why."""
+    writer = make_writer()
+    answer = make_answer(writers=[writer])
+    versions = Version.objects.get_for_object(answer).count()
+
+    def submit_meanwhile(report):
+        if report.done == 500:
+            answer.submit(by=writer)
+
+    report = import_reference_file(
+        medline(600), filename="r.nbib", answer=answer, by=writer, on_batch=submit_meanwhile
+    )
+    assert any("could not be changed" in e and "medical review" in e for e in report.errors)
+    assert Reference.objects.filter(title__startswith="Benchmark record").count() == 600
+    assert Version.objects.get_for_object(answer).count() == versions + 1  # the submission
