@@ -17,7 +17,7 @@ from answers.management.commands.load_demo import DEMO_CERTAINTY_REASON, OLD_PLA
 from answers.models import Answer, Question, Section, Topic
 from citations.models import Citation, Reference
 from citations.readers import ReferenceFileError, read_references
-from tests.factories import make_answer, make_editor, make_topic, make_writer
+from tests.factories import approve, make_answer, make_editor, make_topic, make_writer
 from tests.fuzzing import any_reference_files, article_files
 
 pytestmark = pytest.mark.django_db
@@ -334,14 +334,7 @@ def test_sglt2_public_reference_list_is_exactly_citeprocs_ama_in_citation_order(
     answer.certainty, answer.certainty_reason = "not_graded", "Test: nobody graded it."
     answer.save()
     answer.submit(by=writer)
-    answer.approve(
-        by=make_clinician(),
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, make_clinician(), change_summary="Test: re-reviewed.")
     by_label = {record.label: record.csl for record in records.records}
     expected = format_bibliography(
         [{**by_label[label], "id": str(n)} for n, label in enumerate(["4", "7", "2", "5"], 1)],

@@ -10,6 +10,7 @@ from answers.models import Answer, PublishedAnswer, ReaderFeedback
 from citations.models import ReferenceNotice
 from tests.factories import (
     answer_url,
+    approve,
     draft,
     in_review,
     login,
@@ -111,14 +112,7 @@ def take_down(answer, *, by, days):
 
 
 def approve_embargoed(answer, *, days):
-    answer.approve(
-        by=make_clinician(),
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        go_live_at=timezone.now() + timedelta(days=days),
-    )
+    approve(answer, make_clinician(), go_live_at=timezone.now() + timedelta(days=days))
 
 
 def test_editors_see_scheduled_changes_soonest_first():

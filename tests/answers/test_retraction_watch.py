@@ -17,6 +17,7 @@ from answers.tasks import check_retractions as check_retractions_task
 from citations.models import Reference, ReferenceNotice, RetractionCheck
 from tests.citations.fake_services import MEHRA, WAKEFIELD, crossref_wakefield
 from tests.factories import (
+    approve,
     login,
     make_answer,
     make_clinician,
@@ -91,27 +92,13 @@ def test_a_retraction_blocks_approval_and_shows_on_the_public_page(wakefield):
     assert 'href="https://doi.org/10.1016/S0140-6736(10)60175-4"' in page.text
 
     with pytest.raises(WorkflowError) as refused:
-        reviewing.approve(
-            by=clinician,
-            shown_hash=reviewing.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(reviewing, clinician, change_summary="Test: re-reviewed.")
     assert any(
         "retraction published (February 2010)" in problem for problem in refused.value.problems
     )
 
     notice.acknowledge(by=clinician, note="Replaced by a current review of the evidence.")
-    reviewing.approve(
-        by=clinician,
-        shown_hash=reviewing.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(reviewing, clinician, change_summary="Test: re-reviewed.")
     assert NOTICE not in public_page(reviewing).text  # a new approval has no notice
     assert NOTICE in public_page(published).text  # the old version keeps it until re-approved
 

@@ -21,6 +21,7 @@ from answers.models import (
 from tests.factories import (
     answer_url,
     approval,
+    approve,
     in_review,
     login,
     make_clinician,
@@ -40,19 +41,6 @@ def history_reasons(answer):
         .order_by("history_date", "history_id")
         .values_list("history_change_reason", flat=True)
     )
-
-
-def approve(answer, clinician=None, **kwargs):
-    clinician = clinician or make_clinician()
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        **kwargs,
-    )
-    return clinician
 
 
 # --- review dates -----------------------------------------------------------

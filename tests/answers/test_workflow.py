@@ -19,6 +19,7 @@ from answers.models import (
 from answers.people import display_name
 from tests.factories import (
     answer_url,
+    approve,
     login,
     make_answer,
     make_clinician,
@@ -45,14 +46,7 @@ def submitted(**kwargs):
 def published(**kwargs):
     answer, writer = submitted(**kwargs)
     clinician = make_clinician()
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, clinician, change_summary="Test: re-reviewed.")
     return answer, writer, clinician
 
 
@@ -164,14 +158,7 @@ def test_cannot_request_changes_on_a_draft():
 def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
     answer, writer = submitted()
     clinician = make_clinician()
-    signoff = answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    signoff = approve(answer, clinician, change_summary="Test: re-reviewed.")
     answer.refresh_from_db()
     assert answer.status == Status.PUBLISHED
     assert signoff.reviewer == clinician
@@ -187,13 +174,7 @@ def test_clinician_approves_and_the_snapshot_is_bound_to_the_content():
 def test_the_sign_off_records_the_signature_printed_name_time_and_meaning():
     answer, _ = submitted()
     clinician = make_clinician(display_name="Dr Ann Lee", credentials="MD, PhD")
-    signoff = answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-    )
+    signoff = approve(answer, clinician)
     assert signoff.signer_name == "Dr Ann Lee, MD, PhD"
     assert signoff.meaning == SIGNOFF_MEANING == "Medically reviewed and approved"
     assert signoff.created_at == Answer.objects.get(pk=answer.pk).last_reviewed_at
@@ -226,13 +207,7 @@ def test_an_account_without_a_usable_password_cannot_sign():
     clinician.set_unusable_password()
     clinician.save()
     with pytest.raises(SignatureRefused):
-        answer.approve(
-            by=clinician,
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-        )
+        approve(answer, clinician)
     assert not SignOff.objects.exists()
 
 
@@ -254,14 +229,7 @@ def test_approval_needs_both_checks():
 def test_only_clinicians_approve(role):
     answer, _ = submitted()
     with pytest.raises(WorkflowError, match="Only medical reviewers"):
-        answer.approve(
-            by=role(),
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(answer, role(), change_summary="Test: re-reviewed.")
     assert not PublishedAnswer.objects.exists()
 
 
@@ -270,14 +238,7 @@ def test_clinician_never_signs_off_their_own_writing():
     answer, _ = submitted(writer=make_writer())
     answer.writers.add(clinician)
     with pytest.raises(WorkflowError, match="another clinician must sign it off"):
-        answer.approve(
-            by=clinician,
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(answer, clinician, change_summary="Test: re-reviewed.")
 
 
 def test_superuser_who_edited_cannot_approve():
@@ -289,37 +250,16 @@ def test_superuser_who_edited_cannot_approve():
         answer.save()
     answer.submit(by=make_writer())
     with pytest.raises(WorkflowError, match="another clinician"):
-        answer.approve(
-            by=boss,
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(answer, boss, change_summary="Test: re-reviewed.")
     # A superuser who did not touch it may.
-    answer.approve(
-        by=make_user(superuser=True),
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, make_user(superuser=True), change_summary="Test: re-reviewed.")
 
 
 def test_approval_refused_when_content_changed_since_submission():
     answer, _ = submitted()
     answer.sections.filter(position=1).update(body="Changed behind the clinician's back [1].")
     with pytest.raises(WorkflowError, match="content changed after it was submitted"):
-        answer.approve(
-            by=make_clinician(),
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(answer, make_clinician(), change_summary="Test: re-reviewed.")
     assert not PublishedAnswer.objects.exists()
 
 
@@ -327,14 +267,7 @@ def test_retracted_reference_blocks_approval():
     reference = make_reference(retracted=True, retraction_doi="10.5555/retraction.1")
     answer, _ = submitted(references={"1": reference})
     with pytest.raises(WorkflowError, match="retracted"):
-        answer.approve(
-            by=make_clinician(),
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            change_summary="Test: re-reviewed.",
-        )
+        approve(answer, make_clinician(), change_summary="Test: re-reviewed.")
 
 
 # --- withdraw -------------------------------------------------------------

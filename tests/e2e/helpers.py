@@ -225,7 +225,14 @@ def make_public_pages():
     from answers.models import SitePage
     from answers.roles import sync_groups
     from citations.readers import read_references
-    from tests.factories import make_answer, make_clinician, make_editor, make_topic, make_writer
+    from tests.factories import (
+        approve,
+        make_answer,
+        make_clinician,
+        make_editor,
+        make_topic,
+        make_writer,
+    )
 
     sync_groups(apps)  # idempotent; transactional tests empty the database between tests
     writer = make_writer(display_name="Test Writer")
@@ -249,25 +256,11 @@ def make_public_pages():
     answer.certainty_reason = NOT_GRADED_REASON
     answer.save()
     answer.submit(by=writer)
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, clinician, change_summary="Test: re-reviewed.")
 
     withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
     withdrawn.submit(by=writer)
-    withdrawn.approve(
-        by=clinician,
-        shown_hash=withdrawn.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(withdrawn, clinician, change_summary="Test: re-reviewed.")
     withdrawn.withdraw(by=editor, reason="Test reason.")
     SitePage.objects.create(
         slug="editorial-policy",

@@ -27,6 +27,9 @@ from tests.e2e.helpers import (
     screenshot,
 )
 from tests.factories import (
+    approve as approve_answer,
+)
+from tests.factories import (
     make_answer,
     make_clinician,
     make_editor,
@@ -651,14 +654,7 @@ def test_feed_summaries_are_text_to_a_feed_reader(client, people):
         writers=[people.writer],
     )
     answer.submit(by=people.writer)
-    answer.approve(
-        by=people.clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve_answer(answer, people.clinician, change_summary="Test: re-reviewed.")
     feed = ElementTree.fromstring(client.get("/feed/").content)
     atom = "{http://www.w3.org/2005/Atom}"
     summaries = feed.findall(f"{atom}entry/{atom}summary")

@@ -10,6 +10,7 @@ from notifications.models import Notification
 from notifications.tasks import send_notification_email
 from tests.factories import (
     answer_url,
+    approve,
     draft,
     in_review,
     login,
@@ -24,16 +25,6 @@ worker_test = pytest.mark.django_db(transaction=True)
 def waiting(answer, user=None):
     found = Notification.objects.filter(answer=answer, kind="submitted")
     return found.filter(recipient=user) if user else found
-
-
-def approve(answer, clinician):
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-    )
 
 
 @worker_test

@@ -12,6 +12,7 @@ from django.utils.http import http_date
 from answers.models import PublishedAnswer
 from answers.public.api import PAGE_SIZE, parse_updated_since
 from tests.factories import (
+    approve,
     large_sections,
     make_answer,
     make_clinician,
@@ -179,15 +180,7 @@ def test_detail_holds_the_public_change_log_newest_first(client):
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: corrected a dose.",
-        is_correction=True,
-    )
+    approve(answer, clinician, change_summary="Test: corrected a dose.", is_correction=True)
     signoffs = list(answer.signoffs.order_by("-created_at"))
     body = get_json(client, f"/api/answers/{answer.question.slug}/")
     reviewer = {"name": "Test Reviewer", "credentials": "MD", "role": "", "orcid": ""}
@@ -304,14 +297,7 @@ def test_etag_changes_when_the_answer_is_re_reviewed(client):
     answer.note_edit(by=writer)
     assert client.get(url, headers={"If-None-Match": first}).status_code == 304  # not re-approved
     answer.submit(by=writer)
-    answer.approve(
-        by=make_clinician(),
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, make_clinician(), change_summary="Test: re-reviewed.")
     response = client.get(url, headers={"If-None-Match": first})
     assert response.status_code == 200
     assert response.json()["lead"]["text"] == "A re-reviewed test lead."

@@ -11,7 +11,7 @@ from werkzeug import Response
 
 from answers.models import Contributor, PublishedAnswer, SitePage
 from answers.public.caching import purge_answer
-from tests.factories import login, make_editor, make_topic, make_writer, publish_answer
+from tests.factories import approve, login, make_editor, make_topic, make_writer, publish_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +158,7 @@ def test_a_new_approval_is_on_the_very_next_request(answer):
     answer.note_edit(by=writer)
     answer.submit(by=writer)
     assert "Re-approved lead" not in client.get(url).text  # the approved version still
-    answer.approve(
-        by=answer.signoffs.first().reviewer,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, answer.signoffs.first().reviewer, change_summary="Test: re-reviewed.")
     assert "Re-approved lead" in client.get(url).text
 
 
@@ -264,13 +257,8 @@ def test_a_writer_named_on_the_draft_is_listed_only_once_approved(answer):
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(
-        by=answer.publication.signoff.reviewer,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: a second writer named.",
+    approve(
+        answer, answer.publication.signoff.reviewer, change_summary="Test: a second writer named."
     )
     assert answer.question.text in Client().get(url).text
 
@@ -491,14 +479,7 @@ def test_no_cache_outlives_a_scheduled_go_live_or_take_down():
     embargoed = make_answer(question="Is the embargoed cached test answer live?", writers=[writer])
     embargoed.submit(by=writer)
     go_live = timezone.now() + timedelta(hours=2)
-    embargoed.approve(
-        by=make_clinician(),
-        shown_hash=embargoed.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        go_live_at=go_live,
-    )
+    approve(embargoed, make_clinician(), go_live_at=go_live)
     home, page = reverse("home"), embargoed.get_absolute_url()
     first = Client().get(home)
     assert first["X-Page-Cache"] == "miss"

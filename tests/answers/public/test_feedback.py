@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from answers.models import ReaderFeedback
 from ops.models import RateLimitWindow
-from tests.factories import make_answer, make_clinician, make_editor, publish_answer
+from tests.factories import approve, make_answer, make_clinician, make_editor, publish_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +54,7 @@ def test_feedback_after_re_review_records_the_new_version(client):
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(
-        by=make_clinician(),
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, make_clinician(), change_summary="Test: re-reviewed.")
     answer.refresh_from_db()
     client.post(feedback_url(answer), {"kind": "not_helpful"})
     feedback = ReaderFeedback.objects.get()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from answers.models import PublishedAnswer
-from tests.factories import make_clinician, publish_answer
+from tests.factories import approve, make_clinician, publish_answer
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -63,14 +63,7 @@ def test_feed_shows_a_re_reviewed_answer_on_top(client):
     first.save()
     first.note_edit(by=writer)
     first.submit(by=writer)
-    first.approve(
-        by=make_clinician(),
-        shown_hash=first.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(first, make_clinician(), change_summary="Test: re-reviewed.")
     root = ET.fromstring(client.get("/feed/").content)
     titles = [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
     assert titles[0] == "Was this test answer re-reviewed?"

@@ -8,7 +8,14 @@ from django.db import connection
 
 from answers.public.search import START, STOP, highlighted, plain_snippet
 from answers.public.views import SEARCH_PAGE_SIZE
-from tests.factories import make_answer, make_editor, make_topic, make_writer, publish_answer
+from tests.factories import (
+    approve,
+    make_answer,
+    make_editor,
+    make_topic,
+    make_writer,
+    publish_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -211,12 +218,5 @@ def test_search_reads_the_stored_gin_indexed_vector_kept_true_on_republish(clien
     answer.save()
     answer.note_edit(by=writer)
     answer.submit(by=writer)
-    answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        change_summary="Test: re-reviewed.",
-    )
+    approve(answer, clinician, change_summary="Test: re-reviewed.")
     assert result_questions(search(client, "walrus")) == ["Is the stored narwhal vector used?"]

@@ -19,6 +19,7 @@ from citations.formatting import format_reference
 from tests.factories import (
     answer_url,
     approval,
+    approve,
     login,
     make_answer,
     make_clinician,
@@ -104,14 +105,7 @@ def test_a_first_publication_cannot_be_a_correction():
     answer = make_answer(writers=[writer])
     answer.submit(by=writer)
     with pytest.raises(WorkflowError, match="nothing to correct"):
-        answer.approve(
-            by=make_clinician(),
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            is_correction=True,
-        )
+        approve(answer, make_clinician(), is_correction=True)
     assert not PublishedAnswer.objects.exists()
 
 
@@ -153,22 +147,9 @@ def test_the_clinician_can_change_the_certainty_at_approval():
     answer = make_answer(writers=[writer], certainty="high", certainty_reason="Test: writer's.")
     answer.submit(by=writer)
     with pytest.raises(WorkflowError, match="why the evidence has this certainty"):
-        answer.approve(
-            by=clinician,
-            shown_hash=answer.content_hash(),
-            password="pw",
-            sources_checked=True,
-            wording_safe=True,
-            certainty="low",
-        )
-    signoff = answer.approve(
-        by=clinician,
-        shown_hash=answer.content_hash(),
-        password="pw",
-        sources_checked=True,
-        wording_safe=True,
-        certainty="low",
-        certainty_reason="Test: the clinician's reason.",
+        approve(answer, clinician, certainty="low")
+    signoff = approve(
+        answer, clinician, certainty="low", certainty_reason="Test: the clinician's reason."
     )
     answer.refresh_from_db()
     assert (answer.certainty, answer.certainty_reason) == ("low", "Test: the clinician's reason.")
