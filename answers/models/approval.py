@@ -43,6 +43,7 @@ def _version_note(revision, content_hash):
 
 
 CHANGE_SUMMARY_MAX = 200
+BOTH_CHECKS = "Confirm both checks: you checked the sources, and the wording is safe for patients."
 
 
 class AnswerApproval:
@@ -83,9 +84,7 @@ class AnswerApproval:
                 next_review_due=next_review_due, go_live_at=go_live_at
             )
             if not (sources_checked and wording_safe):
-                problems.append(
-                    "Confirm both checks: you checked the sources, and the wording is safe for patients."
-                )
+                problems.append(BOTH_CHECKS)
             if answer.content_hash() != answer.submitted_hash:
                 problems.append(
                     "The content changed after it was submitted. Send it back so the writer can resubmit it."
@@ -191,9 +190,7 @@ class AnswerApproval:
             check_signature(by, password)
             problems = answer._schedule_problems(next_review_due=next_review_due)
             if not (sources_checked and wording_safe):
-                problems.append(
-                    "Confirm both checks: you checked the sources, and the wording is safe for patients."
-                )
+                problems.append(BOTH_CHECKS)
             problems += review_checklist(answer).blocking_approval()
             if problems:
                 raise WorkflowError(problems)
