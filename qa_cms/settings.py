@@ -58,18 +58,18 @@ INSTALLED_APPS = [
     "simple_history",
     "answers",
     "citations",
-    # --- Audit records in a hash chain: `manage.py verify_audit_log` (issue 18) ---
+    # --- Audit records in a hash chain: `manage.py verify_audit_log` ---
     "audit",
-    # --- Production: operations, background tasks, login lockouts (issues 8 and 9) ---
+    # --- Production: operations, background tasks, login lockouts ---
     "ops",
     "django_tasks_db",
     "axes",
-    # --- Accounts: two-factor sign-in for staff (issue 8) ---
+    # --- Accounts: two-factor sign-in for staff ---
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
-    # --- Editorial operations: notifications (issue 10) ---
+    # --- Editorial operations: notifications ---
     "notifications",
     # The benchmark commands (`make benchmark`): measuring tools, no models.
     "benchmarks",
@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and messages: a cached public page skips them, and it sees their
-    # cookies and Vary headers before deciding what may be cached (issue 9).
+    # cookies and Vary headers before deciding what may be cached.
     "ops.pagecache.PublicPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,7 +118,7 @@ TEMPLATES = [
 ]
 
 # Connections are kept 60 s (checked before reuse): opening one per request cost more than
-# serving a cached page (issue 9, SQLite: 284 against 933 cached pages a second).
+# serving a cached page (SQLite: 284 against 933 cached pages a second).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -148,7 +148,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# --- Production: static files (issue 9) ---
+# --- Production: static files ---
 # With DEBUG off, WhiteNoise serves what collectstatic wrote: content-hashed names, gzip and
 # Brotli copies, cached for ten years. STATIC_MANIFEST=0 (DEBUG, and the test suite, which
 # does not run collectstatic) serves the files under their plain names instead.
@@ -170,7 +170,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Production: HTTPS and the TLS-terminating proxy (issues 8 and 9) ---
+# --- Production: HTTPS and the TLS-terminating proxy ---
 # Secure by default with DEBUG off: every protection is on unless a variable turns it off,
 # so `check --deploy` is clean with only SECRET_KEY and ALLOWED_HOSTS set.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
@@ -204,7 +204,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# --- Degraded service: database or Redis down (issue 18; docs/degraded-service.md) ---
+# --- Degraded service: database or Redis down (docs/degraded-service.md) ---
 # Local memory per process by default; REDIS_URL shares one Redis among all processes,
 # through Django's RedisCache made fail-soft (ops.cache): with Redis down, a read is a miss
 # and a write is skipped, so pages are rendered instead of failing.
@@ -306,7 +306,7 @@ FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
 # Reverse proxies in front that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
-# --- Production: logs (issue 9) ---
+# --- Production: logs ---
 # One line per request from ops.middleware.RequestLogMiddleware; LOG_FORMAT=json writes every
 # record as one JSON object per line, for log collectors.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
@@ -357,7 +357,7 @@ RETRACTION_RETRY_SECONDS = envint("RETRACTION_RETRY_SECONDS", 1800)
 # My work warns editors and clinicians when the last retraction check that checked every
 # reference is older than this many days.
 RETRACTION_WATCH_STALE_DAYS = envint("RETRACTION_WATCH_STALE_DAYS", 2)
-# --- Production: background tasks (issue 9) ---
+# --- Production: background tasks ---
 # Django's Tasks framework, stored in the project's own database; `manage.py run_worker` (the
 # django-tasks-db worker, leased and reconnecting: ops/worker.py) runs them. docs/production.md
 # says how to move the queue to Redis.
@@ -367,7 +367,7 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# Supervision (issue 18, docs/operations.md). A worker records a heartbeat every
+# Supervision (docs/operations.md). A worker records a heartbeat every
 # WORKER_HEARTBEAT_SECONDS, also while it runs a task; a task whose worker has not beaten for
 # TASK_LEASE_SECONDS (it was killed, its machine died) is run again, at most
 # TASK_MAX_ATTEMPTS times in all, then marked failed.
@@ -398,7 +398,7 @@ SCHEDULED_JOBS = {
     },
 }
 
-# --- Accounts: login lockouts with django-axes (issue 8) ---
+# --- Accounts: login lockouts with django-axes ---
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -412,13 +412,13 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Who unlocks an account, named on the lockout page.
 AXES_LOCKOUT_CONTACT = os.environ.get("AXES_LOCKOUT_CONTACT", "an editor or the site administrator")
 
-# --- Accounts: two-factor sign-in with django-otp (issue 8) ---
+# --- Accounts: two-factor sign-in with django-otp ---
 # Off by default: any staff member may set up an authenticator app. With REQUIRE_2FA=1,
 # Medical reviewers, Editors and superusers must set it up before using the admin.
 REQUIRE_2FA = envbool("REQUIRE_2FA")
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = SITE_NAME
-# --- Editorial operations: assignment and notifications (issue 10) ---
+# --- Editorial operations: assignment and notifications ---
 # Outgoing mail: printed in the console of `make run` (DEBUG), else the server EMAIL_URL names
 # (qa_cms/email_url.py: smtp://user:password@host:587?tls=1, smtps://..., console://).
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND

@@ -1,7 +1,7 @@
 """An answer's admin pages read the answer once per request, with what they show joined or
 prefetched. Django's change view reads the object a second time inside its transaction, and
 the workflow panel, the checklist, the content hash and the form each followed the question,
-topic, publication and sections with a query of their own (issue 9: the change page of an
+topic, publication and sections with a query of their own (the change page of an
 answer with 60 citations in at most 25 queries)."""
 
 from django.core.exceptions import ValidationError

@@ -5,7 +5,7 @@ the same few queries however many answers there are.
 
 A page is written directly as XML from (path, lastmod) entries: Django's sitemap view builds
 a dictionary per address and renders it through a template, about 100 ms for a page of
-1,000 answers at 10,000 (issue 9 asks for 50 ms). The answers and topics sitemaps read
+1,000 answers at 10,000 (the target is 50 ms). The answers and topics sitemaps read
 (slug, lastmod) rows and reverse their URL once per page.
 """
 

@@ -1,4 +1,4 @@
-"""The issue 9 "Scale" benchmark: 10,000 published answers in a throwaway database, the
+"""The scale benchmark: 10,000 published answers in a throwaway database, the
 real server (gunicorn with the project config, DEBUG off) against it, and one table.
 
 It never touches the database DATABASE_URL names: it makes its own (a SQLite file in a
