@@ -69,8 +69,10 @@ def test_make_passes_the_port_and_the_address_to_what_it_runs(tmp_path):
     links to the served port."""
     probe = tmp_path / "probe.mk"
     probe.write_text('include Makefile\nprobe-port:\n\t@echo "$$PORT $$SITE_URL"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}
     result = subprocess.run(
         ["make", "-s", "-f", str(probe), "probe-port", "PORT=8702"],
+        env=env,
         capture_output=True,
         text=True,
         check=True,

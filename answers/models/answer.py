@@ -269,7 +269,11 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
 
     def canonical_content(self) -> dict:
         """Everything a clinician signs off, in a stable shape: what the content hash covers."""
-        citations = sorted(self.citations.select_related("reference"), key=lambda c: int(c.label))
+        # A read-only page prefetches the citations with their references (admin/loading.py):
+        # the hash is then computed as often as the page needs without another query.
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("citations")
+        rows = prefetched if prefetched is not None else self.citations.select_related("reference")
+        citations = sorted(rows, key=lambda c: int(c.label))
         content = {
             "question": self.question.text,
             "topic": self.question.topic.name,

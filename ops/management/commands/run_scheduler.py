@@ -19,7 +19,7 @@ class Command(BaseCommand):
         "Enqueue the daily jobs of SCHEDULED_JOBS when their time of day comes: wakes every "
         "minute, runs each job once a day (once, not once per missed day, after downtime), "
         "and never twice for the same day however many schedulers run. The task worker "
-        "(db_worker) runs what it enqueues."
+        "(run_worker) runs what it enqueues."
     )
 
     def add_arguments(self, parser):
