@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from ..models import Action, Answer, PreviewLink, ReviewComment, WorkflowError
 from .forms import CommentReplyForm, ConfirmAccurateForm, PreviewLinkForm, ScheduleForm
-from .workflow import refusal
+from .workflow import refusal, signature
 
 
 def _local(moment):
@@ -65,11 +65,7 @@ class ReviewCyclePages:
             self.signed(
                 request,
                 lambda: answer.confirm_accurate(
-                    by=request.user,
-                    password=data["password"],
-                    shown_hash=data["shown_hash"],
-                    sources_checked=data["sources_checked"],
-                    wording_safe=data["wording_safe"],
+                    **signature(request.user, data),
                     next_review_due=data["next_review_due"],
                     comment=data["comment"],
                 ),

@@ -50,6 +50,18 @@ PUBLIC_KEEPS_APPROVED = (
 )
 
 
+def signature(user, data):
+    """What every sign-off takes from its signing form: who signs, their password, the
+    version the page showed and the two checks."""
+    return {
+        "by": user,
+        "password": data["password"],
+        "shown_hash": data["shown_hash"],
+        "sources_checked": data["sources_checked"],
+        "wording_safe": data["wording_safe"],
+    }
+
+
 def form_certainty(data):
     """The approve form's certainty fields: None, None when the clinician kept the proposal."""
     level = data.get("certainty") or None
@@ -256,11 +268,7 @@ class AnswerPages:
             self.signed(
                 request,
                 lambda: answer.approve(
-                    by=request.user,
-                    password=data["password"],
-                    shown_hash=data["shown_hash"],
-                    sources_checked=data["sources_checked"],
-                    wording_safe=data["wording_safe"],
+                    **signature(request.user, data),
                     comment=data["comment"],
                     next_review_due=data.get("next_review_due"),
                     go_live_at=data.get("go_live_at"),

@@ -2,11 +2,13 @@
 after the password, single-use recovery codes, and REQUIRE_2FA for reviewers and editors."""
 
 import re
-import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -68,9 +70,8 @@ def test_a_staff_member_sets_up_an_app_from_the_admin():
     assert "Too many wrong codes in a row: wait 1 second, then type the code again." in (
         throttled.text
     )
-    time.sleep(1.1)
-
-    done = client.post(ENROL, {"code": totp_code(device)})
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):  # past the wait
+        done = client.post(ENROL, {"code": totp_code(device)})
     assert "Two-factor sign-in is on" in done.text
     assert "shown only this once" in done.text
     codes = codes_on(done)
@@ -98,9 +99,10 @@ def test_after_the_password_the_admin_asks_for_the_code():
     wrong = client.post(VERIFY, {"code": "12345", "next": INDEX})
     assert "That code was not right" in wrong.text
     assert client.get(INDEX).status_code == 302
-    time.sleep(1.1)  # django-otp's wait after a wrong code
-    # The code used to enrol is spent: the app's next one is accepted.
-    response = client.post(VERIFY, {"code": totp_code(device, steps_ahead=1), "next": INDEX})
+    # The code used to enrol is spent: the app's next one is accepted, after django-otp's
+    # wait following a wrong code.
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        response = client.post(VERIFY, {"code": totp_code(device, steps_ahead=1), "next": INDEX})
     assert response.status_code == 302 and response["Location"] == INDEX
     assert client.get(INDEX).status_code == 200
 
