@@ -18,12 +18,6 @@ class AnswersConfig(AppConfig):
     def ready(self):
         post_migrate.connect(keep_sqlite_search_installed, sender=self)
 
-        from notifications.tasks import ANNOUNCERS
-
-        from . import notify
-
-        ANNOUNCERS["answer"] = notify.announce
-
         from ops.pagecache import SCHEDULED_CHANGE_PROVIDERS
 
         from .models import PublishedAnswer

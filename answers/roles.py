@@ -78,6 +78,12 @@ GROUP_PERMISSIONS = {
 }
 
 
+def is_editor(user) -> bool:
+    """Editors oversee the desk as a whole (unassigned reviews, schedules, reader reports):
+    membership of the group, not one of its permissions standing in for it."""
+    return user.is_active and (user.is_superuser or user.groups.filter(name=EDITORS).exists())
+
+
 def sync_groups(apps):
     """Create the groups and give each exactly its permissions (used by a data migration)."""
     Group = apps.get_model("auth", "Group")

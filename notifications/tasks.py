@@ -9,20 +9,30 @@ from smtplib import SMTPException
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
 
-# Who is concerned by an event, and what they are told, is the content app's business:
-# answers registers its announcer in AppConfig.ready(), so this app never imports it.
-ANNOUNCERS = {}
+def announcer(about):
+    """Who is concerned by an event, and what they are told, is the content app's business:
+    settings.NOTIFICATION_ANNOUNCERS names its function by dotted path, so this app never
+    imports the content apps (an import-linter contract) and the wiring is in one place."""
+    try:
+        path = settings.NOTIFICATION_ANNOUNCERS[about]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No announcer for {about!r} notifications: add it to NOTIFICATION_ANNOUNCERS."
+        ) from None
+    return import_string(path)
 
 
 @task(takes_context=True)
@@ -39,7 +49,7 @@ def announce(context=None, *, about, event_key="", **event):
             for pk in made.email_pending().values_list("pk", flat=True):
                 send_notification_email.enqueue(pk)  # a second one sends nothing
             return made.count()
-    return len(ANNOUNCERS[about](event=key, **event))
+    return len(announcer(about)(event=key, **event))
 
 
 def email_body(notification) -> str:

@@ -432,6 +432,9 @@ EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT", 10)
 # A failed email is tried again this many times in all, after 1, 2, 4... times this delay.
 NOTIFICATION_EMAIL_ATTEMPTS = envint("NOTIFICATION_EMAIL_ATTEMPTS", 5)
 NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+# Who hears about an event and in which words, per kind of subject: the notifications app
+# delivers, the content app decides (notifications.tasks.announcer).
+NOTIFICATION_ANNOUNCERS = {"answer": "answers.notify.announce"}
 # Submitted without a named clinician: give it to the eligible one with the fewest waiting
 # (on), or leave it to the whole Medical reviewers group (off).
 REVIEW_ROUND_ROBIN = envbool("REVIEW_ROUND_ROBIN", "0")

@@ -127,7 +127,7 @@ class ReferenceNotice(models.Model):
     def acknowledge(self, *, by, note):
         """A clinician records how the notice was handled: it no longer blocks approval."""
         note = (note or "").strip()
-        if not by.has_perm("answers.review_answer"):
+        if not by.has_perm("citations.change_referencenotice"):
             raise PermissionDenied("Only a clinician can record how a notice was handled.")
         if not note:
             raise ValidationError("Say how the notice was handled.")

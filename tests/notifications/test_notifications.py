@@ -7,12 +7,14 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
 
 from answers.models import Answer, PublishedAnswer
 from answers.roles import EDITORS
 from notifications.models import Notification, NotificationOptOut, ReviewReminder
+from notifications.tasks import announce
 from tests.factories import (
     answer_url,
     draft,
@@ -240,3 +242,9 @@ def test_mark_all_read():
     )
     login(writer).post("/admin/notifications/notification/read-all/")
     assert not Notification.objects.unread().exists()
+
+
+def test_an_event_about_an_unconfigured_subject_says_what_to_configure(settings):
+    settings.NOTIFICATION_ANNOUNCERS = {}
+    with pytest.raises(ImproperlyConfigured, match="NOTIFICATION_ANNOUNCERS"):
+        announce.call(about="answer", kind="submitted", answer_id=1)
