@@ -117,6 +117,19 @@ def _unhandled_notices():
     )
 
 
+def _set_by_workflow(to, *, related_name="+", help_text=""):
+    """A person or version the transitions record (never a form): kept if it is deleted."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
 @reversion.register(follow=["question", "sections", "citations"])
 class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
     """One answer per question. django-reversion keeps each saved version with its question,
@@ -167,48 +180,20 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         help_text="What the medical reviewer asked to change, shown to writers until they resubmit.",
     )
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    submitted_by = _set_by_workflow(settings.AUTH_USER_MODEL)
     submitted_hash = models.CharField(max_length=64, blank=True, editable=False)
-    assigned_reviewer = models.ForeignKey(
+    assigned_reviewer = _set_by_workflow(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
         related_name="reviews_assigned",
         help_text="The clinician asked to review it; empty: any medical reviewer.",
     )
-    submitted_revision = models.ForeignKey(
-        "reversion.Revision",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    changes_requested_by = models.ForeignKey(
+    submitted_revision = _set_by_workflow("reversion.Revision")
+    changes_requested_by = _set_by_workflow(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
         help_text="The clinician who last sent it back: a resubmission goes to them.",
     )
-    changes_requested_revision = models.ForeignKey(
+    changes_requested_revision = _set_by_workflow(
         "reversion.Revision",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
         help_text="The version the clinician last sent back: the review page compares the "
         "resubmission with it.",
     )
