@@ -28,6 +28,11 @@ _WRITE_CONTENT = [
     "citations.delete_citation",
     "citations.view_referencenotice",
     "citations.view_retractioncheck",
+    # Glossary definitions: drafted by writers, signed off by clinicians, like answers.
+    "answers.view_glossaryterm",
+    "answers.add_glossaryterm",
+    "answers.change_glossaryterm",
+    "answers.submit_glossaryterm",
 ]
 
 GROUP_PERMISSIONS = {
@@ -50,6 +55,9 @@ GROUP_PERMISSIONS = {
         "citations.view_referencenotice",
         "citations.change_referencenotice",
         "citations.view_retractioncheck",
+        "answers.view_glossaryterm",
+        "answers.review_glossaryterm",
+        "answers.view_glossarysignoff",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -66,6 +74,8 @@ GROUP_PERMISSIONS = {
         "answers.add_contributor",
         "answers.change_contributor",
         "answers.view_publishedanswer",
+        "answers.withdraw_glossaryterm",
+        "answers.view_glossarysignoff",
         "answers.view_readerfeedback",
         "answers.change_readerfeedback",
         "answers.view_sitepage",

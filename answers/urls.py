@@ -16,6 +16,7 @@ urlpatterns = [
     path("about/", views.site_pages, name="site_pages"),
     path("about/<slug:slug>/", views.site_page, name="site_page"),
     path("search/", views.search_page, name="search"),
+    path("glossary/", views.glossary, name="glossary"),
     path("preview/<str:token>/", preview_links.preview, name="preview_link"),
     path("preview/<str:token>/comment/", preview_links.comment, name="preview_link_comment"),
     path("feed/", public_page(tagged(RecentAnswersFeed(), LISTING)), name="feed"),

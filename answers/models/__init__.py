@@ -9,6 +9,7 @@
 - `publication`: the public snapshot, its queries and search document
 - `feedback`: reader feedback, clinician's comments and replies
 - `preview`: preview links for outside reviewers and their comments
+- `glossary`: plain definitions of the words readers meet, signed off like answers
 - `pages`: the publisher's own pages
 - `imports`: uploads the task worker imports, with their progress
 - `choices`, `errors`: the vocabularies and what a refused transition raises
@@ -26,6 +27,13 @@ from .choices import (
 )
 from .errors import SignatureRefused, StaleSignature, WorkflowError
 from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
+from .glossary import (
+    GlossarySignOff,
+    GlossaryTerm,
+    TermStatus,
+    split_other_names,
+    validate_definition,
+)
 from .imports import ImportJob
 from .pages import SitePage
 from .preview import PreviewComment, PreviewLink
@@ -54,6 +62,7 @@ from .transitions import AnswerTransitions
 # django-simple-history's audit-log models, importable here as they were before the split.
 HistoricalAnswer = Answer.history.model
 HistoricalSitePage = SitePage.history.model
+HistoricalGlossaryTerm = GlossaryTerm.history.model
 
 __all__ = [
     "CERTAINTY_PLAIN_WORDS",
@@ -76,7 +85,10 @@ __all__ = [
     "Contributor",
     "FormerContributorSlug",
     "FeedbackKind",
+    "GlossarySignOff",
+    "GlossaryTerm",
     "HistoricalAnswer",
+    "HistoricalGlossaryTerm",
     "HistoricalSitePage",
     "ImportJob",
     "PreviewComment",
@@ -93,13 +105,16 @@ __all__ = [
     "SignatureRefused",
     "StaleSignature",
     "SitePage",
+    "TermStatus",
     "Topic",
     "TopicSection",
     "WorkflowError",
     "check_signature",
     "medical_reviewers",
     "search_document",
+    "split_other_names",
     "search_document_of_columns",
     "unique_slug",
     "validate_one_line",
+    "validate_definition",
 ]

@@ -6,6 +6,7 @@ Every public response is tagged with surrogate keys (`ops.pagecache.set_surrogat
 - `topic-<topic id>`: the pages listing the topic's answers (the topic page, the 410 pages
   that suggest the topic's other answers);
 - `contributor-<contributor id>`: a writer's or clinician's page;
+- `glossary`: the glossary and every answer page (any answer may show a definition);
 - `about`: the about pages (publisher, editorial policy) and their list;
 - `listing`: home, search, the feed, the sitemap, the API list, the contributor pages (they
   list answers), and not-found pages (the address of an answer about to be published);
@@ -29,12 +30,13 @@ from django.urls import reverse
 from ops.pagecache import set_surrogate_keys
 from ops.purge import purge_keys
 
-from ..models import Contributor, PublishedAnswer, SitePage, Topic
+from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage, Topic
 from .structured_data import absolute_url
 
 LISTING = "listing"
 ALL = "all"
 ABOUT = "about"
+GLOSSARY = "glossary"
 
 
 def answer_key(answer_id) -> str:
@@ -184,3 +186,36 @@ def _site_page_changed(sender, instance, raw=False, **kwargs):
     slugs = {instance.slug, getattr(instance, "_stored_slug", None)} - {None, ""}
     urls = [reverse("site_pages"), *(reverse("site_page", args=[slug]) for slug in slugs)]
     purge_keys([ABOUT, LISTING], urls=[*map(absolute_url, urls), *_listing_urls()])
+
+
+def _public_wording(term):
+    """What readers see of a term, or None while they see nothing."""
+    if term is None or not term.public_definition:
+        return None
+    return (term.public_term, term.public_definition, term.public_other_names, term.slug)
+
+
+@receiver(pre_save, sender=GlossaryTerm, dispatch_uid="glossary_term_before_save")
+def _remember_public_wording(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._stored_public = _public_wording(
+            GlossaryTerm.objects.filter(pk=instance.pk).first()
+        )
+
+
+def _purge_glossary():
+    purge_keys([GLOSSARY, LISTING], urls=[absolute_url(reverse("glossary")), *_listing_urls()])
+
+
+@receiver(post_save, sender=GlossaryTerm, dispatch_uid="purge_glossary_on_save")
+def _glossary_term_saved(sender, instance, raw=False, **kwargs):
+    """A definition signed off or taken down changes the glossary, the sitemap and any answer
+    page using the term; a writer's draft changes nothing public."""
+    if not raw and getattr(instance, "_stored_public", None) != _public_wording(instance):
+        _purge_glossary()
+
+
+@receiver(post_delete, sender=GlossaryTerm, dispatch_uid="purge_glossary_on_delete")
+def _glossary_term_deleted(sender, instance, **kwargs):
+    if _public_wording(instance) is not None:
+        _purge_glossary()

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 
-from ..models import Contributor, PublishedAnswer, SitePage
+from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage
 
 # Search engines take up to 50,000 addresses a file; smaller pages stay quick to render.
 ANSWERS_PER_SITEMAP = 1000
@@ -138,11 +138,32 @@ class AboutSitemap(SiteUrlSitemap):
         return self._latest
 
 
+class GlossarySitemap(SiteUrlSitemap):
+    """/glossary/, once a clinician has signed off a definition."""
+
+    def items(self):
+        return ["glossary"] if self.get_latest_lastmod() else []
+
+    def location(self, item):
+        return reverse(item)
+
+    def lastmod(self, item):
+        return self.get_latest_lastmod()
+
+    def get_latest_lastmod(self):
+        if not hasattr(self, "_latest"):
+            self._latest = GlossaryTerm.objects.public().aggregate(latest=Max("approved_at"))[
+                "latest"
+            ]
+        return self._latest
+
+
 sitemaps = {
     "answers": AnswerSitemap,
     "topics": TopicSitemap,
     "contributors": ContributorSitemap,
     "about": AboutSitemap,
+    "glossary": GlossarySitemap,
 }
 
 

@@ -217,3 +217,28 @@ def site_page_data(page) -> dict:
         "dateModified": page.updated_at.isoformat(),
         "publisher": publisher(),
     }
+
+
+def glossary_data(terms) -> dict:
+    """The glossary as a schema.org DefinedTermSet of DefinedTerms."""
+    url = absolute_url(reverse("glossary"))
+    return {
+        "@context": "https://schema.org",
+        "@type": "DefinedTermSet",
+        "@id": url,
+        "url": url,
+        "name": "Glossary",
+        "inLanguage": _language_tag(),
+        "publisher": publisher(),
+        "hasDefinedTerm": [
+            {
+                "@type": "DefinedTerm",
+                "@id": f"{url}#{term.slug}",
+                "name": term.term,
+                "description": term.definition,
+                **({"alternateName": list(term.other_names)} if term.other_names else {}),
+                "inDefinedTermSet": url,
+            }
+            for term in terms
+        ],
+    }

@@ -17,9 +17,10 @@ from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 from ..models import Contributor, FormerContributorSlug, PublishedAnswer, ReaderFeedback, SitePage
 from ..people import person
 from ..rendering import render_markdown
-from .caching import ABOUT, LISTING, answer_key, contributor_key, topic_key
+from .caching import ABOUT, GLOSSARY, LISTING, answer_key, contributor_key, topic_key
 from .cite import page_citation
 from .forms import FeedbackForm
+from .glossary import by_letter, public_terms
 from .origin import same_origin
 from .paging import RowsById
 from .ratelimit import within_limit
@@ -29,6 +30,7 @@ from .structured_data import (
     answer_page_data,
     breadcrumbs,
     contributor_page_data,
+    glossary_data,
     ld_json_script,
     meta_description,
     site_page_data,
@@ -145,7 +147,25 @@ def question(request, slug):
         return _withdrawn(request, publication)
     response = _answer_page(request, publication, FeedbackForm(auto_id="feedback-%s"))
     set_last_modified(response, publication.approved_at)
-    return set_surrogate_keys(response, answer_key(publication.answer_id))
+    # Any answer may show a glossary definition: a term signed off or taken down purges it.
+    return set_surrogate_keys(response, answer_key(publication.answer_id), GLOSSARY)
+
+
+@public_page
+@require_safe
+def glossary(request):
+    """The signed-off definitions, A to Z."""
+    terms = public_terms()
+    response = render(
+        request,
+        "answers/glossary.html",
+        {
+            "letters": by_letter(terms),
+            "canonical_url": absolute_url(reverse("glossary")),
+            "structured_data": ld_json_script(glossary_data(terms)) if terms else "",
+        },
+    )
+    return set_surrogate_keys(response, GLOSSARY)
 
 
 @public_page

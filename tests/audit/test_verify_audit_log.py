@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 
 from answers.models import Answer, HistoricalAnswer, SignOff
+from audit.management.commands.verify_audit_log import chained_models
 from audit.models import AuditChainHead
 from tests.factories import make_clinician, publish_answer, published
 
@@ -69,7 +70,7 @@ def test_a_sign_off_edited_in_sql_is_named():
     assert "by Dr Ann Lee" in output  # who signed
     assert f"{signoff.created_at:%Y-%m-%d %H:%M}" in output  # when (UTC)
     assert f'content_hash was "{signoff.content_hash}", now "{"0" * 64}"' in output
-    assert "1 of 4 chains broken" in output
+    assert f"1 of {len(chained_models())} chains broken" in output
 
 
 @pytest.mark.django_db

@@ -62,8 +62,10 @@ def browse(chromium, live_server, groups, request):
     pages are watched; the test fails on any dialog, page error or CSP violation."""
     watches = []
 
-    def open_profile(name="anonymous", *, viewport=DESKTOP):
-        context = chromium.new_context(viewport=viewport, base_url=live_server.url)
+    def open_profile(name="anonymous", *, viewport=DESKTOP, java_script_enabled=True):
+        context = chromium.new_context(
+            viewport=viewport, base_url=live_server.url, java_script_enabled=java_script_enabled
+        )
         context.set_default_timeout(15_000)
         watch = BrowserWatch(context, name)
         watches.append(watch)

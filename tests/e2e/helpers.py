@@ -222,7 +222,7 @@ def make_public_pages():
     from django.apps import apps
 
     from answers.importing import import_article
-    from answers.models import SitePage
+    from answers.models import GlossaryTerm, SitePage
     from answers.roles import sync_groups
     from citations.readers import read_references
     from tests.factories import (
@@ -262,6 +262,17 @@ def make_public_pages():
     withdrawn.submit(by=writer)
     approve(withdrawn, clinician, change_summary="Test: re-reviewed.")
     withdrawn.withdraw(by=editor, reason="Test reason.")
+    # A glossary term used by the sample, signed off through the workflow. Its definition is
+    # a test placeholder, not medical content.
+    term = GlossaryTerm(
+        term="Ejection fraction",
+        definition="Test: a placeholder definition, not medical advice.",
+        other_names="Test-EF",
+    )
+    term._history_user = writer
+    term.save()
+    term.submit(by=writer)
+    term.approve(by=clinician, password="pw", shown_hash=term.content_hash())
     SitePage.objects.create(
         slug="editorial-policy",
         title="Editorial policy",
@@ -283,6 +294,7 @@ def make_public_pages():
         "contributor (clinician)": (clinician.contributor.get_absolute_url(), 200),
         "about pages": ("/about/", 200),
         "about page": ("/about/editorial-policy/", 200),
+        "glossary": ("/glossary/", 200),
     }
     people = {"writer": writer, "clinician": clinician, "editor": editor}
     return pages, answer, people

@@ -92,3 +92,22 @@ def test_axe_reports_what_it_finds(chromium, axe_source):
         assert {"image-alt", "link-name", "html-has-lang", "document-title"} <= rules
     finally:
         context.close()
+
+
+def test_a_glossary_term_is_explained_by_keyboard_without_javascript(browse):
+    pages, _, _ = make_public_pages()
+    watch = browse("reader without JavaScript", java_script_enabled=False)
+    page = watch.page
+    page.goto(pages["answer"][0])
+    link = page.locator("a.glossary-link")
+    expect(link).to_have_count(1)  # the first use only
+    expect(link).to_have_text(re.compile("ejection fraction", re.IGNORECASE))
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#define-ejection-fraction$"))
+    definition = page.locator("#define-ejection-fraction + dd")
+    expect(definition).to_contain_text("Test: a placeholder definition")
+    page.get_by_role("link", name=re.compile("Back to the text")).focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#use-ejection-fraction$"))
+    watch.check()

@@ -249,7 +249,8 @@ def test_pages_have_a_skip_link_and_landmarks(client):
 
 # ---------------------------------------------------------------- query budgets
 
-BUDGET = 3
+# 4: three for the answer, one for the signed-off glossary terms (any answer may explain one).
+BUDGET = 4
 
 
 def queries_for(client, url):
