@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 from citations.models import RetractionCheck
 from notifications.models import Notification
 
-from ..models import Answer, ReaderFeedback
+from ..models import Answer, GlossaryTerm, ReaderFeedback
 from ..roles import is_editor
 
 SHOWN = 10  # rows per list; the count says how many there are in all
@@ -183,7 +183,25 @@ def my_work(user, *, today=None) -> list[WorkList]:
         )
     if edits and user.has_perm("answers.view_readerfeedback"):
         lists.append(_feedback_queue())
+    if user.has_perm("answers.review_glossaryterm"):
+        lists.append(_glossary_reviews())
     return lists
+
+
+def _glossary_reviews():
+    """Definitions waiting for a clinician (their page says who may not sign one)."""
+    waiting = GlossaryTerm.objects.waiting_for_review().order_by("updated_at", "pk")
+    items = [
+        WorkItem(
+            title=term.term,
+            url=reverse("admin:answers_glossaryterm_change", args=[term.pk]),
+            detail=f"submitted {_day(timezone.localtime(term.updated_at))}",
+        )
+        for term in waiting[:SHOWN]
+    ]
+    count = len(items) if len(items) < SHOWN else waiting.count()
+    url = reverse("admin:answers_glossaryterm_changelist") + "?status__exact=in_review"
+    return WorkList("glossary", "Glossary definitions waiting for review", count, items, url)
 
 
 def _feedback_queue():

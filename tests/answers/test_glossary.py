@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from answers.admin.my_work import my_work
 from answers.glossary_import import GlossaryFileError, import_glossary
 from answers.models import GlossarySignOff, GlossaryTerm, StaleSignature, WorkflowError
 from answers.public.glossary import PublicTerm, link_first_uses
@@ -286,3 +287,11 @@ def test_the_sitemap_lists_the_glossary_once_a_term_is_public():
     assert reverse("glossary") not in Client().get(sitemap).content.decode()
     public_term()
     assert reverse("glossary") in Client().get(sitemap).content.decode()
+
+
+def test_definitions_waiting_for_review_are_on_a_clinicians_my_work():
+    item, writer = written()
+    item.submit(by=writer)
+    lists = {work.key: work for work in my_work(make_clinician())}
+    assert [i.title for i in lists["glossary"].items] == ["Widget score"]
+    assert "glossary" not in {work.key for work in my_work(writer)}
