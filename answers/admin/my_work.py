@@ -75,16 +75,17 @@ def _due(answer):
 
 
 def _moment(value):
-    return date_format(timezone.localtime(value), "j M Y H:i")
+    """One format for a moment everywhere on My work, its time zone named: "3 Dec 2026, 14:05 UTC"."""
+    return date_format(timezone.localtime(value), "j M Y, H:i T")
 
 
 def _scheduled(answer):
     now = timezone.now()
     changes = []
     if answer.scheduled_go_live > now:
-        changes.append(f"goes live {_moment(answer.scheduled_go_live)}")
+        changes.append(f"will go live on {_moment(answer.scheduled_go_live)}")
     if answer.scheduled_take_down is not None:
-        changes.append(f"taken down {_moment(answer.scheduled_take_down)}")
+        changes.append(f"will be taken down on {_moment(answer.scheduled_take_down)}")
     return ", ".join(changes)
 
 

@@ -8,7 +8,14 @@ register = template.Library()
 @register.inclusion_tag("admin/answers/includes/my_work.html", takes_context=True)
 def my_work_panel(context):
     user = context["request"].user
-    return {"lists": my_work(user), "unread": unread_notifications(user), "alerts": alerts(user)}
+    lists = my_work(user)
+    return {
+        "lists": lists,
+        # Empty lists collapse into one line, so what waits stands out.
+        "empty_lists": [work.title for work in lists if not work.items],
+        "unread": unread_notifications(user),
+        "alerts": alerts(user),
+    }
 
 
 @register.simple_tag(takes_context=True)

@@ -134,8 +134,10 @@ def test_editors_see_scheduled_changes_soonest_first():
     scheduled = lists["scheduled"]
     assert titles(scheduled) == ["Expiring?", "Embargoed?", "Later?"]
     assert scheduled.count == 3
-    assert scheduled.items[0].detail.startswith("taken down ")
-    assert scheduled.items[1].detail.startswith("goes live ")
+    # Future events in the future tense, their time zone named.
+    assert scheduled.items[0].detail.startswith("will be taken down on ")
+    assert scheduled.items[1].detail.startswith("will go live on ")
+    assert scheduled.items[0].detail.endswith(" UTC")
     assert scheduled.items[0].url == answer_url("change", expiring) + "#review-cycle"
     assert f'href="{answer_url("change", expiring)}#review-cycle"' in page.content.decode()
     assert "Scheduled changes (go-live or take-down) <span" in page.content.decode()
@@ -239,3 +241,12 @@ def test_a_watch_that_never_completed_says_since_when():
     watch_run(days_ago=1, failed=True)
     [text], _ = alert_text(make_editor())
     assert text.startswith("The retraction watch has not completed since it first ran 4 days ago")
+
+
+def test_empty_lists_collapse_into_one_line():
+    writer = make_writer()
+    page, lists = work(writer)
+    html = page.content.decode()
+    assert all(not work_list.items for work_list in lists.values())
+    assert 'id="my-work-my_drafts"' not in html
+    assert "Nothing waiting in: Changes requested of me; My drafts;" in html
