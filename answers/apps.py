@@ -20,6 +20,7 @@ class AnswersConfig(AppConfig):
 
         from ops.pagecache import SCHEDULED_CHANGE_PROVIDERS
 
+        from . import tasks  # noqa: F401  (connects the link check after each approval)
         from .models import PublishedAnswer
         from .public import caching  # noqa: F401  (connects the purge receivers)
 

@@ -58,6 +58,8 @@ def recipients(kind, answer):
         return [last_reviewer(answer), *editors()]
     if kind == Kind.PROBLEM_REPORTED:
         return list(editors())
+    if kind == Kind.LINK_BROKEN:
+        return writers_of(answer)
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
@@ -164,6 +166,13 @@ def message(
             "a notice beside that reference until a new version is approved."
         )
         return f"{notice.get_kind_display()}: a study cited by “{question}”", text, change_url
+    if kind == Kind.LINK_BROKEN:
+        text = (
+            f"A link readers follow from “{question}” stopped working:{quoted}\n"
+            "Change or remove it, then submit the answer for medical review. The list of "
+            "broken links shows every answer using it."
+        )
+        return f"A link stopped working: {question}", text, change_url
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
@@ -298,6 +307,25 @@ def announce_notices(*, notices):
                 notice_id=notice.pk,
                 # One announcement per notice and answer, however often the watch reruns.
                 event_key=f"retraction:{notice.pk}:{answer_id}",
+            )
+            count += 1
+    return count
+
+
+def announce_broken_links(links):
+    """Tell the writers of each live answer using a link that has just broken (once per
+    link, answer and breakage, however often the check runs)."""
+    count = 0
+    for link in links:
+        what = f"{link.url} ({link.error or f'HTTP {link.http_status}'})"
+        for answer_id in link.answers.values_list("pk", flat=True):
+            enqueue_on_commit(
+                announce_task,
+                about="answer",
+                kind=Kind.LINK_BROKEN.value,
+                answer_id=answer_id,
+                comment=what,
+                event_key=f"link:{link.pk}:{answer_id}:{link.broken_since:%Y%m%d%H%M%S}",
             )
             count += 1
     return count

@@ -75,6 +75,8 @@ GROUP_PERMISSIONS = {
         "answers.change_contributor",
         "answers.view_publishedanswer",
         "answers.withdraw_glossaryterm",
+        # The link health report.
+        "answers.view_outboundlink",
         "answers.view_glossarysignoff",
         "answers.view_readerfeedback",
         "answers.change_readerfeedback",

@@ -4,14 +4,17 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.tasks import task
 from django.utils import timezone
 
 from citations.models import RetractionCheck
 from ops.tasks import enqueue_on_commit
 
-from . import notify
+from . import link_health, notify
 from .importing import run_import_job
+from .models import PublishedAnswer
 from .retractions import run_retraction_watch
 
 logger = logging.getLogger(__name__)
@@ -88,3 +91,24 @@ def send_review_reminders():
 def run_import(job_id: int):
     """An uploaded article or reference file (answers.ImportJob), imported off the request."""
     return run_import_job(job_id)
+
+
+@task
+def check_links(answer_ids: list[int] | None = None):
+    """The nightly link check (all live answers), or one answer's after its approval: records
+    each link's state and tells the writers of an answer whose link just broke."""
+    report = link_health.check_links(answer_ids=answer_ids)
+    notify.announce_broken_links(report.newly_broken)
+    return {
+        "checked": report.checked,
+        "broken": len(report.broken),
+        "redirected": len(report.redirected),
+        "summary": report.summary(),
+    }
+
+
+@receiver(post_save, sender=PublishedAnswer, dispatch_uid="check_links_after_approval")
+def _check_links_after_approval(sender, instance, created, raw=False, update_fields=None, **kw):
+    """Each approval (a new or replaced snapshot) checks that answer's links, off the request."""
+    if not raw and (update_fields is None or "body_html" in update_fields):
+        enqueue_on_commit(check_links, answer_ids=[instance.answer_id])

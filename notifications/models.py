@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", "Review overdue"
     PROBLEM_REPORTED = "problem_reported", "Reader reported a problem"
     RETRACTION = "retraction", "Cited study retracted or under concern"
+    LINK_BROKEN = "link_broken", "A link stopped working"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -22,6 +22,10 @@ def envint(name, default):
     return int(os.environ.get(name, default))
 
 
+def envfloat(name, default):
+    return float(os.environ.get(name, default))
+
+
 def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -392,6 +396,10 @@ SCHEDULED_JOBS = {
         "task": "answers.tasks.send_review_reminders",
         "at": os.environ.get("REVIEW_REMINDERS_AT", "07:00"),
     },
+    "check_links": {
+        "task": "answers.tasks.check_links",
+        "at": os.environ.get("LINK_CHECK_AT", "02:00"),
+    },
     "prune_task_results": {
         "task": "ops.tasks.prune_task_results",
         "at": os.environ.get("PRUNE_TASK_RESULTS_AT", "04:30"),
@@ -432,6 +440,14 @@ EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT", 10)
 # A failed email is tried again this many times in all, after 1, 2, 4... times this delay.
 NOTIFICATION_EMAIL_ATTEMPTS = envint("NOTIFICATION_EMAIL_ATTEMPTS", 5)
 NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+# The nightly link check (answers/link_health.py): per-request timeout in seconds, tries
+# again after a timeout or 5xx, redirects followed, seconds between two requests to one
+# host; private and local addresses only when allowed (tests).
+LINK_CHECK_TIMEOUT = envfloat("LINK_CHECK_TIMEOUT", 10.0)
+LINK_CHECK_RETRIES = envint("LINK_CHECK_RETRIES", 2)
+LINK_CHECK_MAX_REDIRECTS = envint("LINK_CHECK_MAX_REDIRECTS", 5)
+LINK_CHECK_HOST_INTERVAL = envfloat("LINK_CHECK_HOST_INTERVAL", 1.0)
+LINK_CHECK_ALLOW_PRIVATE = envbool("LINK_CHECK_ALLOW_PRIVATE", "0")
 # Who hears about an event and in which words, per kind of subject: the notifications app
 # delivers, the content app decides (notifications.tasks.announcer).
 NOTIFICATION_ANNOUNCERS = {"answer": "answers.notify.announce"}

@@ -13,7 +13,8 @@ the desk. One module per concern:
   back to review;
 - `pages`: the about pages editors publish (with their history);
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
+- `links`: the link health report (broken and redirected links, with their answers);
 - `wording`: how refusals and times are worded in messages.
 """
 
-from . import answers, desk_admins, glossary, pages, references  # noqa: F401  (registers the model admins)
+from . import answers, desk_admins, glossary, links, pages, references  # noqa: F401  (registers the model admins)

@@ -10,6 +10,7 @@
 - `feedback`: reader feedback, clinician's comments and replies
 - `preview`: preview links for outside reviewers and their comments
 - `glossary`: plain definitions of the words readers meet, signed off like answers
+- `links`: the outbound links readers follow, and whether they still work
 - `pages`: the publisher's own pages
 - `imports`: uploads the task worker imports, with their progress
 - `choices`, `errors`: the vocabularies and what a refused transition raises
@@ -35,6 +36,7 @@ from .glossary import (
     validate_definition,
 )
 from .imports import ImportJob
+from .links import LinkStatus, OutboundLink
 from .pages import SitePage
 from .preview import PreviewComment, PreviewLink
 from .publication import (
@@ -91,6 +93,8 @@ __all__ = [
     "HistoricalGlossaryTerm",
     "HistoricalSitePage",
     "ImportJob",
+    "LinkStatus",
+    "OutboundLink",
     "PreviewComment",
     "PreviewLink",
     "PublishedAnswer",

@@ -136,9 +136,10 @@ def test_a_bad_time_of_day_is_a_clear_error(settings):
     assert "must be a time of day as HH:MM (e.g. 03:30), not '3 am'" in error.msg
 
 
-def test_the_project_schedules_the_retraction_watch_and_the_review_reminders():
+def test_the_project_schedules_the_retraction_watch_the_link_check_and_the_review_reminders():
     assert {job.task_path: job.at for job in jobs()} == {
         "answers.tasks.check_retractions": time(3, 0),
+        "answers.tasks.check_links": time(2, 0),
         "answers.tasks.send_review_reminders": time(7, 0),
         "ops.tasks.prune_task_results": time(4, 30),
     }
