@@ -149,7 +149,8 @@ def message(
         said = quoted or "\n\n(The reader left no message.)\n"
         text = (
             f"A reader reported a problem with “{question}”:{said}\n"
-            "Check it in the reader feedback list and mark it resolved when handled."
+            "Work on it in Reader problem reports: assign it, pass it to the writers if the "
+            "answer needs changing, and close it with its outcome."
         )
         return f"A reader reported a problem: {question}", text, change_url
     if kind == Kind.RETRACTION:

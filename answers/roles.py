@@ -80,6 +80,9 @@ GROUP_PERMISSIONS = {
         "answers.view_glossarysignoff",
         "answers.view_readerfeedback",
         "answers.change_readerfeedback",
+        # The problem reports' queue (a proxy of reader feedback).
+        "answers.view_problemreport",
+        "answers.change_problemreport",
         "answers.view_sitepage",
         "answers.add_sitepage",
         "answers.change_sitepage",

@@ -12,6 +12,11 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("questions/<slug:slug>/", views.question, name="question"),
     path("questions/<slug:slug>/feedback/", views.feedback, name="question_feedback"),
+    path(
+        "questions/<slug:slug>/feedback/missing/",
+        views.what_was_missing,
+        name="question_missing",
+    ),
     path("contributors/<slug:slug>/", views.contributor, name="contributor"),
     path("about/", views.site_pages, name="site_pages"),
     path("about/<slug:slug>/", views.site_page, name="site_page"),

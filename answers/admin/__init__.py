@@ -7,14 +7,23 @@ the desk. One module per concern:
 - `review_cycle`: confirm still accurate, schedule, preview links, section comments;
 - `assignment`, `cite_by_identifier`, `my_work`: who reviews, citing by DOI/PMID, My work;
 - `history`: versions, compare, restore;
-- `desk_admins`: topics, questions, contributors, sign-offs, publications, feedback, audit log;
+- `desk_admins`: topics, questions, contributors, sign-offs, publications, audit log;
 - `imports`: the upload pages for articles and reference files;
 - `references`: the library's ReferenceAdmin, sending answers citing a changed reference
   back to review;
 - `pages`: the about pages editors publish (with their history);
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
+- `reader_reports`: the problem reports' queue and the readers' votes;
 - `links`: the link health report (broken and redirected links, with their answers);
 - `wording`: how refusals and times are worded in messages.
 """
 
-from . import answers, desk_admins, glossary, links, pages, references  # noqa: F401  (registers the model admins)
+from . import (  # noqa: F401  (registers the model admins)
+    answers,
+    desk_admins,
+    glossary,
+    links,
+    pages,
+    reader_reports,
+    references,
+)

@@ -1,8 +1,8 @@
 """The rest of the desk: topics, questions, contributors, sign-offs, publications, reader
 feedback and the audit log."""
 
-from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -219,6 +219,9 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
         "take_down_at",
         "schedule_link",
         "public_link",
+        "helpful_votes",
+        "not_helpful_votes",
+        "open_reports",
     ]
     list_select_related = ["topic"]
     list_filter = [ScheduledFilter, ("topic", admin.RelatedOnlyFieldListFilter), "withdrawn_at"]
@@ -243,6 +246,41 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = ["public_link"]
 
+    def get_queryset(self, request):
+        """Readers' votes and open problem reports per answer, counted in the list's query."""
+        feedback = ReaderFeedback.objects.filter(answer=OuterRef("answer_id"))
+
+        def count(**where):
+            return Subquery(
+                feedback.filter(**where)
+                .order_by()
+                .values("answer")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            )
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                helpful=count(kind=ReaderFeedback.Kind.HELPFUL),
+                not_helpful=count(kind=ReaderFeedback.Kind.NOT_HELPFUL),
+                open_problems=count(kind=ReaderFeedback.Kind.PROBLEM, resolved=False),
+            )
+        )
+
+    @admin.display(description="helpful", ordering="helpful")
+    def helpful_votes(self, publication):
+        return publication.helpful or 0
+
+    @admin.display(description="not helpful", ordering="not_helpful")
+    def not_helpful_votes(self, publication):
+        return publication.not_helpful or 0
+
+    @admin.display(description="open reports", ordering="open_problems")
+    def open_reports(self, publication):
+        return publication.open_problems or 0
+
     @admin.display(description="state")
     def state(self, publication):
         return publication.state
@@ -257,28 +295,3 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
     @admin.display(description="public page")
     def public_link(self, publication):
         return format_html('<a href="{}">View</a>', reverse("question", args=[publication.slug]))
-
-
-@admin.register(ReaderFeedback)
-class ReaderFeedbackAdmin(NulSafeSearch):
-    list_display = ["answer", "kind", "message_excerpt", "created_at", "resolved"]
-    list_filter = ["resolved", "kind"]
-    list_select_related = ["answer__question"]
-    search_fields = ["message", "answer__question__text"]
-    fields = ["answer", "kind", "message", "created_at", "content_hash", "signoff", "resolved"]
-    readonly_fields = ["answer", "kind", "message", "created_at", "content_hash", "signoff"]
-    actions = ["mark_resolved"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="message")
-    def message_excerpt(self, feedback):
-        text = feedback.message
-        return text if len(text) <= 120 else text[:119] + "…"
-
-    @admin.action(description="Mark resolved", permissions=["change"])
-    def mark_resolved(self, request, queryset):
-        count = queryset.filter(resolved=False).update(resolved=True)
-        entries = "entry" if count == 1 else "entries"
-        self.message_user(request, f"Marked {count} feedback {entries} resolved.", messages.SUCCESS)

@@ -214,17 +214,14 @@ def _feedback_queue():
     items = [
         WorkItem(
             title=feedback.answer.question.text,
-            url=reverse("admin:answers_readerfeedback_change", args=[feedback.pk]),
+            url=reverse("admin:answers_problemreport_change", args=[feedback.pk]),
             detail=f"reported {_day(timezone.localtime(feedback.created_at))}: "
             + (feedback.message[:100] or "no message"),
         )
         for feedback in queue[:SHOWN]
     ]
     count = len(items) if len(items) < SHOWN else queue.count()
-    url = (
-        reverse("admin:answers_readerfeedback_changelist")
-        + "?resolved__exact=0&kind__exact=problem"
-    )
+    url = reverse("admin:answers_problemreport_changelist") + "?state=open"
     return WorkList("feedback", "Reader problem reports", count, items, url)
 
 

@@ -27,7 +27,14 @@ from .choices import (
     SectionKind,
 )
 from .errors import SignatureRefused, StaleSignature, WorkflowError
-from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
+from .feedback import (
+    READER_REPORT,
+    FeedbackOutcome,
+    ProblemReport,
+    ReaderFeedback,
+    ReviewComment,
+    ReviewCommentReply,
+)
 from .glossary import (
     GlossarySignOff,
     GlossaryTerm,
@@ -73,6 +80,7 @@ __all__ = [
     "HOUSE_STRUCTURE",
     "NOT_YOUR_SIGN_OFF",
     "ONE_LINE",
+    "READER_REPORT",
     "SEARCH_CONFIG",
     "SIGNOFF_MEANING",
     "WRONG_SIGNATURE",
@@ -87,6 +95,7 @@ __all__ = [
     "Contributor",
     "FormerContributorSlug",
     "FeedbackKind",
+    "FeedbackOutcome",
     "GlossarySignOff",
     "GlossaryTerm",
     "HistoricalAnswer",
@@ -96,6 +105,7 @@ __all__ = [
     "LinkStatus",
     "OutboundLink",
     "PreviewComment",
+    "ProblemReport",
     "PreviewLink",
     "PublishedAnswer",
     "PublishedAnswerQuerySet",

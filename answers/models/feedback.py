@@ -10,14 +10,24 @@ from notifications.models import NotificationKind
 from notifications.tasks import announce
 from ops.tasks import enqueue_on_commit
 
+from ..people import display_name
 from .choices import Action, FeedbackKind
 from .errors import WorkflowError
 
 
+class FeedbackOutcome(models.TextChoices):
+    FIXED = "fixed", "Fixed in a new version"
+    NO_CHANGE = "no_change", "No change needed"
+    DUPLICATE = "duplicate", "Duplicate of another report"
+
+
 class ReaderFeedback(models.Model):
-    """A reader's "Was this helpful? / Report a problem", tied to the version they saw."""
+    """A reader's "Was this helpful?" vote (with what was missing, if they said) or problem
+    report, tied to the version they saw. A problem report is worked like a ticket: assigned,
+    annotated, passed to the answer's writers as a comment, and closed with an outcome."""
 
     Kind = FeedbackKind
+    Outcome = FeedbackOutcome
 
     answer = models.ForeignKey("answers.Answer", on_delete=models.CASCADE, related_name="feedback")
     signoff = models.ForeignKey(
@@ -31,7 +41,39 @@ class ReaderFeedback(models.Model):
     kind = models.CharField(max_length=20, choices=FeedbackKind)
     message = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
-    resolved = models.BooleanField(default=False)
+    resolved = models.BooleanField("closed", default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="assigned_reports",
+    )
+    notes = models.TextField("editors' notes", blank=True, editable=False)
+    passed_to_writers_at = models.DateTimeField(null=True, blank=True, editable=False)
+    outcome = models.CharField(max_length=20, choices=FeedbackOutcome, blank=True, editable=False)
+    fixed_in = models.ForeignKey(
+        "answers.SignOff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The approved version that fixed it.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -41,6 +83,10 @@ class ReaderFeedback(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=FeedbackKind.values),
                 name="feedback_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(resolved=True, outcome__in=FeedbackOutcome.values),
+                name="feedback_outcome_only_when_closed",
             ),
         ]
 
@@ -69,6 +115,123 @@ class ReaderFeedback(models.Model):
                     comment=feedback.message,
                 )
         return feedback
+
+    def add_what_was_missing(self, text):
+        """A reader who answered No says what was missing (once, within the hour: the
+        public view checks the signed link)."""
+        text = (text or "").strip()
+        if self.kind != FeedbackKind.NOT_HELPFUL or not text:
+            return False
+        return bool(
+            ReaderFeedback.objects.filter(pk=self.pk, message="").update(message=text[:2000])
+        )
+
+    # ------------------------------------------------------------ the queue
+
+    def _work(self, by):
+        if not by.has_perm("answers.change_readerfeedback"):
+            raise WorkflowError("Only editors work on reader reports.")
+        if self.kind != FeedbackKind.PROBLEM:
+            raise WorkflowError("Only a problem report is worked on; votes are counted.")
+        locked = ReaderFeedback.objects.select_for_update().get(pk=self.pk)
+        if locked.resolved:
+            raise WorkflowError("This report is closed.")
+        return locked
+
+    def _note(self, report, by, text):
+        stamp = timezone.localtime().strftime("%-d %b %Y %H:%M %Z")
+        line = f"{stamp}, {display_name(by)}: {text}"
+        report.notes = f"{report.notes}\n{line}".strip()
+
+    def assign(self, *, by, to):
+        with transaction.atomic():
+            report = self._work(by)
+            if to is not None and not (to.is_active and to.is_staff):
+                raise WorkflowError(f"{display_name(to)} cannot work on the desk.")
+            report.assigned_to = to
+            self._note(report, by, f"assigned to {display_name(to)}" if to else "unassigned")
+            report.save(update_fields=["assigned_to", "notes"])
+        self.refresh_from_db()
+
+    def annotate(self, *, by, note):
+        note = (note or "").strip()
+        if not note:
+            raise WorkflowError("Write the note first: it is empty.")
+        with transaction.atomic():
+            report = self._work(by)
+            self._note(report, by, note)
+            report.save(update_fields=["notes"])
+        self.refresh_from_db()
+
+    def pass_to_writers(self, *, by):
+        """The report becomes a comment on the answer, where its writers work."""
+        with transaction.atomic():
+            report = self._work(by)
+            if report.passed_to_writers_at:
+                raise WorkflowError("This report was already passed to the writers.")
+            ReviewComment.objects.create(
+                answer_id=report.answer_id,
+                part=READER_REPORT,
+                author=by,
+                text=f"A reader reported a problem: {report.message}",
+            )
+            report.passed_to_writers_at = timezone.now()
+            self._note(report, by, "passed to the writers as a comment on the answer")
+            report.save(update_fields=["passed_to_writers_at", "notes"])
+        self.refresh_from_db()
+
+    def close(self, *, by, outcome, fixed_in=None, duplicate_of=None):
+        outcome = FeedbackOutcome(outcome)
+        with transaction.atomic():
+            report = self._work(by)
+            if outcome == FeedbackOutcome.FIXED:
+                if fixed_in is None or fixed_in.answer_id != report.answer_id:
+                    raise WorkflowError("Choose the approved version that fixed it.")
+                if fixed_in.created_at < report.created_at:
+                    raise WorkflowError(
+                        "That version was approved before the report: choose a later one."
+                    )
+            if outcome == FeedbackOutcome.DUPLICATE and (
+                duplicate_of is None
+                or duplicate_of.pk == report.pk
+                or duplicate_of.answer_id != report.answer_id
+            ):
+                raise WorkflowError("Choose the other report of this answer it repeats.")
+            report.outcome = outcome
+            report.fixed_in = fixed_in if outcome == FeedbackOutcome.FIXED else None
+            report.duplicate_of = duplicate_of if outcome == FeedbackOutcome.DUPLICATE else None
+            report.resolved, report.closed_at, report.closed_by = True, timezone.now(), by
+            self._note(report, by, f"closed: {outcome.label.lower()}")
+            report.save(
+                update_fields=[
+                    "outcome",
+                    "fixed_in",
+                    "duplicate_of",
+                    "resolved",
+                    "closed_at",
+                    "closed_by",
+                    "notes",
+                ]
+            )
+        self.refresh_from_db()
+
+
+READER_REPORT = "Reader report"
+
+
+class ProblemReportManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=FeedbackKind.PROBLEM)
+
+
+class ProblemReport(ReaderFeedback):
+    """The problem reports alone: the editors' queue (votes are counted, not worked)."""
+
+    objects = ProblemReportManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "reader problem report"
 
 
 class ReviewComment(models.Model):

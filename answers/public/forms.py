@@ -34,6 +34,22 @@ class FeedbackForm(forms.Form):
         return cleaned
 
 
+class MissingForm(forms.Form):
+    """After "No": what the reader missed (optional; nothing about them is kept)."""
+
+    t = forms.CharField(widget=forms.HiddenInput)
+    missing = forms.CharField(
+        label="What was missing? (optional)",
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
+        help_text="Please do not include personal or medical details about yourself.",
+        error_messages={
+            "max_length": "Keep it under %(limit_value)d characters (it has %(show_value)d)."
+        },
+    )
+
+
 class PreviewCommentForm(forms.Form):
     """An outside reviewer's comment on a draft shared with a preview link."""
 

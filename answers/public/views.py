@@ -3,12 +3,14 @@ each runs a fixed number of queries however long the answer is."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,7 +21,7 @@ from ..people import person
 from ..rendering import render_markdown
 from .caching import ABOUT, GLOSSARY, LISTING, answer_key, contributor_key, topic_key
 from .cite import page_citation
-from .forms import FeedbackForm
+from .forms import FeedbackForm, MissingForm
 from .glossary import by_letter, public_terms
 from .origin import same_origin
 from .paging import RowsById
@@ -285,17 +287,70 @@ def feedback(request, slug):
     form = FeedbackForm(request.POST, auto_id="feedback-%s")
     if not form.is_valid():
         return _answer_page(request, publication, form, status=400)
-    ReaderFeedback.record(
+    feedback = ReaderFeedback.record(
         publication=publication,
         kind=form.cleaned_data["kind"],
         message=form.cleaned_data["message"],
     )
+    if feedback.kind == ReaderFeedback.Kind.NOT_HELPFUL and not feedback.message:
+        token = signing.dumps(feedback.pk, salt=MISSING_SALT)
+        return redirect(reverse("question_missing", args=[publication.slug]) + f"?t={token}")
     if form.cleaned_data["kind"] == ReaderFeedback.Kind.PROBLEM:
         text = "Thank you: your report was sent to our editors, who check every report."
     else:
         text = "Thank you for your feedback: it helps our editors improve this answer."
     messages.success(request, text)
     return redirect(publication.get_absolute_url() + "#feedback")
+
+
+MISSING_SALT = "answers.feedback.missing"
+
+
+@never_cache
+@csrf_exempt  # as `feedback`: the Origin check below, and the signed link
+def what_was_missing(request, slug):
+    """After a "No", the reader may say what was missing (optional). The link is signed
+    with the vote it completes and opens for an hour: no cookie, nothing about the reader."""
+    publication = _publication_or_404(slug)
+    token = request.POST.get("t") or request.GET.get("t") or ""
+    try:
+        pk = signing.loads(token, salt=MISSING_SALT, max_age=3600)
+    except signing.BadSignature:
+        return redirect(publication.get_absolute_url() + "#feedback")
+    vote = ReaderFeedback.objects.filter(
+        pk=pk, answer_id=publication.answer_id, kind=ReaderFeedback.Kind.NOT_HELPFUL
+    ).first()
+    if vote is None or vote.message:
+        return redirect(publication.get_absolute_url() + "#feedback")
+    form = MissingForm(request.POST or None, initial={"t": token})
+    if request.method == "POST":
+        if not same_origin(request):
+            return HttpResponseForbidden(
+                "This form only accepts posts from this site's own pages.",
+                content_type="text/plain; charset=utf-8",
+            )
+        window = settings.FEEDBACK_RATE_WINDOW
+        if not within_limit(
+            request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window
+        ):
+            response = render(
+                request,
+                "answers/feedback_limited.html",
+                {"publication": publication, "minutes": max(1, window // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(window)
+            return response
+        if form.is_valid():
+            vote.add_what_was_missing(form.cleaned_data["missing"])
+            messages.success(request, "Thank you: our editors read what readers miss.")
+            return redirect(publication.get_absolute_url() + "#feedback")
+    return render(
+        request,
+        "answers/feedback_missing.html",
+        {"publication": publication, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @public_page

@@ -24,7 +24,6 @@ from tests.factories import (
     make_editor,
     make_user,
     make_writer,
-    messages_of,
     published,
     status_of,
 )
@@ -173,32 +172,28 @@ def test_signoffs_and_publications_are_read_only():
     assert client.post(url, {"question": "Forged"}).status_code == 403
 
 
-def test_editors_mark_reader_feedback_resolved():
+def test_the_report_queue_lists_open_reports_and_keeps_the_readers_words():
     answer, _, _ = published()
     feedback = ReaderFeedback.objects.create(
         answer=answer, content_hash="x", kind="problem", message="A link is broken."
     )
     client = login(make_editor())
-    url = reverse("admin:answers_readerfeedback_changelist")
-    listed = client.get(url, {"resolved__exact": "0"}).context["cl"].result_list
+    url = reverse("admin:answers_problemreport_changelist")
+    listed = client.get(url, {"state": "open"}).context["cl"].result_list
     assert [f.pk for f in listed] == [feedback.pk]
-    response = client.post(
-        url, {"action": "mark_resolved", "_selected_action": [feedback.pk]}, follow=True
-    )
-    assert "Marked 1 feedback entry resolved." in messages_of(response)
-    feedback.refresh_from_db()
-    assert feedback.resolved
-    # Only "resolved" is editable: the reader's words stay as they wrote them.
-    change = reverse("admin:answers_readerfeedback_change", args=[feedback.pk])
-    client.post(change, {"message": "Rewritten", "resolved": ""})
+    feedback.close(by=make_editor(), outcome="no_change")
+    assert not client.get(url, {"state": "open"}).context["cl"].result_list
+    # Nothing is editable: the reader's words stay as they wrote them.
+    change = reverse("admin:answers_problemreport_change", args=[feedback.pk])
+    client.post(change, {"message": "Rewritten"})
     feedback.refresh_from_db()
     assert feedback.message == "A link is broken."
-    assert not feedback.resolved
 
 
 def test_writers_cannot_see_reader_feedback():
-    response = login(make_writer()).get(reverse("admin:answers_readerfeedback_changelist"))
-    assert response.status_code == 403
+    for name in ("readerfeedback", "problemreport"):
+        response = login(make_writer()).get(reverse(f"admin:answers_{name}_changelist"))
+        assert response.status_code == 403
 
 
 def test_admin_pages_carry_the_strict_content_security_policy():
