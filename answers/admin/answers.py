@@ -21,7 +21,9 @@ from ..models import (
     Section,
 )
 from ..people import display_name
-from .assignment import AssignmentPages
+from . import assignment, cite_by_identifier, history, previews, review_cycle, review_page, workflow
+from . import writers_desk as desk
+from .answer_page import answer_url
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -30,13 +32,11 @@ from .forms import (
     WritersWidget,
     writer_candidates,
 )
-from .history import HistoryPages
 from .inlines import CitationInline, SectionInline, new_answer_structure
 from .loading import AnswerReadOnce
-from .review_cycle import ReviewCyclePages, ScheduleFilter
 from .search import NulSafeSearch
-from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
-from .writers_desk import DeskPages
+from .status_panel import review_cycle_panel, status_panel
+from .wording import PUBLIC_KEEPS_APPROVED
 
 Status = Answer.Status
 
@@ -67,17 +67,76 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ScheduleFilter(admin.SimpleListFilter):
+    title = "schedule"
+    parameter_name = "schedule"
+
+    def lookups(self, request, model_admin):
+        return [("scheduled", "Go-live or take-down to come")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.filter(pk__in=Answer.objects.scheduled_changes().values("pk"))
+        return queryset
+
+
+# The pages about one answer beside its form: plain views given the admin site, under the
+# answer's address. Their URL names are `answers_answer_<name>`. The desk's come first:
+# `<path:object_id>/preview/` would take "desk/preview/" too.
+ANSWER_PAGES = [
+    ("desk/preview/", desk.DeskPreviewView, "desk_preview_new"),
+    ("desk/frame/", desk.DeskFrameView, "desk_frame"),
+    ("desk/references/", desk.DeskReferencesView, "desk_references"),
+    ("desk/session/", desk.DeskSessionView, "desk_session"),
+    ("desk/structure/", desk.DeskStructureView, "desk_structure"),
+    ("<path:object_id>/desk/preview/", desk.DeskPreviewView, "desk_preview"),
+    ("<path:object_id>/submit/", workflow.SubmitView, "submit"),
+    ("<path:object_id>/request-changes/", workflow.RequestChangesView, "request_changes"),
+    ("<path:object_id>/approve/", workflow.ApproveView, "approve"),
+    ("<path:object_id>/withdraw/", workflow.WithdrawView, "withdraw"),
+    ("<path:object_id>/assign/", assignment.AssignView, "assign"),
+    ("<path:object_id>/review/", review_page.ReviewView, "review"),
+    ("<path:object_id>/preview/", previews.PreviewView, "preview"),
+    ("<path:object_id>/published-preview/", previews.PublishedPreviewView, "published_preview"),
+    ("<path:object_id>/confirm-accurate/", review_cycle.ConfirmAccurateView, "confirm_accurate"),
+    ("<path:object_id>/schedule/", review_cycle.ScheduleView, "schedule"),
+    ("<path:object_id>/preview-links/", review_cycle.PreviewLinkCreateView, "preview_link_create"),
+    (
+        "<path:object_id>/preview-links/<int:link_id>/revoke/",
+        review_cycle.PreviewLinkRevokeView,
+        "preview_link_revoke",
+    ),
+    (
+        "<path:object_id>/comments/<int:comment_id>/reply/",
+        review_cycle.CommentReplyView,
+        "comment_reply",
+    ),
+    (
+        "<path:object_id>/comments/<int:comment_id>/resolve/",
+        review_cycle.CommentResolveView,
+        "comment_resolve",
+    ),
+    ("<path:object_id>/history/", history.HistoryView, "history"),
+    ("<path:object_id>/history/compare/", history.HistoryCompareView, "history_compare"),
+    (
+        "<path:object_id>/history/<int:version_id>/restore/",
+        history.HistoryRestoreView,
+        "history_restore",
+    ),
+    (
+        "<path:object_id>/cite-by-identifier/",
+        cite_by_identifier.CiteByIdentifierView,
+        "cite_by_identifier",
+    ),
+]
+
+
 @admin.register(Answer)
-class AnswerAdmin(
-    AnswerReadOnce,
-    AssignmentPages,
-    DeskPages,
-    AnswerPages,
-    ReviewCyclePages,
-    HistoryPages,
-    NulSafeSearch,
-    VersionAdmin,
-):
+class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
+    """The answer list and the change form. The pages about one answer (workflow, review,
+    history, schedule, citing by identifier, the desk's endpoints) are views of their own,
+    registered in `get_urls`."""
+
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
@@ -316,21 +375,21 @@ class AnswerAdmin(
         if answer is not None and self.has_view_or_change_permission(request, answer):
             if request.method == "POST" and not answer.is_editable:
                 messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
-                return redirect(self._url("change", answer))
-            desk = {}
+                return redirect(answer_url("change", answer))
+            desk_context = {}
             if answer.is_editable and self.has_change_permission(request, answer):
-                desk = self.desk_context(request, answer)
+                desk_context = desk.desk_context(request, answer)
             extra_context = {
                 "answer": answer,
-                **self._workflow_context(request, answer),
-                **desk,
-                **self.cycle_context(request, answer),
+                **status_panel(request, answer),
+                **desk_context,
+                **review_cycle_panel(request, answer),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {**self.desk_context(request, None), **(extra_context or {})}
+        extra_context = {**desk.desk_context(request, None), **(extra_context or {})}
         return super().add_view(request, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -348,13 +407,15 @@ class AnswerAdmin(
             ):
                 raise
             messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
-            return redirect(self._url("change", answer))
+            return redirect(answer_url("change", answer))
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        # django-reversion's revert and recover views would bypass the workflow.
+        # django-reversion's revert and recover views would bypass the workflow; the
+        # history page is ours (`history.HistoryView`).
         disabled = {
-            f"{info[0]}_{info[1]}_{name}" for name in ("recoverlist", "recover", "revision")
+            f"{info[0]}_{info[1]}_{name}"
+            for name in ("recoverlist", "recover", "revision", "history")
         }
         urls = [url for url in super().get_urls() if getattr(url, "name", None) not in disabled]
         wrap = self.admin_site.admin_view
@@ -364,12 +425,22 @@ class AnswerAdmin(
 
         return [
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
-            *self.desk_urls(route),
-            *self.workflow_urls(route),
-            *self.cycle_urls(route),
-            *self.history_urls(route),
+            *(
+                route(pattern, view.as_view(admin_site=self.admin_site), name)
+                for pattern, view, name in ANSWER_PAGES
+            ),
             *urls,
         ]
+
+    def bound_forms(self, request, answer):
+        """The change form and its inline formsets bound to the POST as a save builds them
+        (`answer` None for a new one), for the desk's live preview to draw unsaved."""
+        change = answer is not None
+        draft = answer if change else Answer()
+        form_class = self.get_form(request, draft if change else None, change=change)
+        form = form_class(request.POST, request.FILES, instance=draft)
+        formsets, _ = self._create_formsets(request, draft, change=change)
+        return draft, form, formsets
 
     # --- writers autocomplete ---------------------------------------------
 

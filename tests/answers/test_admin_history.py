@@ -5,7 +5,7 @@ import pytest
 from reversion.models import Version
 
 from answers.admin.diff import content_from_answer, content_from_revision, diff_content, diff_text
-from answers.admin.workflow import PUBLIC_KEEPS_APPROVED
+from answers.admin.wording import PUBLIC_KEEPS_APPROVED
 from answers.models import Answer
 from tests.factories import (
     answer_url,
