@@ -21,9 +21,8 @@ from ..models import (
     Section,
 )
 from ..people import display_name
-from . import assignment, cite_by_identifier, history, previews, review_cycle, review_page, workflow
-from . import writers_desk as desk
 from .answer_page import answer_url
+from .answer_urls import answer_page_urls
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -33,102 +32,14 @@ from .forms import (
     writer_candidates,
 )
 from .inlines import CitationInline, SectionInline, new_answer_structure
+from .list_filters import ReviewFilter, ScheduleFilter
 from .loading import AnswerReadOnce
 from .search import NulSafeSearch
 from .status_panel import review_cycle_panel, status_panel
 from .wording import PUBLIC_KEEPS_APPROVED
+from .writers_desk import desk_context
 
 Status = Answer.Status
-
-# ---------------------------------------------------------------- answers
-
-
-class ReviewFilter(admin.SimpleListFilter):
-    title = "medical review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("mine", "Waiting for my review"),
-            ("unassigned", "Unassigned reviews"),
-            ("overdue", "Review overdue"),
-            ("notice", "Citing a retracted study"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset & Answer.objects.awaiting_review_by(request.user)
-        if self.value() == "unassigned":
-            return queryset & Answer.objects.unassigned_reviews()
-        if self.value() == "notice":
-            return queryset & Answer.objects.citing_unhandled_notice()
-        if self.value() == "overdue":
-            return queryset & Answer.objects.review_overdue()
-        return queryset
-
-
-class ScheduleFilter(admin.SimpleListFilter):
-    title = "schedule"
-    parameter_name = "schedule"
-
-    def lookups(self, request, model_admin):
-        return [("scheduled", "Go-live or take-down to come")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "scheduled":
-            return queryset.filter(pk__in=Answer.objects.scheduled_changes().values("pk"))
-        return queryset
-
-
-# The pages about one answer beside its form: plain views given the admin site, under the
-# answer's address. Their URL names are `answers_answer_<name>`. The desk's come first:
-# `<path:object_id>/preview/` would take "desk/preview/" too.
-ANSWER_PAGES = [
-    ("desk/preview/", desk.DeskPreviewView, "desk_preview_new"),
-    ("desk/frame/", desk.DeskFrameView, "desk_frame"),
-    ("desk/references/", desk.DeskReferencesView, "desk_references"),
-    ("desk/session/", desk.DeskSessionView, "desk_session"),
-    ("desk/structure/", desk.DeskStructureView, "desk_structure"),
-    ("<path:object_id>/desk/preview/", desk.DeskPreviewView, "desk_preview"),
-    ("<path:object_id>/submit/", workflow.SubmitView, "submit"),
-    ("<path:object_id>/request-changes/", workflow.RequestChangesView, "request_changes"),
-    ("<path:object_id>/approve/", workflow.ApproveView, "approve"),
-    ("<path:object_id>/withdraw/", workflow.WithdrawView, "withdraw"),
-    ("<path:object_id>/assign/", assignment.AssignView, "assign"),
-    ("<path:object_id>/review/", review_page.ReviewView, "review"),
-    ("<path:object_id>/preview/", previews.PreviewView, "preview"),
-    ("<path:object_id>/published-preview/", previews.PublishedPreviewView, "published_preview"),
-    ("<path:object_id>/confirm-accurate/", review_cycle.ConfirmAccurateView, "confirm_accurate"),
-    ("<path:object_id>/schedule/", review_cycle.ScheduleView, "schedule"),
-    ("<path:object_id>/preview-links/", review_cycle.PreviewLinkCreateView, "preview_link_create"),
-    (
-        "<path:object_id>/preview-links/<int:link_id>/revoke/",
-        review_cycle.PreviewLinkRevokeView,
-        "preview_link_revoke",
-    ),
-    (
-        "<path:object_id>/comments/<int:comment_id>/reply/",
-        review_cycle.CommentReplyView,
-        "comment_reply",
-    ),
-    (
-        "<path:object_id>/comments/<int:comment_id>/resolve/",
-        review_cycle.CommentResolveView,
-        "comment_resolve",
-    ),
-    ("<path:object_id>/history/", history.HistoryView, "history"),
-    ("<path:object_id>/history/compare/", history.HistoryCompareView, "history_compare"),
-    (
-        "<path:object_id>/history/<int:version_id>/restore/",
-        history.HistoryRestoreView,
-        "history_restore",
-    ),
-    (
-        "<path:object_id>/cite-by-identifier/",
-        cite_by_identifier.CiteByIdentifierView,
-        "cite_by_identifier",
-    ),
-]
 
 
 @admin.register(Answer)
@@ -376,20 +287,20 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
             if request.method == "POST" and not answer.is_editable:
                 messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
                 return redirect(answer_url("change", answer))
-            desk_context = {}
+            desk = {}
             if answer.is_editable and self.has_change_permission(request, answer):
-                desk_context = desk.desk_context(request, answer)
+                desk = desk_context(request, answer)
             extra_context = {
                 "answer": answer,
                 **status_panel(request, answer),
-                **desk_context,
+                **desk,
                 **review_cycle_panel(request, answer),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {**desk.desk_context(request, None), **(extra_context or {})}
+        extra_context = {**desk_context(request, None), **(extra_context or {})}
         return super().add_view(request, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -425,10 +336,7 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
 
         return [
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
-            *(
-                route(pattern, view.as_view(admin_site=self.admin_site), name)
-                for pattern, view, name in ANSWER_PAGES
-            ),
+            *answer_page_urls(route, self.admin_site),
             *urls,
         ]
 
