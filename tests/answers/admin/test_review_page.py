@@ -333,3 +333,11 @@ def test_review_page_shows_the_certainty_changed_since_publication():
     response = login(make_clinician()).get(answer_url("review", answer))
     assert response.context["diff"].certainty == ("Not yet graded", "Moderate")
     assert "Level: <del>Not yet graded</del> → <ins>Moderate</ins>" in response.content.decode()
+
+
+def test_the_review_page_carries_the_version_it_shows():
+    answer, _ = in_review()
+    html = login(make_clinician()).get(answer_url("review", answer)).content.decode()
+    assert f'name="shown_hash" value="{answer.content_hash()}"' in html
+    assert f'name="shown_revision" value="{answer.submitted_revision_id}"' in html
+    assert f"preview/?version={answer.content_hash()}" in html

@@ -1,6 +1,8 @@
 """The workflow's buttons (answers/admin/workflow.py): submit, request changes, approve and
 withdraw, each posted by every role."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -416,3 +418,14 @@ def test_the_signature_shows_on_the_review_and_history_pages_and_in_the_sign_off
     detail = superuser.get(reverse("admin:answers_signoff_change", args=[signoff.pk])).text
     assert "Signed by" in detail and "Dr Ann Lee, MD" in detail
     assert "Meaning of the signature" in detail
+
+
+def test_approve_form_refuses_a_past_review_date_and_keeps_the_answer_in_review():
+    answer, _ = in_review()
+    client = login(make_clinician())
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(
+        answer_url("approve", answer), {**approval(answer), "next_review_due": past}, follow=True
+    )
+    assert "next review must be after today" in " ".join(messages_of(response))
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
