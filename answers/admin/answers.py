@@ -21,7 +21,8 @@ from ..models import (
     Section,
 )
 from ..people import display_name
-from .assignment import AssignmentPages
+from .answer_page import answer_url
+from .answer_urls import answer_page_urls
 from .forms import (
     IN_REVIEW_READ_ONLY,
     NOT_SAVED,
@@ -30,54 +31,23 @@ from .forms import (
     WritersWidget,
     writer_candidates,
 )
-from .history import HistoryPages
 from .inlines import CitationInline, SectionInline, new_answer_structure
+from .list_filters import ReviewFilter, ScheduleFilter
 from .loading import AnswerReadOnce
-from .review_cycle import ReviewCyclePages, ScheduleFilter
 from .search import NulSafeSearch
-from .workflow import PUBLIC_KEEPS_APPROVED, AnswerPages
-from .writers_desk import DeskPages
+from .status_panel import review_cycle_panel, status_panel
+from .wording import PUBLIC_KEEPS_APPROVED
+from .writers_desk import desk_context
 
 Status = Answer.Status
 
-# ---------------------------------------------------------------- answers
-
-
-class ReviewFilter(admin.SimpleListFilter):
-    title = "medical review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("mine", "Waiting for my review"),
-            ("unassigned", "Unassigned reviews"),
-            ("overdue", "Review overdue"),
-            ("notice", "Citing a retracted study"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset & Answer.objects.awaiting_review_by(request.user)
-        if self.value() == "unassigned":
-            return queryset & Answer.objects.unassigned_reviews()
-        if self.value() == "notice":
-            return queryset & Answer.objects.citing_unhandled_notice()
-        if self.value() == "overdue":
-            return queryset & Answer.objects.review_overdue()
-        return queryset
-
 
 @admin.register(Answer)
-class AnswerAdmin(
-    AnswerReadOnce,
-    AssignmentPages,
-    DeskPages,
-    AnswerPages,
-    ReviewCyclePages,
-    HistoryPages,
-    NulSafeSearch,
-    VersionAdmin,
-):
+class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
+    """The answer list and the change form. The pages about one answer (workflow, review,
+    history, schedule, citing by identifier, the desk's endpoints) are views of their own,
+    registered in `get_urls`."""
+
     form = AnswerForm
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
@@ -316,21 +286,21 @@ class AnswerAdmin(
         if answer is not None and self.has_view_or_change_permission(request, answer):
             if request.method == "POST" and not answer.is_editable:
                 messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
-                return redirect(self._url("change", answer))
+                return redirect(answer_url("change", answer))
             desk = {}
             if answer.is_editable and self.has_change_permission(request, answer):
-                desk = self.desk_context(request, answer)
+                desk = desk_context(request, answer)
             extra_context = {
                 "answer": answer,
-                **self._workflow_context(request, answer),
+                **status_panel(request, answer),
                 **desk,
-                **self.cycle_context(request, answer),
+                **review_cycle_panel(request, answer),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {**self.desk_context(request, None), **(extra_context or {})}
+        extra_context = {**desk_context(request, None), **(extra_context or {})}
         return super().add_view(request, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -348,13 +318,15 @@ class AnswerAdmin(
             ):
                 raise
             messages.error(request, IN_REVIEW_READ_ONLY + NOT_SAVED)
-            return redirect(self._url("change", answer))
+            return redirect(answer_url("change", answer))
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        # django-reversion's revert and recover views would bypass the workflow.
+        # django-reversion's revert and recover views would bypass the workflow; the
+        # history page is ours (`history.HistoryView`).
         disabled = {
-            f"{info[0]}_{info[1]}_{name}" for name in ("recoverlist", "recover", "revision")
+            f"{info[0]}_{info[1]}_{name}"
+            for name in ("recoverlist", "recover", "revision", "history")
         }
         urls = [url for url in super().get_urls() if getattr(url, "name", None) not in disabled]
         wrap = self.admin_site.admin_view
@@ -364,12 +336,19 @@ class AnswerAdmin(
 
         return [
             route("writers/autocomplete/", self.writer_autocomplete_view, "writer_autocomplete"),
-            *self.desk_urls(route),
-            *self.workflow_urls(route),
-            *self.cycle_urls(route),
-            *self.history_urls(route),
+            *answer_page_urls(route, self.admin_site),
             *urls,
         ]
+
+    def bound_forms(self, request, answer):
+        """The change form and its inline formsets bound to the POST as a save builds them
+        (`answer` None for a new one), for the desk's live preview to draw unsaved."""
+        change = answer is not None
+        draft = answer if change else Answer()
+        form_class = self.get_form(request, draft if change else None, change=change)
+        form = form_class(request.POST, request.FILES, instance=draft)
+        formsets, _ = self._create_formsets(request, draft, change=change)
+        return draft, form, formsets
 
     # --- writers autocomplete ---------------------------------------------
 

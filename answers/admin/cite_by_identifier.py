@@ -17,21 +17,28 @@ from citations.lookup import look_up_all, save_new
 
 from ..cite_in_answer import cite_references, labels_for
 from ..models import WorkflowError
+from .answer_page import AnswerPageView, answer_url
 from .forms import IN_REVIEW_READ_ONLY
 from .wording import refusal
 
 CITED_ROWS = "#citations-group"
 
 
-class CiteByIdentifierPages:
-    """Mixin for AnswerAdmin (through DeskPages): the page beside the citation rows."""
+class CiteByIdentifierView(AnswerPageView):
+    """The page beside the citation rows, for those who may edit the answer now."""
 
-    def cite_by_identifier_view(self, request, object_id):
-        answer = self._answer(request, object_id)
+    http_method_names = ["get", "post", "head"]
+
+    def get(self, request, object_id):
+        """The empty form (`post` with nothing posted draws it)."""
+        return self.post(request, object_id)
+
+    def post(self, request, object_id):
+        answer = self.get_answer(request, object_id)
         if not answer.is_editable:
             messages.error(request, IN_REVIEW_READ_ONLY + " Nothing was cited.")
-            return redirect(self._url("change", answer))
-        if not self.has_change_permission(request, answer):
+            return redirect(answer_url("change", answer))
+        if not self.model_admin.has_change_permission(request, answer):
             raise PermissionDenied
         may_add = request.user.has_perm("citations.add_reference")
         form = IdentifiersForm(request.POST or None)
@@ -46,13 +53,13 @@ class CiteByIdentifierPages:
                         lookup.status, lookup.reference = "refused", None
                         lookup.message = "Not in the library, and you may not add references."
             if "confirm" in request.POST:
-                done = self._cite(request, answer, lookups)
+                done = self.cite(request, answer, lookups)
                 if done is not None:
                     return done
         citable = [lookup for lookup in lookups if lookup.reference is not None]
         planned = iter(labels_for(answer, [lookup.reference for lookup in citable]))
         cited_as = [next(planned) if lookup.reference is not None else None for lookup in lookups]
-        return self._render(
+        return self.render(
             request,
             "admin/answers/answer/cite_by_identifier.html",
             answer,
@@ -64,7 +71,7 @@ class CiteByIdentifierPages:
             confirm_label="Cite them in this answer",
         )
 
-    def _cite(self, request, answer, lookups):
+    def cite(self, request, answer, lookups):
         """Save the new works, cite every found work; the redirect, or None to show the
         page again with what was refused."""
         save_new(lookups)
@@ -75,7 +82,7 @@ class CiteByIdentifierPages:
             cited = cite_references(answer, references, by=request.user)
         except WorkflowError as error:
             messages.error(request, refusal("Nothing was cited in this answer", error))
-            return redirect(self._url("change", answer))
+            return redirect(answer_url("change", answer))
         new = [c for c in cited if c.new]
         if new:
             messages.success(
@@ -92,13 +99,4 @@ class CiteByIdentifierPages:
         if refused := refused_message(lookups):
             messages.error(request, refused)
             return None
-        return redirect(self._url("change", answer) + CITED_ROWS)
-
-    def cite_by_identifier_urls(self, route):
-        return [
-            route(
-                "<path:object_id>/cite-by-identifier/",
-                self.cite_by_identifier_view,
-                "cite_by_identifier",
-            )
-        ]
+        return redirect(answer_url("change", answer) + CITED_ROWS)

@@ -1,6 +1,7 @@
-"""What the clinician's review page shows beside the decision forms: the whole draft, part by
-part, with the comments on each part beside it; the writer's notes for this round; and the
-comparisons, with the version the clinician last sent back and with the published one."""
+"""The page a clinician signs from: the whole draft, part by part, with the comments on each
+part beside it; the writer's notes for this round; the comparisons, with the version the
+clinician last sent back and with the published one; and the decision forms, the approval
+naming the very content drawn."""
 
 from dataclasses import dataclass, field
 
@@ -10,7 +11,11 @@ from reversion.models import Version
 
 from ..models import PublishedAnswer, ReviewComment
 from ..people import display_name
+from .answer_page import AnswerPageView
 from .diff import content_from_answer, content_from_publication, content_from_revision, diff_content
+from .form_page import shown_preview_url
+from .forms import ApproveForm, RequestChangesForm
+from .status_panel import review_cycle_panel, status_panel
 from .wording import when
 
 ROUND = "round"
@@ -143,3 +148,40 @@ def comparisons(answer, user, chosen):
         return [], None, None
     shown = next((c for c in offered if c["key"] == chosen), offered[0])
     return offered, shown, diff_content(shown["old"], content_from_answer(answer))
+
+
+class ReviewView(AnswerPageView):
+    """The review page: anyone who may see the answer reads it; the decision forms show to
+    those `Answer.refusals` lets decide."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, object_id):
+        answer = self.get_answer(request, object_id)
+        cycle = review_cycle_panel(request, answer)
+        reviewer = request.user if request.user.has_perm("answers.review_answer") else None
+        parts, comments_elsewhere, snapshot = draft_parts(
+            answer, cycle["review_comments"], reviewer=reviewer
+        )
+        offered, compared, diff = comparisons(answer, request.user, request.GET.get("compare"))
+        approve_form = ApproveForm(answer=answer)
+        # The signature names the very content drawn on this page.
+        approve_form.fields["shown_hash"].initial = snapshot.content_hash
+        return self.render(
+            request,
+            "admin/answers/answer/review.html",
+            answer,
+            "Medical review",
+            draft_parts=parts,
+            comments_elsewhere=comments_elsewhere,
+            snapshot=snapshot,
+            writer_notes=writer_notes(answer),
+            comparisons=offered,
+            compared=compared,
+            diff=diff,
+            request_changes_form=RequestChangesForm(answer=answer),
+            **cycle,
+            approve_form=approve_form,
+            shown_preview_url=shown_preview_url("preview", answer, approve_form),
+            **status_panel(request, answer),
+        )

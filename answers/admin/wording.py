@@ -1,4 +1,5 @@
-"""How the admin words what happened: refusals with every reason, and times."""
+"""How the admin words what happened: refusals with every reason, times, and what the public
+page shows while a published answer has a new draft."""
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -17,3 +18,8 @@ def refusal(summary, error: WorkflowError):
 
 def when(moment):
     return date_format(timezone.localtime(moment), "j M Y H:i") if moment else ""
+
+
+PUBLIC_KEEPS_APPROVED = (
+    "The public page still shows the approved version until a clinician approves this draft."
+)

@@ -6,18 +6,17 @@ from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.csp import CSP
 
 from citations.identifiers import normalize_pmid, strip_doi
 from citations.models import Citation, Reference
 
 from ..checklist import BLOCKS_SUBMISSION, review_checklist
-from ..models import Answer, PublishedAnswer, Question, Section
+from ..models import PublishedAnswer, Question, Section
 from ..publishing import snapshot_fields
-from .cite_by_identifier import CiteByIdentifierPages
+from .answer_page import NO_SUCH_ANSWER, AdminSiteView, answer_url, framed
 from .forms import unix_newlines
 from .inlines import new_answer_structure
 
@@ -25,53 +24,61 @@ MAX_SEARCH_RESULTS = 20
 NO_TOPIC = "Choose the question's topic to see the preview: the page names it."
 
 
-class DeskPages(CiteByIdentifierPages):
-    """Mixin for AnswerAdmin: the endpoints behind the writer's desk, and the page that
-    cites works by identifier."""
+def desk_context(request, answer):
+    """What the change page's desk needs: endpoint addresses and the draft's key (`answer`
+    is None on the add page)."""
+    if answer is None:
+        preview_url = reverse("admin:answers_answer_desk_preview_new")
+    else:
+        preview_url = answer_url("desk_preview", answer)
+    return {
+        "desk": True,
+        "desk_preview_url": preview_url,
+        "desk_frame_url": reverse("admin:answers_answer_desk_frame"),
+        "desk_references_url": reverse("admin:answers_answer_desk_references"),
+        "desk_session_url": reverse("admin:answers_answer_desk_session"),
+        "desk_structure_url": reverse("admin:answers_answer_desk_structure")
+        if answer is None
+        else "",
+        "desk_login_url": reverse("admin:login"),
+        "cite_by_identifier_url": answer_url("cite_by_identifier", answer) if answer else "",
+        # One draft per answer and person: two writers on one computer keep theirs apart.
+        "desk_draft_key": f"qa-desk:{answer.pk if answer else 'new'}:{request.user.pk}",
+    }
 
-    def _may_write(self, request):
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+
+class DeskView(AdminSiteView):
+    """An endpoint of the desk, for those who may add or change answers."""
+
+    def dispatch(self, request, *args, **kwargs):
+        model_admin = self.model_admin
+        may_write = model_admin.has_add_permission(request) or model_admin.has_change_permission(
+            request
+        )
+        if not may_write:
             raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
-    def desk_context(self, request, answer):
-        """What the change page's desk needs: endpoint addresses and the draft's key."""
-        if answer is None:
-            preview_url = reverse("admin:answers_answer_desk_preview_new")
-        else:
-            preview_url = self._url("desk_preview", answer)
-        return {
-            "desk": True,
-            "desk_preview_url": preview_url,
-            "desk_frame_url": reverse("admin:answers_answer_desk_frame"),
-            "desk_references_url": reverse("admin:answers_answer_desk_references"),
-            "desk_session_url": reverse("admin:answers_answer_desk_session"),
-            "desk_structure_url": reverse("admin:answers_answer_desk_structure")
-            if answer is None
-            else "",
-            "desk_login_url": reverse("admin:login"),
-            "cite_by_identifier_url": self._url("cite_by_identifier", answer) if answer else "",
-            # One draft per answer and person: two writers on one computer keep theirs apart.
-            "desk_draft_key": f"qa-desk:{answer.pk if answer else 'new'}:{request.user.pk}",
-        }
 
-    # --- live preview -------------------------------------------------------
+class DeskPreviewView(AdminSiteView):
+    """The unsaved form rendered as the public page and its checklist: built from the
+    POSTed form with the admin's own form and inlines, never saved, no version made."""
 
-    def desk_preview_view(self, request, object_id=None):
-        """The unsaved form rendered as the public page and its checklist: built from the
-        POSTed form with the admin's own form and inlines, never saved, no version made."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    http_method_names = ["post"]
+
+    def post(self, request, object_id=None):
+        model_admin = self.model_admin
         if object_id is None:
-            if not self.has_add_permission(request):
+            if not model_admin.has_add_permission(request):
                 raise PermissionDenied
             answer = None
         else:
-            answer = self.get_object(request, unquote(object_id))
+            answer = model_admin.get_object(request, unquote(object_id))
             if answer is None:
-                raise Http404("There is no answer with this ID. It may have been deleted.")
-            if not self.has_change_permission(request, answer):
+                raise Http404(NO_SUCH_ANSWER)
+            if not model_admin.has_change_permission(request, answer):
                 raise PermissionDenied
-        draft, sections, citations, writers = self._draft_from_form(request, answer)
+        draft, sections, citations, writers = self.draft_from_form(request, answer)
         context = {"reading_grade_limit": settings.READING_GRADE_LIMIT}
         if draft.question.topic_id is None:
             context["waiting"] = NO_TOPIC
@@ -85,15 +92,11 @@ class DeskPages(CiteByIdentifierPages):
         context["summary"] = _summary(checklist)
         return TemplateResponse(request, "admin/answers/answer/desk_preview.html", context)
 
-    def _draft_from_form(self, request, answer):
+    def draft_from_form(self, request, answer):
         """An unsaved answer, question, sections and citations from the POSTed form, taking
         each field the form accepts and leaving out what it refuses."""
-        change = answer is not None
-        draft = answer if change else Answer()
-        form_class = self.get_form(request, draft if change else None, change=change)
-        form = form_class(request.POST, request.FILES, instance=draft)
+        draft, form, formsets = self.model_admin.bound_forms(request, answer)
         form.checks_saved_meanwhile = False
-        formsets, _ = self._create_formsets(request, draft, change=change)
         form.is_valid()
         for formset in formsets:
             formset.is_valid()
@@ -119,21 +122,23 @@ class DeskPages(CiteByIdentifierPages):
         sections.sort(key=lambda s: (s.position is None, s.position or 0, order[id(s)]))
         return draft, sections, citations, writers
 
-    def desk_frame_view(self, request):
-        """The page the preview panel frames: the public stylesheet and page structure, into
-        which the desk's script puts each rendered preview. Framing is allowed from this
-        site only."""
-        self._may_write(request)
-        response = TemplateResponse(request, "admin/answers/answer/desk_frame.html", {})
-        response["X-Frame-Options"] = "SAMEORIGIN"
-        response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
-        return response
 
-    # --- citing from the library ---------------------------------------------
+class DeskFrameView(DeskView):
+    """The page the preview panel frames: the public stylesheet and page structure, into
+    which the desk's script puts each rendered preview."""
 
-    def desk_references_view(self, request):
-        """Works in the reference library matching a title, an author, a DOI or a PMID."""
-        self._may_write(request)
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
+        return framed(TemplateResponse(request, "admin/answers/answer/desk_frame.html", {}))
+
+
+class DeskReferencesView(DeskView):
+    """Works in the reference library matching a title, an author, a DOI or a PMID."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
         term = " ".join(request.GET.get("q", "").split())
         references = Reference.objects.none()
         if term and "\x00" not in term:
@@ -167,10 +172,14 @@ class DeskPages(CiteByIdentifierPages):
             }
         )
 
-    def desk_structure_view(self, request):
-        """The sections a new answer in the chosen topic starts with, for the add page to
-        follow a change of topic while its sections are still empty."""
-        self._may_write(request)
+
+class DeskStructureView(DeskView):
+    """The sections a new answer in the chosen topic starts with, for the add page to
+    follow a change of topic while its sections are still empty."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
         return JsonResponse(
             {
                 "sections": [
@@ -180,22 +189,13 @@ class DeskPages(CiteByIdentifierPages):
             }
         )
 
-    def desk_session_view(self, request):
-        """204 while the session lasts; the admin sends anyone else to the login page, which
-        is how the desk's script learns, before a save, that the save would be refused."""
-        self._may_write(request)
-        return HttpResponse(status=204)
 
-    def desk_urls(self, route):
-        return [
-            route("desk/preview/", self.desk_preview_view, "desk_preview_new"),
-            route("desk/frame/", self.desk_frame_view, "desk_frame"),
-            route("desk/references/", self.desk_references_view, "desk_references"),
-            route("desk/session/", self.desk_session_view, "desk_session"),
-            route("desk/structure/", self.desk_structure_view, "desk_structure"),
-            route("<path:object_id>/desk/preview/", self.desk_preview_view, "desk_preview"),
-            *self.cite_by_identifier_urls(route),
-        ]
+class DeskSessionView(DeskView):
+    """204 while the session lasts; the admin sends anyone else to the login page, which
+    is how the desk's script learns, before a save, that the save would be refused."""
+
+    def get(self, request):
+        return HttpResponse(status=204)
 
 
 def _kept_forms(formset):

@@ -5,14 +5,10 @@ import pytest
 
 from answers.models import Action, Answer, WorkflowError
 from tests.factories import (
-    answer_url,
     draft,
     in_review,
-    login,
     make_clinician,
     make_editor,
-    make_user,
-    messages_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -125,71 +121,3 @@ def test_reassigning_to_its_writer_is_refused():
 
 
 # ---------------------------------------------------------------- the admin
-
-
-def test_the_submit_step_lists_the_clinicians_who_did_not_write_it():
-    writer_clinician = make_clinician(display_name="Dr Wrote")
-    answer, writer = draft()
-    answer.writers.add(writer_clinician)
-    make_clinician(display_name="Dr Free")
-    page = login(writer).get(answer_url("change", answer))
-    assert page.context["submit_reviewer_options"] == [
-        (str(page.context["submit_reviewer_options"][0][0]), "Dr Free")
-    ]
-    html = page.content.decode()
-    assert 'name="reviewer"' in html and "Any medical reviewer" in html
-    assert "Dr Wrote</option>" not in html
-
-
-def test_submitting_from_the_admin_with_a_clinician_assigns_it():
-    answer, writer = draft()
-    chosen = make_clinician()
-    response = login(writer).post(
-        answer_url("submit", answer), {"reviewer": str(chosen.pk)}, follow=True
-    )
-    assert fresh(answer).assigned_reviewer == chosen
-    assert any("Sent for medical review" in m for m in messages_of(response))
-
-
-def test_submitting_from_the_admin_naming_nobody_real_is_refused():
-    answer, writer = draft()
-    response = login(writer).post(answer_url("submit", answer), {"reviewer": "99999"}, follow=True)
-    assert fresh(answer).status == Answer.Status.DRAFT
-    assert any("does not exist" in m for m in messages_of(response))
-
-
-@pytest.mark.parametrize(
-    ("role", "allowed"), [("editor", True), ("clinician", True), ("writer", False)]
-)
-def test_the_reassign_button_per_role(role, allowed):
-    answer, writer = in_review()
-    target = make_clinician(display_name="Dr Target")
-    user = {"editor": make_editor, "clinician": make_clinician, "writer": lambda: writer}[role]()
-    client = login(user)
-    page = client.get(answer_url("change", answer))
-    assert ("Reassign</button>" in page.content.decode()) is allowed
-    response = client.post(answer_url("assign", answer), {"reviewer": str(target.pk)}, follow=True)
-    assert (fresh(answer).assigned_reviewer == target) is allowed
-    if allowed:
-        assert "Assigned to Dr Target, who has been notified." in messages_of(response)
-    else:
-        assert any("The reviewer was not changed" in m for m in messages_of(response))
-
-
-def test_waiting_for_my_review_filter_means_mine_or_unassigned():
-    clinician, other = make_clinician(), make_clinician()
-    mine, writer = draft(question="Mine?")
-    mine.submit(by=writer, reviewer=clinician)
-    theirs, _ = draft(question="Theirs?", writer=writer)
-    theirs.submit(by=writer, reviewer=other)
-    anyones, _ = draft(question="Anyone's?", writer=writer)
-    anyones.submit(by=writer)
-    page = login(clinician).get("/admin/answers/answer/?review=mine")
-    shown = {a.question.text for a in page.context["cl"].result_list}
-    assert shown == {"Mine?", "Anyone's?"}
-    page = login(make_editor()).get("/admin/answers/answer/?review=unassigned")
-    assert [a.question.text for a in page.context["cl"].result_list] == ["Anyone's?"]
-
-
-def test_an_admin_superuser_sees_no_error_on_the_list():
-    assert login(make_user(superuser=True)).get("/admin/answers/answer/").status_code == 200

@@ -1,5 +1,5 @@
 """A changed or retracted reference sends the published answers citing it back to review,
-on every path (answers/reference_changes.py); the admin's path is in test_admin_references."""
+on every path (answers/reference_changes.py); the admin's path is in tests/answers/admin/test_references.py."""
 
 import json
 

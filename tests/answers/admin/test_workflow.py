@@ -1,5 +1,7 @@
-"""The workflow pages (answers/admin/workflow.py): every button posted by every role, and
-the review page."""
+"""The workflow's buttons (answers/admin/workflow.py): submit, request changes, approve and
+withdraw, each posted by every role."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -15,7 +17,6 @@ from answers.models import (
 from tests.factories import (
     answer_url,
     approval,
-    change_form_data,
     draft,
     in_review,
     login,
@@ -342,103 +343,6 @@ def test_withdrawing_an_unpublished_answer_is_refused():
 # ---------------------------------------------------------------- the review page
 
 
-def test_review_page_shows_the_draft_the_public_preview_checklist_and_forms():
-    answer, _ = in_review(lead="The preview lead [1].")
-    clinician = make_clinician(display_name="Dr Preview")
-    client = login(clinician)
-    html = client.get(answer_url("review", answer)).content.decode()
-    assert "The preview lead" in html  # the draft itself, on the page
-    # The exact public page of the version shown, a click away.
-    shown = f"{answer_url('preview', answer)}?version={answer.content_hash()}"
-    assert f'href="{shown}" target="_blank"' in html
-    assert "Checklist" in html
-    assert "First review: nothing to compare yet." in html
-    assert 'action="{}"'.format(answer_url("request_changes", answer)) in html
-    assert 'action="{}"'.format(answer_url("approve", answer)) in html
-    assert ">Request changes</button>" in html
-    assert ">Approve</button>" in html
-
-    preview = client.get(answer_url("preview", answer))
-    assert preview.status_code == 200
-    assert preview["X-Frame-Options"] == "SAMEORIGIN"
-    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
-    body = preview.content.decode()
-    assert "css/site.css" in body
-    assert "The preview lead" in body
-    assert 'href="#ref-1"' in body  # citations numbered as on the public page
-    assert "Medically reviewed by" in body
-    assert "Dr Preview, MD" in body
-    assert answer.question.topic.disclaimer in body
-
-
-def test_writers_preview_without_a_reviewer_in_the_byline():
-    answer, writer = draft()
-    body = login(writer).get(answer_url("preview", answer)).content.decode()
-    assert "Not yet medically reviewed" in body
-
-
-def test_review_page_for_a_writer_has_no_decision_forms():
-    answer, writer = in_review()
-    html = login(writer).get(answer_url("review", answer)).content.decode()
-    assert "Only medical reviewers approve answers or request changes." in html
-    assert ">Approve</button>" not in html
-
-
-def test_review_page_diff_against_the_published_version():
-    first, second, third, fourth = (make_reference() for _ in range(4))
-    answer, writer, _ = published(
-        lead="The old lead [1].",
-        sections=[
-            ("Alpha", "prose", "Alpha says one thing [1]."),
-            ("Beta", "prose", "Beta stays [2]."),
-            ("Gamma", "prose", "Gamma will go."),
-            ("Delta", "prose", "Delta moves."),
-        ],
-        references={"1": first, "2": second},
-    )
-    sections = answer.ordered_sections()
-    data = change_form_data(answer, lead="The new lead [1].")
-    data |= {
-        "sections-0-body": "Alpha says another thing [1].",
-        "sections-2-DELETE": "on",
-        "sections-3-position": 0,  # Delta moves to the top
-        "sections-TOTAL_FORMS": 5,
-        "sections-4-heading": "Epsilon",
-        "sections-4-kind": "prose",
-        "sections-4-body": "Epsilon is new [3].",
-        "sections-4-position": 9,
-        "citations-TOTAL_FORMS": 3,
-        "citations-1-reference": third.pk,  # [2] now cites another work
-        "citations-2-label": "3",
-        "citations-2-reference": fourth.pk,
-    }
-    client = login(writer)
-    saved = client.post(answer_url("change", answer), data)
-    assert saved.status_code == 302
-    assert [s.heading for s in answer.ordered_sections()] == ["Delta", "Alpha", "Beta", "Epsilon"]
-    client.post(answer_url("submit", answer))
-    assert status_of(answer) == Status.IN_REVIEW
-
-    response = login(make_clinician()).get(answer_url("review", answer))
-    diff = response.context["diff"]
-    assert [d.segments for d in [diff.lead]] == [
-        [("equal", "The "), ("delete", "old"), ("insert", "new"), ("equal", " lead [1].")]
-    ]
-    changes = {(c.change, c.heading) for c in diff.sections}
-    assert changes == {
-        ("changed", "Alpha"),
-        ("moved", "Delta"),
-        ("removed", "Gamma"),
-        ("added", "Epsilon"),
-    }
-    citations = {(c.change, c.label) for c in diff.citations}
-    assert citations == {("changed", "2"), ("added", "3")}
-    html = response.content.decode()
-    assert "<del>old</del><ins>new</ins>" in html
-    assert "(was section 4, now section 1)" in html
-    assert sections[1].heading == "Beta"
-
-
 def test_clinician_who_changed_a_cited_reference_cannot_approve_the_answer():
     reference = make_reference(title="Original test title")
     answer, writer, clinician = published(references={"1": reference})
@@ -514,3 +418,14 @@ def test_the_signature_shows_on_the_review_and_history_pages_and_in_the_sign_off
     detail = superuser.get(reverse("admin:answers_signoff_change", args=[signoff.pk])).text
     assert "Signed by" in detail and "Dr Ann Lee, MD" in detail
     assert "Meaning of the signature" in detail
+
+
+def test_approve_form_refuses_a_past_review_date_and_keeps_the_answer_in_review():
+    answer, _ = in_review()
+    client = login(make_clinician())
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(
+        answer_url("approve", answer), {**approval(answer), "next_review_due": past}, follow=True
+    )
+    assert "next review must be after today" in " ".join(messages_of(response))
+    assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW

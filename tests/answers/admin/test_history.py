@@ -1,18 +1,16 @@
 """The answer's history in the admin: every version listed, any two compared, an earlier
-one restored as a new draft without touching the public page; and the diff itself."""
+one restored as a new draft without touching the public page (answers/admin/history.py)."""
 
 import pytest
 from reversion.models import Version
 
-from answers.admin.diff import content_from_answer, content_from_revision, diff_content, diff_text
-from answers.admin.workflow import PUBLIC_KEEPS_APPROVED
+from answers.admin.wording import PUBLIC_KEEPS_APPROVED
 from answers.models import Answer
 from tests.factories import (
     answer_url,
     change_form_data,
     draft,
     login,
-    make_answer,
     make_clinician,
     make_editor,
     make_reference,
@@ -259,72 +257,6 @@ def test_reversion_urls_do_not_reach_the_old_revert_view():
 # ---------------------------------------------------------------- the diff itself
 
 
-def test_diff_text_marks_words():
-    diff = diff_text("Take one tablet daily.", "Take two tablets daily.")
-    assert diff.segments == [
-        ("equal", "Take "),
-        ("delete", "one tablet"),
-        ("insert", "two tablets"),
-        ("equal", " daily."),
-    ]
-
-
-def test_only_the_section_that_moved_is_reported_as_moved():
-    sections = [(name, "prose", f"{name} text.") for name in ("A", "B", "C", "D")]
-    answer = make_answer(lead="Lead.", sections=sections, references={})
-    before = content_from_answer(answer)
-    first = answer.ordered_sections()[0]
-    first.position = 10
-    first.save()
-    diff = diff_content(before, content_from_answer(answer))
-    assert [(c.change, c.heading, c.old_number, c.new_number) for c in diff.sections] == [
-        ("moved", "A", 1, 4)
-    ]
-    assert diff.unchanged_sections == 3
-
-
-def test_a_section_deleted_and_written_again_under_its_heading_is_a_change():
-    answer = make_answer(lead="Lead.", sections=[("Risks", "prose", "Few.")], references={})
-    before = content_from_answer(answer)
-    answer.sections.all().delete()
-    answer.sections.create(position=1, heading="Risks", kind="prose", body="Some.")
-    diff = diff_content(before, content_from_answer(answer))
-    assert [(c.change, c.heading) for c in diff.sections] == [("changed", "Risks")]
-
-
-def test_reference_details_changed_since_publication_are_shown():
-    reference = make_reference(title="Original title")
-    answer, writer, _ = published(references={"1": reference})
-    reference.title = "Corrected title"
-    reference.save()
-    answer.note_edit(by=writer)
-    answer.submit(by=writer)
-    diff = login(make_clinician()).get(answer_url("review", answer)).context["diff"]
-    [change] = diff.citations
-    assert change.change == "changed"
-    assert "Original title" in change.old
-    assert "Corrected title" in change.new
-
-
-def test_unchanged_content_has_an_empty_diff():
-    answer, _ = draft()
-    content = content_from_answer(answer)
-    assert diff_content(content, content_from_answer(answer)).is_empty
-
-
-def test_version_content_matches_the_answer_it_was_saved_from():
-    answer, writer = edited_twice()
-    latest = versions_of(answer)[0]
-    from_version = content_from_revision(latest.revision, answer.pk)
-    current = content_from_answer(answer)
-    assert diff_content(from_version, current).is_empty
-    assert from_version["lead"] == "Second lead [1]."
-    assert [s["heading"] for s in from_version["sections"]] == [
-        "What the research says",
-        "What to ask your doctor",
-    ]
-
-
 # ---------------------------------------------------------------- certainty of evidence
 
 
@@ -349,37 +281,3 @@ def test_compare_shows_a_change_of_certainty_level_and_reason():
     assert "<h3>Certainty of evidence</h3>" in html
     assert "Level: <del>Not yet graded</del> → <ins>Low</ins>" in html
     assert "Test: <del>nobody</del><ins>two small trials</ins> graded it." in html
-
-
-def test_a_reason_reworded_alone_is_a_change_too():
-    answer, _ = draft()
-    before = content_from_answer(answer)
-    answer.certainty_reason = "Test: a reworded reason."
-    diff = diff_content(before, content_from_answer(answer))
-    assert diff.certainty is None
-    assert diff.certainty_reason.changed and not diff.is_empty
-
-
-def test_review_page_shows_the_certainty_changed_since_publication():
-    answer, writer, _ = published(certainty="not_graded", certainty_reason="Test: not graded.")
-    answer.certainty, answer.certainty_reason = "moderate", "Test: graded since."
-    answer.save()
-    answer.note_edit(by=writer)
-    answer.submit(by=writer)
-    response = login(make_clinician()).get(answer_url("review", answer))
-    assert response.context["diff"].certainty == ("Not yet graded", "Moderate")
-    assert "Level: <del>Not yet graded</del> → <ins>Moderate</ins>" in response.content.decode()
-
-
-def test_versions_saved_before_certainty_existed_compare_as_not_set():
-    answer, writer = edited_twice()
-    latest = versions_of(answer)[0]
-    fields = latest.serialized_data
-    latest.serialized_data = fields.replace('"certainty": "moderate", ', "").replace(
-        '"certainty_reason": "Test: the reason for this certainty.", ', ""
-    )
-    assert latest.serialized_data != fields
-    latest.save()
-    old = content_from_revision(latest.revision, answer.pk)
-    assert (old["certainty"], old["certainty_reason"]) == ("", "")
-    assert diff_content(old, content_from_answer(answer)).certainty == ("Not set", "Moderate")

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from reversion.models import Version
 
 from answers.admin.forms import IN_REVIEW_READ_ONLY, NOT_SAVED, SAVED_MEANWHILE, AnswerForm
-from answers.admin.workflow import PUBLIC_KEEPS_APPROVED
+from answers.admin.wording import PUBLIC_KEEPS_APPROVED
 from answers.models import (
     Answer,
     PublishedAnswer,

@@ -13,7 +13,7 @@ from tests.factories import make_answer, make_clinician, make_topic, make_writer
 
 pytestmark = pytest.mark.django_db
 
-DEMO = Path(__file__).resolve().parents[2] / "answers" / "demo_content"
+DEMO = Path(__file__).resolve().parents[3] / "answers" / "demo_content"
 
 
 def upload(name):

@@ -1,4 +1,4 @@
-"""The review page a clinician signs from (issue 17, item 3): the whole draft on the page,
+"""The review page a clinician signs from (answers/admin/review_page.py): the whole draft on the page,
 each part with its comments beside it; on a resubmission, what changed since the clinician
 sent it back (and, for a published answer, since publication); the writers' notes for the
 round; approving over open comments asks first; the writer's proposed certainty is shown
@@ -11,15 +11,20 @@ import pytest
 from answers.models import Answer, ReviewComment, WorkflowError
 from tests.factories import (
     answer_url,
+    change_form_data,
     in_review,
     login,
     make_clinician,
+    make_reference,
     messages_of,
     published,
     save_answer,
+    status_of,
 )
 
 pytestmark = pytest.mark.django_db
+
+Status = Answer.Status
 
 SIGN = {"password": "pw", "sources_checked": True, "wording_safe": True}
 
@@ -226,3 +231,113 @@ def test_the_approve_form_names_the_content_drawn_on_the_page():
     assert drawn.content_hash == answer.content_hash()
     assert response.context["approve_form"]["shown_hash"].value() == drawn.content_hash
     assert f'name="shown_hash" value="{drawn.content_hash}"' in response.content.decode()
+
+
+def test_review_page_shows_the_draft_the_public_preview_checklist_and_forms():
+    answer, _ = in_review(lead="The preview lead [1].")
+    clinician = make_clinician(display_name="Dr Preview")
+    client = login(clinician)
+    html = client.get(answer_url("review", answer)).content.decode()
+    assert "The preview lead" in html  # the draft itself, on the page
+    # The exact public page of the version shown, a click away.
+    shown = f"{answer_url('preview', answer)}?version={answer.content_hash()}"
+    assert f'href="{shown}" target="_blank"' in html
+    assert "Checklist" in html
+    assert "First review: nothing to compare yet." in html
+    assert 'action="{}"'.format(answer_url("request_changes", answer)) in html
+    assert 'action="{}"'.format(answer_url("approve", answer)) in html
+    assert ">Request changes</button>" in html
+    assert ">Approve</button>" in html
+
+    preview = client.get(answer_url("preview", answer))
+    assert preview.status_code == 200
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    body = preview.content.decode()
+    assert "css/site.css" in body
+    assert "The preview lead" in body
+    assert 'href="#ref-1"' in body  # citations numbered as on the public page
+    assert "Medically reviewed by" in body
+    assert "Dr Preview, MD" in body
+    assert answer.question.topic.disclaimer in body
+
+
+def test_review_page_for_a_writer_has_no_decision_forms():
+    answer, writer = in_review()
+    html = login(writer).get(answer_url("review", answer)).content.decode()
+    assert "Only medical reviewers approve answers or request changes." in html
+    assert ">Approve</button>" not in html
+
+
+def test_review_page_diff_against_the_published_version():
+    first, second, third, fourth = (make_reference() for _ in range(4))
+    answer, writer, _ = published(
+        lead="The old lead [1].",
+        sections=[
+            ("Alpha", "prose", "Alpha says one thing [1]."),
+            ("Beta", "prose", "Beta stays [2]."),
+            ("Gamma", "prose", "Gamma will go."),
+            ("Delta", "prose", "Delta moves."),
+        ],
+        references={"1": first, "2": second},
+    )
+    sections = answer.ordered_sections()
+    data = change_form_data(answer, lead="The new lead [1].")
+    data |= {
+        "sections-0-body": "Alpha says another thing [1].",
+        "sections-2-DELETE": "on",
+        "sections-3-position": 0,  # Delta moves to the top
+        "sections-TOTAL_FORMS": 5,
+        "sections-4-heading": "Epsilon",
+        "sections-4-kind": "prose",
+        "sections-4-body": "Epsilon is new [3].",
+        "sections-4-position": 9,
+        "citations-TOTAL_FORMS": 3,
+        "citations-1-reference": third.pk,  # [2] now cites another work
+        "citations-2-label": "3",
+        "citations-2-reference": fourth.pk,
+    }
+    client = login(writer)
+    saved = client.post(answer_url("change", answer), data)
+    assert saved.status_code == 302
+    assert [s.heading for s in answer.ordered_sections()] == ["Delta", "Alpha", "Beta", "Epsilon"]
+    client.post(answer_url("submit", answer))
+    assert status_of(answer) == Status.IN_REVIEW
+
+    response = login(make_clinician()).get(answer_url("review", answer))
+    diff = response.context["diff"]
+    assert [d.segments for d in [diff.lead]] == [
+        [("equal", "The "), ("delete", "old"), ("insert", "new"), ("equal", " lead [1].")]
+    ]
+    changes = {(c.change, c.heading) for c in diff.sections}
+    assert changes == {
+        ("changed", "Alpha"),
+        ("moved", "Delta"),
+        ("removed", "Gamma"),
+        ("added", "Epsilon"),
+    }
+    citations = {(c.change, c.label) for c in diff.citations}
+    assert citations == {("changed", "2"), ("added", "3")}
+    html = response.content.decode()
+    assert "<del>old</del><ins>new</ins>" in html
+    assert "(was section 4, now section 1)" in html
+    assert sections[1].heading == "Beta"
+
+
+def test_review_page_shows_the_certainty_changed_since_publication():
+    answer, writer, _ = published(certainty="not_graded", certainty_reason="Test: not graded.")
+    answer.certainty, answer.certainty_reason = "moderate", "Test: graded since."
+    answer.save()
+    answer.note_edit(by=writer)
+    answer.submit(by=writer)
+    response = login(make_clinician()).get(answer_url("review", answer))
+    assert response.context["diff"].certainty == ("Not yet graded", "Moderate")
+    assert "Level: <del>Not yet graded</del> → <ins>Moderate</ins>" in response.content.decode()
+
+
+def test_the_review_page_carries_the_version_it_shows():
+    answer, _ = in_review()
+    html = login(make_clinician()).get(answer_url("review", answer)).content.decode()
+    assert f'name="shown_hash" value="{answer.content_hash()}"' in html
+    assert f'name="shown_revision" value="{answer.submitted_revision_id}"' in html
+    assert f"preview/?version={answer.content_hash()}" in html
