@@ -140,7 +140,17 @@ def test_the_desk_script_follows_a_changed_grammar():
 
 
 def test_a_pattern_the_browser_would_read_differently_is_refused():
-    for pattern in (r"\[(\d+)\]", r"(?P<label>[0-9]+)", r"[0-9]+\Z", r"(?i)x", r"\bx"):
+    unportable = (
+        r"\[(\d+)\]",
+        r"(?P<l>[0-9]+)",
+        r"[0-9]+\Z",
+        r"(?i)x",
+        r"\bx",
+        "x$",
+        "a.b",
+        "[\\s]",
+    )
+    for pattern in unportable:
         with pytest.raises(ValueError, match="JavaScript"):
             markers.browser_regex(re.compile(pattern))
     with pytest.raises(ValueError, match="plain text"):
@@ -149,3 +159,4 @@ def test_a_pattern_the_browser_would_read_differently_is_refused():
         "source": "a.b",
         "flags": "gisu",
     }
+    assert markers.browser_regex(re.compile(r"[.$]\.\$"))["source"] == r"[.$]\.\$"
