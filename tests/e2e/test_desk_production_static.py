@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import BrowserWatch, log_in
 from tests.factories import draft, make_reference
-from tests.ops.test_serving import HASHED_MODULE_RE, PRODUCTION_STORAGE
+from tests.ops.test_serving import DESK_MODULES, HASHED_MODULE_RE, PRODUCTION_STORAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -91,17 +91,7 @@ def test_the_desk_works_from_hashed_static_files(chromium, production_server, gr
     # Every module came from a content-hashed name, all nine of them.
     loaded = {HASHED_MODULE_RE.search(url).group(1) for url, status in scripts if status == 200}
     assert all(HASHED_MODULE_RE.search(url) and status == 200 for url, status in scripts), scripts
-    assert loaded == {
-        "main",
-        "cite",
-        "drafts",
-        "form",
-        "markers",
-        "preview",
-        "saving",
-        "server",
-        "structure",
-    }
+    assert loaded == DESK_MODULES
 
     # Citing a new work: [4] typed (no row yet) is taken, so the work becomes [5].
     page.locator("#id_sections-0-body-cite").click()
