@@ -160,7 +160,7 @@ STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "qa_cms.static_storage.StaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -1,6 +1,6 @@
 """The writer's desk on the answer's change page: the live preview of unsaved edits, the
 reference library search for citing, and the session check before a save. Nothing here
-saves anything; answer_desk.js (static/js/) drives these endpoints from the page."""
+saves anything; the desk's modules (static/js/desk/) drive these endpoints from the page."""
 
 from django.conf import settings
 from django.contrib.admin.utils import unquote

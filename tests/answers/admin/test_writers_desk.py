@@ -227,9 +227,9 @@ def test_the_preview_frame_may_be_framed_by_this_site_only():
 def test_the_change_page_carries_the_desk_only_while_editable():
     answer, writer = draft()
     html = login(writer).get(answer_url("change", answer)).content.decode()
-    assert 'id="qa-desk-config"' in html
-    assert "js/answer_desk.js" in html
-    assert f'data-draft-key="qa-desk:{answer.pk}:{writer.pk}"' in html
+    assert '<script id="qa-desk-config" type="application/json">' in html
+    assert '<script type="module" src="/static/js/desk/main.js"></script>' in html
+    assert f'"draftKey": "qa-desk:{answer.pk}:{writer.pk}"' in html
     assert html.count('id="qa-checklist-heading"') == 1
     reviewed, writer = in_review()
     html = login(writer).get(answer_url("change", reviewed)).content.decode()
