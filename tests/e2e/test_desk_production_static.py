@@ -7,6 +7,7 @@ typed but not saved (cite -> markers, with the grammar the server sent).
 Text and references here are fake test data (tests.factories)."""
 
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -51,11 +52,25 @@ def production_server(settings, tmp_path, transactional_db):
         raise thread.error
     yield f"http://localhost:{thread.port}"
     thread.terminate()
+    # Request threads are daemons the server does not wait for; one still closing its
+    # connection would use the shared in-memory database after it stops being shared.
+    for request_thread in threading.enumerate():
+        if "process_request_thread" in request_thread.name:
+            request_thread.join(timeout=10)
     for conn in shared.values():
         conn.dec_thread_sharing()
 
 
-def test_the_desk_works_from_hashed_static_files(chromium, production_server, groups):
+@pytest.fixture
+def desk_context(chromium, production_server):
+    """A browser profile on the production server, closed before the server stops."""
+    context = chromium.new_context(viewport=DESKTOP, base_url=production_server)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def test_the_desk_works_from_hashed_static_files(desk_context, groups):
     answer, writer = draft(
         lead="Test short answer [1].",
         sections=[
@@ -65,8 +80,7 @@ def test_the_desk_works_from_hashed_static_files(chromium, production_server, gr
         references={"1": make_reference(title="Test reference already cited")},
     )
     make_reference(title="Test reference for the hashed desk")
-    context = chromium.new_context(viewport=DESKTOP, base_url=production_server)
-    context.set_default_timeout(15_000)
+    context = desk_context
     watch = BrowserWatch(context, "writer")
     scripts = []
     context.on(
@@ -126,4 +140,3 @@ def test_the_desk_works_from_hashed_static_files(chromium, production_server, gr
         "Test question kept across the reload?"
     )
     watch.check()
-    context.close()
