@@ -3,15 +3,15 @@ wording shown), editors take them down. The buttons on the change page post to o
 which calls the model's transitions; every save is a version (django-simple-history)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import GlossaryTerm, TermStatus, WorkflowError
+from ..models import GlossaryTerm, TermStatus
+from .object_actions import action_url, carry_out
 from .search import NulSafeSearch
 
 
@@ -36,14 +36,6 @@ class GlossaryWithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why take it off the public site?", widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-ACTIONS = {
-    "submit": (None, "Sent for medical review."),
-    "approve": (GlossarySignForm, "Signed off: readers now see this definition."),
-    "request_changes": (GlossaryCommentForm, "Sent back to the writer with your comment."),
-    "withdraw": (GlossaryWithdrawForm, "Taken off the public site: answers no longer link it."),
-}
 
 
 @admin.register(GlossaryTerm)
@@ -77,15 +69,10 @@ class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(require_POST(self.workflow_view))
-        return [
-            path(
-                "<path:object_id>/workflow/<slug:action>/",
-                view,
-                name="answers_glossaryterm_workflow",
-            ),
-            *super().get_urls(),
-        ]
+        workflow = action_url(
+            self, self.workflow_view, segment="workflow", name="answers_glossaryterm_workflow"
+        )
+        return [workflow, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         term = self.get_object(request, unquote(object_id))
@@ -108,34 +95,34 @@ class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
 
     def workflow_view(self, request, object_id, action):
         term = get_object_or_404(GlossaryTerm, pk=unquote(object_id))
-        if action not in ACTIONS:
-            raise PermissionDenied("No such action on a glossary term.")
-        form_class, done = ACTIONS[action]
-        back = redirect(reverse("admin:answers_glossaryterm_change", args=[term.pk]))
-        form = form_class(request.POST) if form_class else None
-        if form is not None and not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return back
-        data = form.cleaned_data if form is not None else {}
-        try:
-            if action == "submit":
-                term.submit(by=request.user)
-            elif action == "approve":
-                term.approve(
-                    by=request.user,
-                    password=data["password"],
-                    shown_hash=data["shown_hash"],
-                    comment=data["comment"],
-                )
-            elif action == "request_changes":
-                term.request_changes(by=request.user, comment=data["comment"])
-            else:
-                term.withdraw(by=request.user, reason=data["reason"])
-        except WorkflowError as error:
-            for problem in error.problems:
-                messages.error(request, problem)
-            return back
-        messages.success(request, done)
-        return back
+        by, post = request.user, request.POST
+
+        def approve(data):
+            term.approve(
+                by=by,
+                password=data["password"],
+                shown_hash=data["shown_hash"],
+                comment=data["comment"],
+            )
+            return "Signed off: readers now see this definition."
+
+        def submit(data):
+            term.submit(by=by)
+            return "Sent for medical review."
+
+        def request_changes(data):
+            term.request_changes(by=by, comment=data["comment"])
+            return "Sent back to the writer with your comment."
+
+        def withdraw(data):
+            term.withdraw(by=by, reason=data["reason"])
+            return "Taken off the public site: answers no longer link it."
+
+        actions = {
+            "submit": (None, submit),
+            "approve": (GlossarySignForm(post), approve),
+            "request_changes": (GlossaryCommentForm(post), request_changes),
+            "withdraw": (GlossaryWithdrawForm(post), withdraw),
+        }
+        back = reverse("admin:answers_glossaryterm_change", args=[term.pk])
+        return carry_out(request, actions, action, back=back)

@@ -4,17 +4,17 @@ votes with what readers said was missing. Versions are named by date and clinici
 by hash."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.views.decorators.http import require_POST
 
-from ..models import FeedbackOutcome, ProblemReport, ReaderFeedback, SignOff, WorkflowError
+from ..models import FeedbackOutcome, ProblemReport, ReaderFeedback, SignOff
 from ..people import display_name
+from .object_actions import action_url, carry_out
 from .search import NulSafeSearch
 
 
@@ -124,15 +124,10 @@ class ProblemReportAdmin(NulSafeSearch, admin.ModelAdmin):
         return "Closed"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(require_POST(self.queue_view))
-        return [
-            path(
-                "<path:object_id>/queue/<slug:action>/",
-                view,
-                name="answers_problemreport_queue",
-            ),
-            *super().get_urls(),
-        ]
+        queue = action_url(
+            self, self.queue_view, segment="queue", name="answers_problemreport_queue"
+        )
+        return [queue, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, unquote(object_id))
@@ -150,46 +145,37 @@ class ProblemReportAdmin(NulSafeSearch, admin.ModelAdmin):
         report = get_object_or_404(ProblemReport, pk=unquote(object_id))
         if not self.has_change_permission(request, report):
             raise PermissionDenied
-        back = redirect(reverse("admin:answers_problemreport_change", args=[report.pk]))
-        forms_by_action = {
-            "assign": lambda: AssignForm(request.POST),
-            "note": lambda: NoteForm(request.POST),
-            "close": lambda: CloseForm(request.POST, report=report),
-            "pass": lambda: None,
+        by, post = request.user, request.POST
+
+        def assign(data):
+            report.assign(by=by, to=data["to"])
+            return f"Assigned to {display_name(data['to'])}." if data["to"] else "Unassigned."
+
+        def note(data):
+            report.annotate(by=by, note=data["note"])
+            return "Note added."
+
+        def pass_on(data):
+            report.pass_to_writers(by=by)
+            return "Passed to the writers: the report is a comment on the answer now."
+
+        def close(data):
+            report.close(
+                by=by,
+                outcome=data["outcome"],
+                fixed_in=data.get("fixed_in"),
+                duplicate_of=data.get("duplicate_of"),
+            )
+            return "Report closed."
+
+        actions = {
+            "assign": (AssignForm(post), assign),
+            "note": (NoteForm(post), note),
+            "pass": (None, pass_on),
+            "close": (CloseForm(post, report=report), close),
         }
-        if action not in forms_by_action:
-            raise PermissionDenied("No such action on a report.")
-        form = forms_by_action[action]()
-        if form is not None and not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return back
-        data = form.cleaned_data if form is not None else {}
-        try:
-            if action == "assign":
-                report.assign(by=request.user, to=data["to"])
-                done = f"Assigned to {display_name(data['to'])}." if data["to"] else "Unassigned."
-            elif action == "note":
-                report.annotate(by=request.user, note=data["note"])
-                done = "Note added."
-            elif action == "pass":
-                report.pass_to_writers(by=request.user)
-                done = "Passed to the writers: the report is a comment on the answer now."
-            else:
-                report.close(
-                    by=request.user,
-                    outcome=data["outcome"],
-                    fixed_in=data.get("fixed_in"),
-                    duplicate_of=data.get("duplicate_of"),
-                )
-                done = "Report closed."
-        except WorkflowError as error:
-            for problem in error.problems:
-                messages.error(request, problem)
-            return back
-        messages.success(request, done)
-        return back
+        back = reverse("admin:answers_problemreport_change", args=[report.pk])
+        return carry_out(request, actions, action, back=back)
 
 
 class VoteFilter(admin.SimpleListFilter):

@@ -24,6 +24,7 @@ from citations.models import Reference, ReferenceNotice
 
 from .approval import AnswerApproval
 from .choices import Action, AnswerStatus, Certainty, SectionKind
+from .fields import set_by_workflow
 from .publication import PublishedAnswer
 from .rules import AnswerRules
 from .transitions import AnswerTransitions
@@ -117,19 +118,6 @@ def _unhandled_notices():
     )
 
 
-def _set_by_workflow(to, *, related_name="+", help_text=""):
-    """A person or version the transitions record (never a form): kept if it is deleted."""
-    return models.ForeignKey(
-        to,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name=related_name,
-        help_text=help_text,
-    )
-
-
 @reversion.register(follow=["question", "sections", "citations"])
 class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
     """One answer per question. django-reversion keeps each saved version with its question,
@@ -180,19 +168,19 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         help_text="What the medical reviewer asked to change, shown to writers until they resubmit.",
     )
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    submitted_by = _set_by_workflow(settings.AUTH_USER_MODEL)
+    submitted_by = set_by_workflow(settings.AUTH_USER_MODEL)
     submitted_hash = models.CharField(max_length=64, blank=True, editable=False)
-    assigned_reviewer = _set_by_workflow(
+    assigned_reviewer = set_by_workflow(
         settings.AUTH_USER_MODEL,
         related_name="reviews_assigned",
         help_text="The clinician asked to review it; empty: any medical reviewer.",
     )
-    submitted_revision = _set_by_workflow("reversion.Revision")
-    changes_requested_by = _set_by_workflow(
+    submitted_revision = set_by_workflow("reversion.Revision")
+    changes_requested_by = set_by_workflow(
         settings.AUTH_USER_MODEL,
         help_text="The clinician who last sent it back: a resubmission goes to them.",
     )
-    changes_requested_revision = _set_by_workflow(
+    changes_requested_revision = set_by_workflow(
         "reversion.Revision",
         help_text="The version the clinician last sent back: the review page compares the "
         "resubmission with it.",

@@ -13,6 +13,7 @@ from ops.tasks import enqueue_on_commit
 from ..people import display_name
 from .choices import Action, FeedbackKind
 from .errors import WorkflowError
+from .fields import set_by_workflow
 
 
 class FeedbackOutcome(models.TextChoices):
@@ -42,38 +43,16 @@ class ReaderFeedback(models.Model):
     message = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField("closed", default=False)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="assigned_reports",
-    )
+    assigned_to = set_by_workflow(settings.AUTH_USER_MODEL, related_name="assigned_reports")
     notes = models.TextField("editors' notes", blank=True, editable=False)
     passed_to_writers_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(max_length=20, choices=FeedbackOutcome, blank=True, editable=False)
-    fixed_in = models.ForeignKey(
-        "answers.SignOff",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="The approved version that fixed it.",
-    )
+    fixed_in = set_by_workflow("answers.SignOff", help_text="The approved version that fixed it.")
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    closed_by = set_by_workflow(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-created_at"]

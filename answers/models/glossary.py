@@ -22,6 +22,7 @@ from audit.models import ChainedRecord
 from ..people import printed_name
 from .approval import check_shown
 from .errors import WorkflowError
+from .fields import set_by_workflow
 from .signoffs import check_signature
 
 # A definition readers take in at a glance: one to three sentences.
@@ -94,14 +95,7 @@ class GlossaryTerm(models.Model):
         editable=False,
         help_text="What the clinician asked to change, shown until it is submitted again.",
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    submitted_by = set_by_workflow(settings.AUTH_USER_MODEL)
     submitted_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,14 +103,7 @@ class GlossaryTerm(models.Model):
     public_term = models.CharField(max_length=100, blank=True, editable=False)
     public_definition = models.TextField(blank=True, editable=False)
     public_other_names = models.CharField(max_length=300, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    approved_by = set_by_workflow(settings.AUTH_USER_MODEL)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     approved_hash = models.CharField(max_length=64, blank=True, editable=False)
 

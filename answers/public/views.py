@@ -258,32 +258,38 @@ def search_page(request):
     return set_surrogate_keys(render(request, "answers/search.html", context), LISTING)
 
 
+def _refuse_feedback_post(request, publication):
+    """A post from another site (403) or one too many from this connection (429), else None."""
+    if not same_origin(request):
+        return HttpResponseForbidden(
+            "This form only accepts posts from this site's own pages.",
+            content_type="text/plain; charset=utf-8",
+        )
+    window = settings.FEEDBACK_RATE_WINDOW
+    if within_limit(request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window):
+        return None
+    response = render(
+        request,
+        "answers/feedback_limited.html",
+        {"publication": publication, "minutes": max(1, window // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(window)
+    return response
+
+
 @csrf_exempt
 @require_POST
 def feedback(request, slug):
     """The answer pages are cached whole and set no CSRF cookie, so this form carries no
     token: a browser's Sec-Fetch-Site or Origin header shows where the post came from, and
     a post from another site is refused (see `same_origin`)."""
-    if not same_origin(request):
-        return HttpResponseForbidden(
-            "This form only accepts posts from this site's own pages.",
-            content_type="text/plain; charset=utf-8",
-        )
     publication = _publication_or_404(slug)
     if publication.gone_reason():
         return _withdrawn(request, publication)
-    window = settings.FEEDBACK_RATE_WINDOW
-    if not within_limit(
-        request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window
-    ):
-        response = render(
-            request,
-            "answers/feedback_limited.html",
-            {"publication": publication, "minutes": max(1, window // 60)},
-            status=429,
-        )
-        response["Retry-After"] = str(window)
-        return response
+    refused = _refuse_feedback_post(request, publication)
+    if refused:
+        return refused
     form = FeedbackForm(request.POST, auto_id="feedback-%s")
     if not form.is_valid():
         return _answer_page(request, publication, form, status=400)
@@ -324,23 +330,9 @@ def what_was_missing(request, slug):
         return redirect(publication.get_absolute_url() + "#feedback")
     form = MissingForm(request.POST or None, initial={"t": token})
     if request.method == "POST":
-        if not same_origin(request):
-            return HttpResponseForbidden(
-                "This form only accepts posts from this site's own pages.",
-                content_type="text/plain; charset=utf-8",
-            )
-        window = settings.FEEDBACK_RATE_WINDOW
-        if not within_limit(
-            request, scope="feedback", limit=settings.FEEDBACK_RATE_LIMIT, window=window
-        ):
-            response = render(
-                request,
-                "answers/feedback_limited.html",
-                {"publication": publication, "minutes": max(1, window // 60)},
-                status=429,
-            )
-            response["Retry-After"] = str(window)
-            return response
+        refused = _refuse_feedback_post(request, publication)
+        if refused:
+            return refused
         if form.is_valid():
             vote.add_what_was_missing(form.cleaned_data["missing"])
             messages.success(request, "Thank you: our editors read what readers miss.")
