@@ -28,6 +28,7 @@ _WRITE_CONTENT = [
     "citations.delete_citation",
     "citations.view_referencenotice",
     "citations.view_retractioncheck",
+    "answers.view_houseword",
 ]
 
 GROUP_PERMISSIONS = {
@@ -50,6 +51,7 @@ GROUP_PERMISSIONS = {
         "citations.view_referencenotice",
         "citations.change_referencenotice",
         "citations.view_retractioncheck",
+        "answers.view_houseword",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -72,6 +74,10 @@ GROUP_PERMISSIONS = {
         "answers.add_sitepage",
         "answers.change_sitepage",
         "answers.view_historicalsitepage",
+        # The house list of words to avoid, with their plain alternatives.
+        "answers.add_houseword",
+        "answers.change_houseword",
+        "answers.delete_houseword",
         # The daily jobs' runs (the scheduler writes them).
         "ops.view_scheduledrun",
     ],

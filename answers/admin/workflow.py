@@ -88,7 +88,6 @@ class AnswerPages:
             if changed_since_approval
             else answer.get_status_display(),
             "checklist": review_checklist(answer),
-            "reading_grade_limit": settings.READING_GRADE_LIMIT,
             "publication": publication,
             "public_state": publication.public_state() if publication is not None else None,
             "withdrawn_by": display_name(publication.withdrawn_by)

@@ -72,13 +72,19 @@ class DeskPages(CiteByIdentifierPages):
             if not self.has_change_permission(request, answer):
                 raise PermissionDenied
         draft, sections, citations, writers = self._draft_from_form(request, answer)
-        context = {"reading_grade_limit": settings.READING_GRADE_LIMIT}
+        context = {}
         if draft.question.topic_id is None:
             context["waiting"] = NO_TOPIC
             checklist = None
         else:
             context["publication"] = PublishedAnswer(
-                **snapshot_fields(draft, sections=sections, citations=citations, writers=writers)
+                **snapshot_fields(
+                    draft,
+                    sections=sections,
+                    citations=citations,
+                    writers=writers,
+                    mark_long_sentences=True,
+                )
             )
             checklist = review_checklist(draft, sections=sections, citations=citations)
         context["checklist"] = checklist

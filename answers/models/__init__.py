@@ -10,6 +10,7 @@
 - `feedback`: reader feedback, clinician's comments and replies
 - `preview`: preview links for outside reviewers and their comments
 - `pages`: the publisher's own pages
+- `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
@@ -26,6 +27,7 @@ from .choices import (
 )
 from .errors import SignatureRefused, StaleSignature, WorkflowError
 from .feedback import ReaderFeedback, ReviewComment, ReviewCommentReply
+from .house_words import HouseWord, HouseWordImportError, import_house_words
 from .imports import ImportJob
 from .pages import SitePage
 from .preview import PreviewComment, PreviewLink
@@ -78,6 +80,8 @@ __all__ = [
     "FeedbackKind",
     "HistoricalAnswer",
     "HistoricalSitePage",
+    "HouseWord",
+    "HouseWordImportError",
     "ImportJob",
     "PreviewComment",
     "PreviewLink",
@@ -97,6 +101,7 @@ __all__ = [
     "TopicSection",
     "WorkflowError",
     "check_signature",
+    "import_house_words",
     "medical_reviewers",
     "search_document",
     "search_document_of_columns",
