@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='houseword',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('word'), name='house_word_unique_lower'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('word'), name='house_word_unique_lower', violation_error_message='This word is already on the house list: change that entry instead.'),
         ),
         migrations.AddConstraint(
             model_name='houseword',

@@ -28,7 +28,12 @@ class HouseWord(models.Model):
         ordering = ["word"]
         verbose_name = "house word"
         constraints = [
-            models.UniqueConstraint(Lower("word"), name="house_word_unique_lower"),
+            models.UniqueConstraint(
+                Lower("word"),
+                name="house_word_unique_lower",
+                violation_error_message="This word is already on the house list: change "
+                "that entry instead.",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(word="") & ~models.Q(alternative=""),
                 name="house_word_not_empty",
