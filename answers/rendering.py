@@ -99,7 +99,7 @@ def render_markdown(
 
 def plain_text(text: str) -> str:
     """Visible words of a Markdown block without citation markers: for search, meta
-    descriptions and the reading grade."""
+    descriptions."""
     without_markers = _MARKER_WITH_SPACE_RE.sub("", text or "")
     visible = nh3.clean(_markdown.render(without_markers), tags=set())
     return re.sub(r"\s+", " ", html.unescape(visible)).strip()
