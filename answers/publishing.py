@@ -56,8 +56,11 @@ def snapshot_fields(
             ),
             "text": plain_text(section.body),
         }
-        if section.kind == GET_HELP:
-            rendered.update(help_levels(section.body))
+        if section.kind == GET_HELP and (levels := help_levels(section.body)):
+            rendered.update(levels)
+            rendered["html"] = render_to_string(
+                "answers/includes/get_help.html", {"section": rendered}
+            )
         rendered_sections.append(rendered)
 
     cited = [(number, citations[label]) for label, number in numbers.items() if label in citations]

@@ -220,3 +220,17 @@ def test_parse_help_reads_the_levels_in_order():
     ]
     with pytest.raises(HelpSectionError, match="cannot cite"):
         parse_help("Get help today:\n- Sign A [1].")
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_help_section_as_the_page_shows_it():
+    from django.test import Client
+
+    answer, *_ = published(sections=(HELP_SECTION,))
+    slug = Answer.objects.get(pk=answer.pk).question.slug
+    response = Client().get(f"/api/answers/{slug}/")
+    assert response.status_code == 200, response.content
+    [section] = response.json()["sections"]
+    assert section["kind"] == "get_help"
+    assert "Get help today if:</h3>" in section["html"]
+    assert "<li>Sign C</li>" in section["html"]
