@@ -15,8 +15,10 @@ from tests.factories import (
     answer_url,
     change_form_data,
     draft,
+    in_review,
     login,
     make_answer,
+    make_clinician,
     make_editor,
     make_writer,
     public_page,
@@ -142,6 +144,15 @@ def test_the_live_preview_marks_long_sentences_and_the_public_page_does_not():
 
     answer, *_ = published(sections=SECTIONS)
     assert "long-sentence" not in public_page(answer).content.decode()
+
+
+def test_the_review_page_lists_the_findings_for_the_clinician():
+    answer, _ = in_review(sections=SECTIONS)
+    html = login(make_clinician()).get(answer_url("review", answer)).content.decode()
+    assert "Long sentence (40 words) in Section 1" in html
+    assert "“nephrolithiasis” is a rare word" in html
+    assert "Reading age of the whole answer" in html
+    assert "long-sentence" not in html  # marks are for the writer's preview
 
 
 # ---------------------------------------------------------------- the house list
