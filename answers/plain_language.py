@@ -226,6 +226,7 @@ def rare_words_found(parts: list[Part], *, skip: set[str]) -> list[tuple[str, li
     threshold = settings.RARE_WORD_ZIPF
     places: dict[str, list[str]] = {}
     checked: dict[str, bool] = {}
+    written: dict[str, str] = {}  # each word as first written ("SGLT2", not "sglt2")
     for part in parts:
         for match in _WORD_RE.finditer(_MARKER_RE.sub("", part.words_text)):
             word = match.group(0).lower().replace("’", "'")
@@ -233,6 +234,7 @@ def rare_words_found(parts: list[Part], *, skip: set[str]) -> list[tuple[str, li
                 continue
             if word not in checked:
                 checked[word] = zipf_frequency(word, "en") < threshold
+            written.setdefault(word, match.group(0))
             if checked[word] and part.where not in places.setdefault(word, []):
                 places[word].append(part.where)
-    return [(word, where) for word, where in places.items() if where]
+    return [(written[word], where) for word, where in places.items() if where]

@@ -60,6 +60,14 @@ def test_the_sentence_length_is_a_setting():
     )
 
 
+def test_a_rare_word_is_named_as_first_written():
+    answer = make_answer(lead="Test: SGLT2 [1].", sections=(("Test", "prose", "Test sglt2 [1]."),))
+    assert any(
+        m.startswith("“SGLT2” is a rare word (in the short answer, Section 1")
+        for m in warnings_of(answer)
+    )
+
+
 def test_a_glossary_term_is_not_listed_as_rare(monkeypatch):
     monkeypatch.setattr(plain_language, "defined_terms", lambda: {"nephrolithiasis"})
     assert not any("nephrolithiasis" in m for m in warnings_of(make_answer(sections=SECTIONS)))
