@@ -5,15 +5,18 @@ it to refuse a submission or an approval: one list, so what people are told is w
 system enforces.
 """
 
+import re
 from dataclasses import dataclass, field
 
-import textstat
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
 from citations.markers import marker_labels
 
-from .rendering import number_citations, plain_text
+from . import plain_language
+from .get_help import GET_HELP, HelpSectionError, parse_help
+from .rendering import number_citations
 
 BLOCKS_SUBMISSION = "blocks_submission"
 BLOCKS_APPROVAL = "blocks_approval"
@@ -40,7 +43,8 @@ class CheckItem:
 class Checklist:
     items: list[CheckItem] = field(default_factory=list)
     evidence: list[tuple[int | None, str, str]] = field(default_factory=list)
-    reading_grade: float | None = None
+    readability: plain_language.Readability | None = None
+    lead_readability: plain_language.Readability | None = None
 
     def add(self, level, message):
         self.items.append(CheckItem(level, message))
@@ -83,6 +87,12 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
             checklist.add(BLOCKS_SUBMISSION, f"{name} has no heading: add one.")
         if not section.body.strip():
             checklist.add(BLOCKS_SUBMISSION, f"{name} is empty: write it or delete the section.")
+        elif section.kind == GET_HELP:
+            try:
+                parse_help(section.body)
+            except HelpSectionError as error:
+                where = f" (line {error.line} of the section)" if error.line else ""
+                checklist.add(BLOCKS_SUBMISSION, f"{name}{where}: {error.message}.")
         elif section.kind == section.Kind.QUESTIONS:
             lines = [line for line in section.body.splitlines() if line.strip()]
             if any(not line.startswith("- ") for line in lines):
@@ -146,16 +156,8 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
         )
     checklist.evidence.sort(key=lambda row: (row[0] is None, row[0] or 0))
 
-    lead_text = plain_text(answer.lead)
-    if lead_text:
-        checklist.reading_grade = round(textstat.flesch_kincaid_grade(lead_text), 1)
-        limit = settings.READING_GRADE_LIMIT
-        if checklist.reading_grade > limit:
-            checklist.add(
-                WARNING,
-                f"The short answer reads at grade {checklist.reading_grade} (Flesch-Kincaid): "
-                f"aim for grade {limit} or below with shorter sentences and everyday words.",
-            )
+    _check_get_help(answer, sections, checklist)
+    _check_plain_language(answer, sections, checklist)
     return checklist
 
 
@@ -194,3 +196,82 @@ def _check_certainty(answer, checklist):
             "The certainty of the evidence is not yet graded: readers are told so, and the "
             "page shows it as incomplete until someone grades it.",
         )
+
+
+_ABOUT_SYMPTOMS_RE = re.compile(r"\b(symptoms?|signs?)\b", re.IGNORECASE)
+
+
+def about_symptoms(answer) -> bool:
+    """An answer is about symptoms when its question or topic names symptoms or signs."""
+    question = getattr(answer, "question", None)
+    if question is None:
+        return False
+    topic = question.topic.name if question.topic_id else ""
+    return bool(_ABOUT_SYMPTOMS_RE.search(f"{question.text} {topic}"))
+
+
+def _check_get_help(answer, sections, checklist):
+    help_sections = [s for s in sections if s.kind == GET_HELP]
+    if len(help_sections) > 1:
+        checklist.add(
+            BLOCKS_SUBMISSION,
+            "There is more than one “When to get help” section: keep one, with all three levels.",
+        )
+    if not help_sections and about_symptoms(answer):
+        checklist.add(
+            WARNING,
+            "This answer is about symptoms but has no “When to get help” section: add one "
+            "(section kind “When to get help”) if a clinician can say when to see a doctor.",
+        )
+
+
+def _check_plain_language(answer, sections, checklist):
+    """Warnings only: the writer and the clinician decide; nothing is rewritten."""
+    parts = plain_language.answer_parts(answer, sections)
+    whole = [block for part in parts for block in part.blocks]
+    checklist.readability = plain_language.readability(whole)
+    checklist.lead_readability = plain_language.readability(parts[1].blocks)
+    measured = checklist.readability
+    if measured is not None and measured.above_target:
+        checklist.add(
+            WARNING,
+            f"The whole answer reads at {measured.name} {measured} (Flesch-Kincaid): aim for "
+            f"{measured.target_text} with shorter sentences and everyday words.",
+        )
+    lead = checklist.lead_readability
+    if lead is not None and lead.above_target:
+        checklist.add(
+            WARNING,
+            f"The short answer reads at {lead.name} {lead} (Flesch-Kincaid): aim for "
+            f"{lead.target_text}; it is what patients read first.",
+        )
+    limit = settings.LONG_SENTENCE_WORDS
+    for sentence in plain_language.long_sentences(parts, limit):
+        checklist.add(
+            WARNING,
+            f"Long sentence ({sentence.words} words) in {sentence.where}: “{sentence.excerpt}” "
+            f"Aim for {limit} words or fewer.",
+        )
+    # Looked up by name: the models import this module (no import cycles in answers).
+    house_words = list(apps.get_model("answers", "HouseWord").objects.all())
+    avoid = set()
+    for word, alternative, places in plain_language.house_words_found(parts, house_words):
+        avoid.update(word.split())
+        checklist.add(
+            WARNING,
+            f"“{word}” is on the house list of words to avoid ({_places(places)}): "
+            f"consider “{alternative}”.",
+        )
+    rare = plain_language.rare_words_found(parts, skip=avoid)
+    if rare:  # the glossary is read only when there is something it might explain
+        defined = plain_language.defined_terms()
+        rare = [(w, where) for w, where in rare if w.lower().replace("’", "'") not in defined]
+    for word, places in rare:
+        checklist.add(
+            WARNING,
+            f"“{word}” is a rare word ({_places(places)}): explain it or use an everyday word.",
+        )
+
+
+def _places(places) -> str:
+    return "in " + ", ".join(places)

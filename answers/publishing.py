@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from citations.formatting import format_bibliography
 
+from .get_help import GET_HELP, NOW, HelpSectionError, parse_help
 from .people import person
 from .rendering import number_citations, plain_text, render_markdown
 
@@ -24,6 +25,7 @@ def snapshot_fields(
     sections=None,
     citations=None,
     writers=None,
+    mark_long_sentences=False,
 ) -> dict:
     """The fields of a PublishedAnswer for the answer's current content. The writer's live
     preview passes its unsaved `sections`, `citations` and `writers` instead of the saved
@@ -40,18 +42,26 @@ def snapshot_fields(
     numbers = number_citations([answer.lead] + [s.body for s in sections])
     first_cited: set[int] = set()
 
-    lead_html = render_markdown(answer.lead, numbers=numbers, first_cited=first_cited)
+    # The writer's live preview marks sentences longer than the house limit.
+    highlight = {"long_sentence_words": settings.LONG_SENTENCE_WORDS} if mark_long_sentences else {}
+    lead_html = render_markdown(answer.lead, numbers=numbers, first_cited=first_cited, **highlight)
     rendered_sections = []
     for index, section in enumerate(sections, start=1):
-        rendered_sections.append(
-            {
-                "anchor": f"section-{index}",
-                "heading": section.heading,
-                "kind": section.kind,
-                "html": render_markdown(section.body, numbers=numbers, first_cited=first_cited),
-                "text": plain_text(section.body),
-            }
-        )
+        rendered = {
+            "anchor": f"section-{index}",
+            "heading": section.heading,
+            "kind": section.kind,
+            "html": render_markdown(
+                section.body, numbers=numbers, first_cited=first_cited, **highlight
+            ),
+            "text": plain_text(section.body),
+        }
+        if section.kind == GET_HELP and (levels := help_levels(section.body)):
+            rendered.update(levels)
+            rendered["html"] = render_to_string(
+                "answers/includes/get_help.html", {"section": rendered}
+            )
+        rendered_sections.append(rendered)
 
     cited = [(number, citations[label]) for label, number in numbers.items() if label in citations]
     formatted = format_bibliography(
@@ -101,6 +111,28 @@ def snapshot_fields(
         approved_at=approved_at,
         next_review_due=next_review_due or (approved_at + settings.REVIEW_INTERVAL).date(),
     )
+
+
+def help_levels(body) -> dict:
+    """A "When to get help" section's levels as the page lists them, with the emergency
+    number of the site at the time of approval; a body that cannot be read (a draft the
+    checklist stops) is shown as written instead."""
+    try:
+        levels = parse_help(body)
+    except HelpSectionError:
+        return {}
+    number = settings.EMERGENCY_NUMBER
+    return {
+        "emergency_number": number,
+        "levels": [
+            {
+                "key": level.key,
+                "label": f"Call {number} now" if level.key == NOW else level.label,
+                "signs": list(level.signs),
+            }
+            for level in levels
+        ],
+    }
 
 
 def certainty_statement(answer) -> dict | None:

@@ -33,6 +33,7 @@ _WRITE_CONTENT = [
     "answers.add_glossaryterm",
     "answers.change_glossaryterm",
     "answers.submit_glossaryterm",
+    "answers.view_houseword",
 ]
 
 GROUP_PERMISSIONS = {
@@ -58,6 +59,7 @@ GROUP_PERMISSIONS = {
         "answers.view_glossaryterm",
         "answers.review_glossaryterm",
         "answers.view_glossarysignoff",
+        "answers.view_houseword",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -87,6 +89,10 @@ GROUP_PERMISSIONS = {
         "answers.add_sitepage",
         "answers.change_sitepage",
         "answers.view_historicalsitepage",
+        # The house list of words to avoid, with their plain alternatives.
+        "answers.add_houseword",
+        "answers.change_houseword",
+        "answers.delete_houseword",
         # The daily jobs' runs (the scheduler writes them).
         "ops.view_scheduledrun",
     ],

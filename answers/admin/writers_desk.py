@@ -2,7 +2,6 @@
 reference library search for citing, and the session check before a save. Nothing here
 saves anything; the desk's modules (static/js/desk/) drive these endpoints from the page."""
 
-from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -79,13 +78,19 @@ class DeskPreviewView(AdminSiteView):
             if not model_admin.has_change_permission(request, answer):
                 raise PermissionDenied
         draft, sections, citations, writers = self.draft_from_form(request, answer)
-        context = {"reading_grade_limit": settings.READING_GRADE_LIMIT}
+        context = {}
         if draft.question.topic_id is None:
             context["waiting"] = NO_TOPIC
             checklist = None
         else:
             context["publication"] = PublishedAnswer(
-                **snapshot_fields(draft, sections=sections, citations=citations, writers=writers)
+                **snapshot_fields(
+                    draft,
+                    sections=sections,
+                    citations=citations,
+                    writers=writers,
+                    mark_long_sentences=True,
+                )
             )
             checklist = review_checklist(draft, sections=sections, citations=citations)
         context["checklist"] = checklist

@@ -17,10 +17,14 @@ Choices the format leaves open, decided here:
 * A citation is a number (or "2, 5") after a word and right before a full stop that ends
   the line or is followed by a space. Numbers that could also be text there (after "of",
   "aged", "=", ...; 0, leading zeros, 1000 and above, "4,744") stay text with a warning.
+* A heading followed right away by a level line ("See a doctor soon:", "Get help today:",
+  "Call the emergency number now:") starts a "When to get help" section: level lines, each
+  with "- " signs under it, up to the next other heading (answers/get_help.py).
 * A number in square brackets such as "[9]" is an error in the plain text: in the stored
   Markdown that is a citation marker, so it cannot also be literal text.
 """
 
+from ..get_help import GET_HELP
 from .common import (
     MAX_ARTICLE_BYTES,
     PROSE,
@@ -36,6 +40,7 @@ from .export import format_article
 from .parse import parse_article
 
 __all__ = [
+    "GET_HELP",
     "MAX_ARTICLE_BYTES",
     "PROSE",
     "QUESTIONS",

@@ -10,6 +10,7 @@ from django.utils.text import normalize_newlines
 
 from citations.markers import CITATION_MARKER_RE, split_labels
 
+from ..get_help import GET_HELP, HelpSectionError, parse_help
 from .common import (
     _DISCLAIMER_RE,
     _FULL_STOP_RE,
@@ -83,8 +84,14 @@ def format_article(
             items = _question_items(body, where)
             expected_body = "\n".join(items)
             lines.extend(items)
+        elif kind == GET_HELP:
+            items = _help_lines(body, where)
+            expected_body = "\n".join(items)
+            lines.extend(items)
         else:
-            raise ArticleFormatError(f'{where} has kind "{kind}"; use "prose" or "questions"')
+            raise ArticleFormatError(
+                f'{where} has kind "{kind}"; use "prose", "questions" or "{GET_HELP}"'
+            )
         if not expected_body:
             raise ArticleFormatError(f"{where} is empty; every heading needs text under it")
         expected_sections.append(ArticleSection(heading, kind, expected_body))
@@ -181,3 +188,11 @@ def _question_items(body: str, where: str) -> list[str]:
                 "for the doctor cannot carry citations in the plain-text format"
             )
     return items
+
+
+def _help_lines(body: str, where: str) -> list[str]:
+    try:
+        parse_help(body)
+    except HelpSectionError as error:
+        raise ArticleFormatError(f"{where}: {error.message}") from None
+    return [line.strip() for line in normalize_newlines(body).split("\n") if line.strip()]

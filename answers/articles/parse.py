@@ -10,6 +10,7 @@ from django.utils.text import normalize_newlines
 
 from citations.markers import CITATION_MARKER_RE, split_labels
 
+from ..get_help import GET_HELP, LEVEL_LINES, HelpSectionError, parse_help
 from .common import (
     _CANONICAL_CITATION_RE,
     _CLOSING_PUNCTUATION,
@@ -119,6 +120,9 @@ def parse_article(text: str) -> ParsedArticle:
     while position < len(body):
         heading_line, heading = body[position]
         position += 1
+        if position < len(body) and body[position][1] in LEVEL_LINES:
+            position = _help_section(heading, body, position, sections)
+            continue
         items: list[tuple[int, str]] = []
         while position < len(body) and not _is_heading(body[position][1]):
             items.append(body[position])
@@ -140,6 +144,29 @@ def parse_article(text: str) -> ParsedArticle:
         warnings=tuple(sorted(warnings, key=lambda w: w.line)),
         final_newline=text.endswith("\n"),
     )
+
+
+def _help_section(heading: str, body: list, position: int, sections: list) -> int:
+    """A heading right above a level line starts a "When to get help" section (before, such
+    a heading had nothing under it, an error, so no older file reads differently). Its
+    level lines and "- " signs run to the next other heading."""
+    items: list[tuple[int, str]] = []
+    while position < len(body):
+        line = body[position][1]
+        if _is_heading(line) and line not in LEVEL_LINES:
+            break
+        items.append(body[position])
+        position += 1
+    text = "\n".join(line for _, line in items)
+    try:
+        parse_help(text)
+    except HelpSectionError as error:
+        n = items[error.line - 1][0] if error.line else items[-1][0]
+        raise ArticleFormatError(
+            f'the "When to get help" section "{_clip(heading)}": {error.message}', n
+        ) from None
+    sections.append(ArticleSection(heading, GET_HELP, text))
+    return position
 
 
 def _check_line(line: str, n: int) -> None:

@@ -12,6 +12,7 @@
 - `glossary`: plain definitions of the words readers meet, signed off like answers
 - `links`: the outbound links readers follow, and whether they still work
 - `pages`: the publisher's own pages
+- `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
@@ -42,6 +43,7 @@ from .glossary import (
     split_other_names,
     validate_definition,
 )
+from .house_words import HouseWord, HouseWordImportError, import_house_words
 from .imports import ImportJob
 from .links import LinkStatus, OutboundLink
 from .pages import SitePage
@@ -101,6 +103,8 @@ __all__ = [
     "HistoricalAnswer",
     "HistoricalGlossaryTerm",
     "HistoricalSitePage",
+    "HouseWord",
+    "HouseWordImportError",
     "ImportJob",
     "LinkStatus",
     "OutboundLink",
@@ -124,6 +128,7 @@ __all__ = [
     "TopicSection",
     "WorkflowError",
     "check_signature",
+    "import_house_words",
     "medical_reviewers",
     "search_document",
     "split_other_names",

@@ -359,7 +359,10 @@ class Section(models.Model):
     body = models.TextField(
         blank=True,
         help_text="Markdown. Cite with the reference's label in brackets before the full stop: "
-        "“… for MS [9].” or “[2, 5]”. For a list of questions, one “- ” line per question.",
+        "“… for MS [9].” or “[2, 5]”. For a list of questions, one “- ” line per question. "
+        "For “When to get help”, the level lines “See a doctor soon:”, “Get help today:” and "
+        "“Call the emergency number now:” (least to most urgent, any you need), each followed "
+        "by its signs, one “- ” line each; the page shows the site's emergency number.",
     )
 
     class Meta:

@@ -64,6 +64,7 @@ CERTAINTY_PLAIN_WORDS = {
 class SectionKind(models.TextChoices):
     PROSE = "prose", "Prose"
     QUESTIONS = "questions", "List of questions"
+    GET_HELP = "get_help", "When to get help (three levels of signs)"
 
 
 class FeedbackKind(models.TextChoices):

@@ -67,8 +67,10 @@ class Lead(Schema):
 class Section(Schema):
     anchor: str
     heading: str
-    kind: Literal["prose", "questions"]
-    html: str = Field(description="Sanitised HTML.")
+    kind: Literal["prose", "questions", "get_help"]
+    html: str = Field(
+        description="Sanitised HTML; for get_help, each level's heading and list of signs."
+    )
     text: str
 
 

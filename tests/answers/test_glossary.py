@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from answers.admin.my_work import my_work
+from answers.checklist import review_checklist
 from answers.glossary_import import GlossaryFileError, import_glossary
 from answers.models import GlossarySignOff, GlossaryTerm, StaleSignature, WorkflowError
 from answers.public.glossary import PublicTerm, link_first_uses
@@ -295,3 +296,10 @@ def test_definitions_waiting_for_review_are_on_a_clinicians_my_work():
     lists = {work.key: work for work in my_work(make_clinician())}
     assert [i.title for i in lists["glossary"].items] == ["Widget score"]
     assert "glossary" not in {work.key for work in my_work(writer)}
+
+
+def test_a_word_the_glossary_explains_is_not_flagged_as_rare():
+    answer = publish_answer(lead="Test: nephrolithiasis was seen [1].")
+    assert any("nephrolithiasis" in item.message for item in review_checklist(answer).items)
+    public_term(term="Nephrolithiasis", other_names="")
+    assert not any("nephrolithiasis" in item.message for item in review_checklist(answer).items)

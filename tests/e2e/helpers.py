@@ -258,6 +258,23 @@ def make_public_pages():
     answer.submit(by=writer)
     approve(answer, clinician, change_summary="Test: re-reviewed.")
 
+    # Placeholder signs, not medical content: the section's layout is what is checked.
+    get_help = make_answer(
+        question="Test question with a help section?",
+        writers=[writer],
+        sections=(
+            ("What the research says", "prose", "A study found it [1]."),
+            (
+                "When to get help",
+                "get_help",
+                "See a doctor soon:\n- Sign A\nGet help today:\n- Sign B\n"
+                "Call the emergency number now:\n- Sign C\n- Sign D",
+            ),
+        ),
+    )
+    get_help.submit(by=writer)
+    approve(get_help, clinician, change_summary="Test: first review.")
+
     withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
     withdrawn.submit(by=writer)
     approve(withdrawn, clinician, change_summary="Test: re-reviewed.")
@@ -285,6 +302,7 @@ def make_public_pages():
         "home": ("/", 200),
         "topic": (answer.question.topic.get_absolute_url(), 200),
         "answer": (answer.get_absolute_url(), 200),
+        "answer with when to get help": (get_help.get_absolute_url(), 200),
         "search with results": ("/search/?q=heart+failure", 200),
         "search without results": ("/search/?q=zzqxv", 200),
         "search form": ("/search/", 200),

@@ -81,7 +81,7 @@ def test_writers_desk(browse, groups, axe_source, artifacts):
     expect(preview.get_by_role("heading", name="What to ask your doctor")).to_be_visible()
     expect(status).to_contain_text("Preview updated")
     checklist = page.locator("#qa-desk-checklist")
-    expect(checklist).to_contain_text("Reading grade of the short answer")
+    expect(checklist).to_contain_text("Reading age of the whole answer")
     expect(checklist).to_contain_text("Section 2 “What to ask your doctor” is empty")
     page.locator("#id_sections-1-body").fill("- Test question one?")
     expect(preview.locator("section.answer-section").nth(1)).to_contain_text(

@@ -80,7 +80,7 @@ def test_change_page_shows_the_checklist():
     assert "Blocks submission:" in html
     assert "Reference [1] is incomplete" in html
     assert "Evidence level of each reference" in html
-    assert "Reading grade of the short answer" in html
+    assert "Reading age of the whole answer" in html
 
 
 def test_change_page_shows_the_public_version_and_whether_the_draft_differs():

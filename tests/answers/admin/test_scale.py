@@ -24,8 +24,9 @@ LIST_BUDGET = 15
 # Issue 9 asks for at most 25, with no query per citation or section. A draft's page also
 # lists the clinicians it may be sent to (who did not write it: its writers and versions);
 # a published answer's page compares the draft with its publication (the content hash).
+# The checklist reads the house word list: one query, whatever the answer's size.
 CHANGE_PAGE_BUDGET = 25
-PUBLISHED_CHANGE_PAGE_BUDGET = 22
+PUBLISHED_CHANGE_PAGE_BUDGET = 23
 
 
 def make_answers(count, *, writer):

@@ -147,7 +147,7 @@ def test_preview_of_a_new_answer_renders_unsaved_text_and_saves_nothing():
     assert "common patient questions about Test topic" in html
     # The checklist comes with it: the empty question list blocks submission.
     assert "Section 2 “What to ask your doctor” is empty" in html
-    assert "Reading grade of the short answer" in html
+    assert "Reading age of the whole answer" in html
     assert "Preview updated. Checklist: 1 item blocks submission." in html
     assert not Answer.objects.exists()
     assert not Section.objects.exists()
