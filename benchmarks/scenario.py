@@ -31,6 +31,7 @@ from answers.models import (
     Topic,
     search_document_of_columns,
 )
+from answers.publishing import render_article
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
 from citations.models import Citation, Reference
 
@@ -185,7 +186,7 @@ def _copy(template, count, topics, writer):
                 )
                 for n, a in zip(numbers, drafts, strict=True)
             )
-            copies = PublishedAnswer.objects.bulk_create(
+            copies = [
                 PublishedAnswer(
                     answer=a,
                     signoff=s,
@@ -203,7 +204,11 @@ def _copy(template, count, topics, writer):
                     next_review_due=snapshot.next_review_due,
                 )
                 for n, q, a, s in zip(numbers, questions, drafts, signoffs, strict=True)
-            )
+            ]
+            # bulk_create skips save(), which renders each copy's stored article.
+            for copy in copies:
+                copy.article_html = render_article(copy)
+            copies = PublishedAnswer.objects.bulk_create(copies)
             # The approved byline, as publishing sets it.
             BylineLink.objects.bulk_create(
                 BylineLink(publishedanswer_id=c.pk, user_id=writer.pk) for c in copies

@@ -16,7 +16,6 @@ from citations.models import Citation, Reference
 
 from ..checklist import BLOCKS_SUBMISSION, review_checklist
 from ..models import Answer, PublishedAnswer, Question, Section
-from ..publishing import snapshot_fields
 from .cite_by_identifier import CiteByIdentifierPages
 from .forms import unix_newlines
 from .inlines import new_answer_structure
@@ -77,8 +76,8 @@ class DeskPages(CiteByIdentifierPages):
             context["waiting"] = NO_TOPIC
             checklist = None
         else:
-            context["publication"] = PublishedAnswer(
-                **snapshot_fields(draft, sections=sections, citations=citations, writers=writers)
+            context["publication"] = PublishedAnswer.build(
+                draft, sections=sections, citations=citations, writers=writers
             )
             checklist = review_checklist(draft, sections=sections, citations=citations)
         context["checklist"] = checklist

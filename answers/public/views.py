@@ -8,7 +8,6 @@ from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -38,11 +37,13 @@ from .structured_data import (
 RECENT_COUNT = 10
 SEARCH_PAGE_SIZE = 10
 TOPIC_PAGE_SIZE = 50
+# The columns an answer page never reads: article_html holds them rendered.
+ARTICLE_SOURCES = ("lead_html", "body_html", "references_html", "search_text", "search_vector")
 
 
 def _publication_or_404(slug):
     """The publication at this address; 404 before its go-live time (an embargo)."""
-    publication = PublishedAnswer.objects.for_slug(slug)
+    publication = PublishedAnswer.objects.defer(*ARTICLE_SOURCES).for_slug(slug)
     if publication is None or publication.is_embargoed():
         raise Http404("No published answer at this address.")
     return publication
@@ -117,11 +118,9 @@ def topic(request, slug):
 
 def _answer_page(request, publication, form, *, status=200):
     data = publication.data
-    sections = data.get("sections", [])
     context = {
         "publication": publication,
         "data": data,
-        "sections": sections,
         "form": form,
         "breadcrumbs": breadcrumbs(publication),
         "description": meta_description(data.get("lead_text", "")),
@@ -129,9 +128,6 @@ def _answer_page(request, publication, form, *, status=200):
         "structured_data": ld_json_script(answer_page_data(publication)),
         "overdue_notice": publication.is_overdue_for_readers(),
         "topic_name": snapshot_topic_name(publication),
-        "changes": [
-            {**change, "date": parse_datetime(change["date"])} for change in data.get("changes", [])
-        ],
         "page_citation": page_citation(publication),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
