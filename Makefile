@@ -50,6 +50,8 @@ serve: export BIND ?= 127.0.0.1:$(PORT)
 # HTTPS redirect would lead nowhere, so both are off here (and only here, unless set).
 serve: export SECURE_COOKIES ?= 0
 serve: export SECURE_SSL_REDIRECT ?= 0
+# The page cache in files, so it outlives each recycled gunicorn worker (Redis with REDIS_URL).
+serve: export CACHE_DIR ?= $(CURDIR)/.cache/pages
 serve: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
