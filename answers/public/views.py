@@ -4,7 +4,6 @@ each runs a fixed number of queries however long the answer is."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +36,7 @@ from .structured_data import (
 RECENT_COUNT = 10
 SEARCH_PAGE_SIZE = 10
 TOPIC_PAGE_SIZE = 50
+CONTRIBUTOR_PAGE_SIZE = 50
 # The columns an answer page never reads: article_html holds them rendered.
 ARTICLE_SOURCES = ("lead_html", "body_html", "references_html", "search_text", "search_vector")
 
@@ -144,11 +144,13 @@ def question(request, slug):
     return set_surrogate_keys(response, answer_key(publication.answer_id))
 
 
-@public_page
+@public_page(query=["written", "reviewed"])
 @require_safe
 def contributor(request, slug):
     """A writer's or clinician's public page: only for someone with a live answer. Cached
-    whole: a change to the profile purges its key, one to the answers it lists "listing"."""
+    whole: a change to the profile purges its key, one to the answers it lists "listing".
+    Each list is paged like a topic's (`?written=2`, `?reviewed=2`): someone may be named
+    on thousands of answers, and only the rows of the pages shown are read."""
     contributor = Contributor.objects.select_related("user").filter(slug=slug).first()
     if contributor is None:
         # Bylines approved before an address change link to the old one.
@@ -159,30 +161,55 @@ def contributor(request, slug):
             redirect(former.contributor, permanent=True), contributor_key(former.contributor_id)
         )
     user = contributor.user
-    publications = list(
-        PublishedAnswer.objects.listing()
-        .naming(user)
-        .annotate(reviewer_pk=F("signoff__reviewer"))
-        .distinct()
-        .order_by("question")
-    )
-    if not publications:
+    live = PublishedAnswer.objects.live()
+    lists = {
+        # Someone who signed off an answer is listed as its clinician, not as its writer.
+        "written": live.filter(writers=user).exclude(signoff__reviewer=user),
+        "reviewed": live.filter(signoff__reviewer=user),
+    }
+    pages = {}
+    for name, naming in lists.items():
+        ordered_ids = naming.order_by("question", "pk").values_list("pk", flat=True)
+        rows = RowsById(ordered_ids, PublishedAnswer.objects.listing())
+        pages[name] = Paginator(rows, CONTRIBUTOR_PAGE_SIZE).get_page(request.GET.get(name))
+    if not any(page.paginator.count for page in pages.values()):
         # Tagged "listing" like every untagged page: the approval that names them purges it.
         raise Http404("No published answer names this person.")
-    reviewed = [p for p in publications if p.reviewer_pk == user.pk]
-    written = [p for p in publications if p.reviewer_pk != user.pk]
+    links = {
+        name: _page_links(request, name, page)
+        for name, page in pages.items()
+        if page.paginator.count
+    }
     response = render(
         request,
         "answers/contributor.html",
         {
             "contributor": contributor,
-            "written": written,
-            "reviewed": reviewed,
+            "written": pages["written"].object_list,
+            "reviewed": pages["reviewed"].object_list,
+            "pages": pages,
+            "links": links,
             "canonical_url": absolute_url(contributor.get_absolute_url()),
             "structured_data": ld_json_script(contributor_page_data(contributor, person(user))),
         },
     )
     return set_surrogate_keys(response, contributor_key(contributor.pk), LISTING)
+
+
+def _page_links(request, name, page):
+    """(previous, next) addresses of one list's pages, keeping the other list's page."""
+
+    def address(number):
+        query = request.GET.copy()
+        query[name] = number
+        if number == 1:
+            del query[name]
+        return f"?{query.urlencode()}" if query else request.path
+
+    return (
+        address(page.previous_page_number()) if page.has_previous() else None,
+        address(page.next_page_number()) if page.has_next() else None,
+    )
 
 
 @public_page
