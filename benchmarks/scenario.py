@@ -284,6 +284,19 @@ def measure(*, requests, answer_id):
         ("feed", reverse("feed")),
         ("API list", reverse("api_answer_list")),
     ]
+    # Named on every answer: the writer's byline and the clinician's sign-off.
+    for username, named, listed in (
+        ("benchmark-writer", "writer", "written"),
+        ("benchmark-clinician", "clinician", "reviewed"),
+    ):
+        contributor = Contributor.objects.get(user__username=username)
+        pages.append((f"contributor page, {named} of every answer", contributor.get_absolute_url()))
+        pages.append(
+            (
+                f"contributor page, {named}, page 100",
+                f"{contributor.get_absolute_url()}?{listed}=100",
+            )
+        )
     result = {"public": []}
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         # Uncached: with the in-app page cache on, every request after the first is a hit.
