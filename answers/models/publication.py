@@ -201,6 +201,21 @@ class PublishedAnswer(models.Model):
                 condition=Q(withdrawn_at__isnull=True),
                 name="publishedanswer_live_recent",
             ),
+            # Lists by question (a contributor's, a topic's) on SQLite: every column they
+            # test is here, so the rows (a snapshot's HTML runs to 90 kB, and SQLite reads
+            # past it to the later columns) are read only for the page shown.
+            models.Index(
+                fields=[
+                    "withdrawn_at",
+                    "question",
+                    "id",
+                    "live_from",
+                    "take_down_at",
+                    "signoff",
+                    "topic",
+                ],
+                name="publishedanswer_by_question",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
