@@ -50,6 +50,8 @@ serve: export BIND ?= 127.0.0.1:$(PORT)
 # HTTPS redirect would lead nowhere, so both are off here (and only here, unless set).
 serve: export SECURE_COOKIES ?= 0
 serve: export SECURE_SSL_REDIRECT ?= 0
+# The page cache in files, so it outlives each recycled gunicorn worker (Redis with REDIS_URL).
+serve: export CACHE_DIR ?= $(CURDIR)/.cache/pages
 serve: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
@@ -86,13 +88,18 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The public pages against one large answer (in the current database, rolled back), then the
-# scale scenario: 10,000 answers in a throwaway database, gunicorn, nginx and wrk (a few
-# minutes; BENCHMARK_ARGS="--quick --answers 2000" for a try).
+# The demo's answer page against a stock Wagtail page of the same answer (built in a throwaway
+# virtualenv, /tmp/wagtail-peer/venv) and nginx, each middleware's cost, the public pages
+# against one large answer (in the current database, rolled back), then the scale scenario:
+# 10,000 answers in a throwaway database, gunicorn, nginx and wrk (a few minutes;
+# BENCHMARK_ARGS="--quick --answers 2000" for a try).
 benchmark: export DEBUG ?= 1
 benchmark: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo >/dev/null
+	$(PY) manage.py benchmark_peer
+	$(PY) manage.py benchmark_middleware
 	$(PY) manage.py benchmark_public_pages
 	$(PY) manage.py benchmark_scale $(BENCHMARK_ARGS)
 

@@ -8,6 +8,7 @@ reads. It works on the objects passed in and imports no models.
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from citations.formatting import format_bibliography
 
@@ -133,6 +134,19 @@ def help_levels(body) -> dict:
             for level in levels
         ],
     }
+
+
+def render_article(publication) -> str:
+    """The approved content of a snapshot as the public page shows it, from the snapshot's
+    own fields only: stored as its article_html when it is saved, so a page view renders
+    none of it, and shown as it is in the clinicians' previews."""
+    changes = [
+        {**change, "date": parse_datetime(change["date"])}
+        for change in (publication.data or {}).get("changes", [])
+    ]
+    return render_to_string(
+        "answers/includes/answer_content.html", {"publication": publication, "changes": changes}
+    )
 
 
 def certainty_statement(answer) -> dict | None:

@@ -31,6 +31,7 @@ from answers.models import (
     Topic,
     search_document_of_columns,
 )
+from answers.publishing import render_article
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS
 from citations.models import Citation, Reference
 
@@ -185,7 +186,7 @@ def _copy(template, count, topics, writer):
                 )
                 for n, a in zip(numbers, drafts, strict=True)
             )
-            copies = PublishedAnswer.objects.bulk_create(
+            copies = [
                 PublishedAnswer(
                     answer=a,
                     signoff=s,
@@ -203,7 +204,11 @@ def _copy(template, count, topics, writer):
                     next_review_due=snapshot.next_review_due,
                 )
                 for n, q, a, s in zip(numbers, questions, drafts, signoffs, strict=True)
-            )
+            ]
+            # bulk_create skips save(), which renders each copy's stored article.
+            for copy in copies:
+                copy.article_html = render_article(copy)
+            copies = PublishedAnswer.objects.bulk_create(copies)
             # The approved byline, as publishing sets it.
             BylineLink.objects.bulk_create(
                 BylineLink(publishedanswer_id=c.pk, user_id=writer.pk) for c in copies
@@ -279,6 +284,19 @@ def measure(*, requests, answer_id):
         ("feed", reverse("feed")),
         ("API list", reverse("api_answer_list")),
     ]
+    # Named on every answer: the writer's byline and the clinician's sign-off.
+    for username, named, listed in (
+        ("benchmark-writer", "writer", "written"),
+        ("benchmark-clinician", "clinician", "reviewed"),
+    ):
+        contributor = Contributor.objects.get(user__username=username)
+        pages.append((f"contributor page, {named} of every answer", contributor.get_absolute_url()))
+        pages.append(
+            (
+                f"contributor page, {named}, page 100",
+                f"{contributor.get_absolute_url()}?{listed}=100",
+            )
+        )
     result = {"public": []}
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         # Uncached: with the in-app page cache on, every request after the first is a hit.

@@ -233,3 +233,62 @@ class Varnish:
     def __exit__(self, *exc):
         _stop(self.process, seconds=10)
         self.log.close()
+
+
+PEER_SOURCE = ROOT / "benchmarks" / "wagtail_peer"
+
+
+class WagtailPeer:
+    """A stock Wagtail site (benchmarks/wagtail_peer) in its own virtualenv (`venv`, made
+    with `pip install wagtail gunicorn` from the package index when missing), holding one
+    page made from `content` (a JSON file), served by gunicorn with `workers` sync workers.
+    Built on first entry; entered again, it serves the same site again."""
+
+    def __init__(self, tmp, content, *, venv, workers=2):
+        self.dir = tmp / "wagtail-peer"
+        self.content, self.venv, self.workers = content, Path(venv), workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _run(self, *args):
+        result = subprocess.run(
+            args, cwd=self.dir, env=self.env, capture_output=True, text=True, check=False
+        )
+        if result.returncode:
+            raise BenchmarkError(
+                f"{' '.join(map(str, args))[:200]} failed:\n{result.stderr[-3000:]}"
+            )
+        return result.stdout
+
+    def __enter__(self):
+        if not self.dir.exists():
+            self._build()
+        self.log = open(self.dir / "gunicorn.log", "w")  # noqa: SIM115 (closed on exit)
+        command = [str(self.venv / "bin" / "gunicorn"), f"--workers={self.workers}"]
+        self.process = subprocess.Popen(
+            [*command, f"--bind=127.0.0.1:{self.port}", "peer.wsgi"],
+            cwd=self.dir,
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        _wait_for(self.url + self.path, self.process, "the Wagtail peer", self.dir / "gunicorn.log")
+        return self
+
+    def _build(self):
+        if not (self.venv / "bin" / "gunicorn").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
+            pip = [str(self.venv / "bin" / "pip"), "install", "--quiet", "wagtail", "gunicorn"]
+            if subprocess.run(pip, check=False).returncode:
+                raise BenchmarkError(f"pip could not install wagtail into {self.venv}.")
+        shutil.copytree(PEER_SOURCE, self.dir)
+        self.env = {"PATH": os.environ.get("PATH", ""), "PEER_DIR": str(self.dir)}
+        python = str(self.venv / "bin" / "python")
+        self._run(python, "manage.py", "makemigrations", "peer", "-v0")
+        self._run(python, "manage.py", "migrate", "--no-input", "-v0")
+        self.path = self._run(python, "manage.py", "load_answer", str(self.content)).strip()
+        self.version = self._run(python, "-c", "import wagtail; print(wagtail.__version__)")
+
+    def __exit__(self, *exc):
+        _stop(self.process)
+        self.log.close()

@@ -209,10 +209,19 @@ SECURE_CSP = {
 }
 
 # --- Degraded service: database or Redis down (docs/degraded-service.md) ---
-# Local memory per process by default; REDIS_URL shares one Redis among all processes,
-# through Django's RedisCache made fail-soft (ops.cache): with Redis down, a read is a miss
-# and a write is skipped, so pages are rendered instead of failing.
+# Local memory per process by default; CACHE_DIR, files in that folder, shared by the
+# processes of one machine and kept when a worker is recycled (`make serve` sets it: gunicorn
+# recycles each worker after max_requests, emptying a local-memory cache); REDIS_URL shares
+# one Redis among all processes, through Django's RedisCache made fail-soft (ops.cache):
+# with Redis down, a read is a miss and a write is skipped, so pages are rendered instead.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("CACHE_DIR"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ["CACHE_DIR"],
+        # Past this many files, a third are removed when a page is stored.
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 20_000)},
+    }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "ops.cache.FailSoftRedisCache",

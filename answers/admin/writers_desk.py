@@ -14,7 +14,6 @@ from citations.models import Citation, Reference
 
 from ..checklist import BLOCKS_SUBMISSION, review_checklist
 from ..models import PublishedAnswer, Question, Section
-from ..publishing import snapshot_fields
 from .answer_page import NO_SUCH_ANSWER, AdminSiteView, answer_url, framed
 from .forms import unix_newlines
 from .inlines import new_answer_structure
@@ -83,14 +82,12 @@ class DeskPreviewView(AdminSiteView):
             context["waiting"] = NO_TOPIC
             checklist = None
         else:
-            context["publication"] = PublishedAnswer(
-                **snapshot_fields(
-                    draft,
-                    sections=sections,
-                    citations=citations,
-                    writers=writers,
-                    mark_long_sentences=True,
-                )
+            context["publication"] = PublishedAnswer.build(
+                draft,
+                sections=sections,
+                citations=citations,
+                writers=writers,
+                mark_long_sentences=True,
             )
             checklist = review_checklist(draft, sections=sections, citations=citations)
         context["checklist"] = checklist

@@ -10,7 +10,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from ..publishing import change_log, snapshot_fields
+from ..publishing import change_log, render_article, snapshot_fields
 from .topics import Topic
 
 
@@ -144,6 +144,12 @@ class PublishedAnswer(models.Model):
     lead_html = models.TextField()
     body_html = models.TextField()
     references_html = models.TextField()
+    article_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The approved content as the page shows it, rendered from this snapshot's "
+        "own fields by save() (answers.publishing.render_article).",
+    )
     search_text = models.TextField(help_text="Plain text of the lead and sections, for search.")
     data = models.JSONField(help_text="Structured content for the API and structured data.")
     content_hash = models.CharField(max_length=64)
@@ -195,6 +201,24 @@ class PublishedAnswer(models.Model):
                 condition=Q(withdrawn_at__isnull=True),
                 name="publishedanswer_live_recent",
             ),
+            # Lists by question (a contributor's, a topic's) on SQLite: every column they
+            # test is here, so the rows (a snapshot's HTML runs to 90 kB, and SQLite reads
+            # past it to the later columns) are read only for the page shown.
+            models.Index(
+                fields=[
+                    "withdrawn_at",
+                    "question",
+                    "id",
+                    "live_from",
+                    "take_down_at",
+                    "signoff",
+                    "topic",
+                    # SQLite may choose it for the sitemap and search too: cover them.
+                    "approved_at",
+                    "slug",
+                ],
+                name="publishedanswer_by_question",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -206,7 +230,26 @@ class PublishedAnswer(models.Model):
     def __str__(self):
         return self.question
 
+    # The fields article_html is rendered from: a save that writes one renders it again.
+    ARTICLE_SOURCE_FIELDS = frozenset(
+        {
+            "question",
+            "lead_html",
+            "body_html",
+            "references_html",
+            "data",
+            "approved_at",
+            "next_review_due",
+            "article_html",
+        }
+    )
+
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.ARTICLE_SOURCE_FIELDS.intersection(update_fields):
+            self.article_html = render_article(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "article_html"}
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         if connections[using].vendor == "postgresql":
             self.search_vector = search_document(
@@ -280,17 +323,21 @@ class PublishedAnswer(models.Model):
         return "Live"
 
     @classmethod
-    def build(cls, answer, *, reviewer=None, approved_at=None, next_review_due=None):
-        """An unsaved snapshot of the answer's current content: the clinician's preview."""
-        return cls(
+    def build(cls, answer, *, reviewer=None, approved_at=None, next_review_due=None, **unsaved):
+        """An unsaved snapshot of the answer's current content: the clinician's preview.
+        `unsaved`: the writer's live preview's `sections`, `citations` and `writers`."""
+        snapshot = cls(
             answer=answer,
             **snapshot_fields(
                 answer,
                 reviewer=reviewer,
                 approved_at=approved_at,
                 next_review_due=next_review_due,
+                **unsaved,
             ),
         )
+        snapshot.article_html = render_article(snapshot)
+        return snapshot
 
     @classmethod
     def publish(cls, answer, *, signoff, live_from=None):

@@ -21,6 +21,9 @@ from ..models import GlossaryTerm, split_other_names
 # Text inside these is never linked: links (citations included), headings, code.
 _SKIP = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "sup", "summary", "button"}
 _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area"}
+# In a whole article (article_html), only the answer's own words are linked: the short
+# answer and the body, not the byline, the contents, the references or the change log.
+ANSWER_TEXT = ("lead", "answer-body")
 
 
 @dataclass(frozen=True)
@@ -64,22 +67,38 @@ def _pattern(terms):
 
 
 class _Linker(HTMLParser):
-    def __init__(self, pattern, by_name, used):
+    """Copies HTML through, linking first uses in text that is inside `within` (elements
+    with one of those classes; None: everywhere) and not inside a _SKIP element."""
+
+    def __init__(self, pattern, by_name, used, within=None):
         super().__init__(convert_charrefs=False)
-        self.pattern, self.by_name, self.used = pattern, by_name, used
-        self.out, self.skipping = [], []
+        self.pattern, self.by_name, self.used, self.within = pattern, by_name, used, within
+        self.out = []
+        self.open = []  # (tag, links allowed inside it)
+
+    def _allowed(self):
+        return self.open[-1][1] if self.open else self.within is None
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
-        if tag in _SKIP and tag not in _VOID:
-            self.skipping.append(tag)
+        if tag in _VOID:
+            return
+        allowed = self._allowed()
+        classes = (dict(attrs).get("class") or "").split()
+        if self.within is not None and any(name in classes for name in self.within):
+            allowed = True
+        if tag in _SKIP:
+            allowed = False
+        self.open.append((tag, allowed))
 
     def handle_startendtag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
 
     def handle_endtag(self, tag):
-        if self.skipping and self.skipping[-1] == tag:
-            self.skipping.pop()
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                break
         self.out.append(f"</{tag}>")
 
     def handle_entityref(self, name):
@@ -92,10 +111,7 @@ class _Linker(HTMLParser):
         self.out.append(f"<!--{data}-->")
 
     def handle_data(self, data):
-        if self.skipping:
-            self.out.append(data)
-            return
-        self.out.append(self.pattern.sub(self._link, data))
+        self.out.append(self.pattern.sub(self._link, data) if self._allowed() else data)
 
     def _link(self, match):
         term = self.by_name.get(" ".join(match.group(0).split()).casefold())
@@ -108,17 +124,18 @@ class _Linker(HTMLParser):
         )
 
 
-def link_first_uses(parts, terms):
-    """`parts`: the answer's HTML fragments in reading order (lead, body). Returns them with
-    the first use of each term linked, and the terms used, in order of first use."""
+def link_first_uses(parts, terms, *, within=None):
+    """`parts`: HTML fragments in reading order (the lead and body; or a whole article with
+    `within` naming the classes of the answer's own text). Returns them with the first use
+    of each term linked, and the terms used, in order of first use."""
     pattern = _pattern(terms)
-    if pattern is None:
-        return list(parts), []
+    if pattern is None or not any(pattern.search(str(html)) for html in parts):
+        return [mark_safe(html) for html in parts], []  # noqa: S308  (sanitised HTML)
     by_name = {" ".join(name.split()).casefold(): t for t in terms for name in t.names}
     used = []
     linked = []
     for html in parts:
-        linker = _Linker(pattern, by_name, used)
+        linker = _Linker(pattern, by_name, used, within)
         linker.feed(str(html))
         linker.close()
         linked.append(mark_safe("".join(linker.out)))  # noqa: S308  (sanitised HTML, words escaped)

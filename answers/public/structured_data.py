@@ -17,8 +17,9 @@ from django.utils.text import Truncator
 DESCRIPTION_LIMIT = 160
 
 # Inside <script>, "</script>" or "<!--" in the data would end or confuse the block: escape
-# the characters that can start them, as Django's json_script does.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# the characters that can start them, as Django's json_script does (with str.replace: a
+# translate() table took a millisecond on an answer's JSON-LD, a quarter of its page).
+_JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 CSL_TYPES = {
     "article-journal": "ScholarlyArticle",
@@ -54,9 +55,11 @@ def ld_json_script(data) -> str:
     """A <script type="application/ld+json"> block. Browsers never run it, so the CSP allows
     it; the escaping keeps hostile text from closing the block."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in _JSON_SCRIPT_ESCAPES:
+        payload = payload.replace(character, escape)
     return format_html(
         '<script type="application/ld+json">{}</script>',
-        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped above)
+        mark_safe(payload),  # noqa: S308 (escaped above)
     )
 
 

@@ -5,18 +5,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
-from ..models import Contributor, FormerContributorSlug, PublishedAnswer, ReaderFeedback, SitePage
+from ..models import (
+    Contributor,
+    FormerContributorSlug,
+    PublishedAnswer,
+    ReaderFeedback,
+    SignOff,
+    SitePage,
+)
 from ..people import person
 from ..rendering import render_markdown
 from .caching import ABOUT, GLOSSARY, LISTING, answer_key, contributor_key, topic_key
@@ -42,11 +48,14 @@ from .structured_data import (
 RECENT_COUNT = 10
 SEARCH_PAGE_SIZE = 10
 TOPIC_PAGE_SIZE = 50
+CONTRIBUTOR_PAGE_SIZE = 50
+# The columns an answer page never reads: article_html holds them rendered.
+ARTICLE_SOURCES = ("lead_html", "body_html", "references_html", "search_text", "search_vector")
 
 
 def _publication_or_404(slug):
     """The publication at this address; 404 before its go-live time (an embargo)."""
-    publication = PublishedAnswer.objects.for_slug(slug)
+    publication = PublishedAnswer.objects.defer(*ARTICLE_SOURCES).for_slug(slug)
     if publication is None or publication.is_embargoed():
         raise Http404("No published answer at this address.")
     return publication
@@ -121,11 +130,9 @@ def topic(request, slug):
 
 def _answer_page(request, publication, form, *, status=200):
     data = publication.data
-    sections = data.get("sections", [])
     context = {
         "publication": publication,
         "data": data,
-        "sections": sections,
         "form": form,
         "breadcrumbs": breadcrumbs(publication),
         "description": meta_description(data.get("lead_text", "")),
@@ -133,9 +140,6 @@ def _answer_page(request, publication, form, *, status=200):
         "structured_data": ld_json_script(answer_page_data(publication)),
         "overdue_notice": publication.is_overdue_for_readers(),
         "topic_name": snapshot_topic_name(publication),
-        "changes": [
-            {**change, "date": parse_datetime(change["date"])} for change in data.get("changes", [])
-        ],
         "page_citation": page_citation(publication),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
@@ -170,11 +174,13 @@ def glossary(request):
     return set_surrogate_keys(response, GLOSSARY)
 
 
-@public_page
+@public_page(query=["written", "reviewed"])
 @require_safe
 def contributor(request, slug):
     """A writer's or clinician's public page: only for someone with a live answer. Cached
-    whole: a change to the profile purges its key, one to the answers it lists "listing"."""
+    whole: a change to the profile purges its key, one to the answers it lists "listing".
+    Each list is paged like a topic's (`?written=2`, `?reviewed=2`): someone may be named
+    on thousands of answers, and only the rows of the pages shown are read."""
     contributor = Contributor.objects.select_related("user").filter(slug=slug).first()
     if contributor is None:
         # Bylines approved before an address change link to the old one.
@@ -185,30 +191,61 @@ def contributor(request, slug):
             redirect(former.contributor, permanent=True), contributor_key(former.contributor_id)
         )
     user = contributor.user
-    publications = list(
-        PublishedAnswer.objects.listing()
-        .naming(user)
-        .annotate(reviewer_pk=F("signoff__reviewer"))
-        .distinct()
-        .order_by("question")
+    live = PublishedAnswer.objects.live()
+    # As EXISTS tests, so the database walks the question order of an index and stops at
+    # the page, instead of sorting every answer naming this person.
+    writes = Exists(
+        PublishedAnswer.writers.through.objects.filter(publishedanswer=OuterRef("pk"), user=user)
     )
-    if not publications:
+    signed = Exists(SignOff.objects.filter(pk=OuterRef("signoff_id"), reviewer=user))
+    lists = {
+        # Someone who signed off an answer is listed as its clinician, not as its writer.
+        "written": live.filter(writes).exclude(signed),
+        "reviewed": live.filter(signed),
+    }
+    pages = {}
+    for name, naming in lists.items():
+        ordered_ids = naming.order_by("question", "pk").values_list("pk", flat=True)
+        rows = RowsById(ordered_ids, PublishedAnswer.objects.listing())
+        pages[name] = Paginator(rows, CONTRIBUTOR_PAGE_SIZE).get_page(request.GET.get(name))
+    if not any(page.paginator.count for page in pages.values()):
         # Tagged "listing" like every untagged page: the approval that names them purges it.
         raise Http404("No published answer names this person.")
-    reviewed = [p for p in publications if p.reviewer_pk == user.pk]
-    written = [p for p in publications if p.reviewer_pk != user.pk]
+    links = {
+        name: _page_links(request, name, page)
+        for name, page in pages.items()
+        if page.paginator.count
+    }
     response = render(
         request,
         "answers/contributor.html",
         {
             "contributor": contributor,
-            "written": written,
-            "reviewed": reviewed,
+            "written": pages["written"].object_list,
+            "reviewed": pages["reviewed"].object_list,
+            "pages": pages,
+            "links": links,
             "canonical_url": absolute_url(contributor.get_absolute_url()),
             "structured_data": ld_json_script(contributor_page_data(contributor, person(user))),
         },
     )
     return set_surrogate_keys(response, contributor_key(contributor.pk), LISTING)
+
+
+def _page_links(request, name, page):
+    """(previous, next) addresses of one list's pages, keeping the other list's page."""
+
+    def address(number):
+        query = request.GET.copy()
+        query[name] = number
+        if number == 1:
+            del query[name]
+        return f"?{query.urlencode()}" if query else request.path
+
+    return (
+        address(page.previous_page_number()) if page.has_previous() else None,
+        address(page.next_page_number()) if page.has_next() else None,
+    )
 
 
 @public_page

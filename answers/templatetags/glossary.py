@@ -1,20 +1,36 @@
-"""`{% glossary_article publication as article %}`: the answer's lead and body with the first
-use of each signed-off glossary term linked to its definition, and those definitions
-("Words explained"). Used by every page that shows an answer (public, previews), so they
-all show the same thing."""
+"""`{% glossary_article publication as article %}`: the snapshot's stored article with the
+first use of each signed-off glossary term in the answer's own words linked to its
+definition, and those definitions ("Words explained"). Used by every page that shows an
+answer (public, previews), so they all show the same thing.
 
+The definitions are signed off apart from the answer, so the links are added on the way
+out, not stored with the snapshot; the result is cached under the article's and the
+glossary's own content, so a new definition or article never meets a stale one."""
+
+import hashlib
 from types import SimpleNamespace
 
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from ..public.glossary import link_first_uses, public_terms, words_explained
+from ..public.glossary import ANSWER_TEXT, link_first_uses, public_terms, words_explained
 
 register = template.Library()
 
 
 @register.simple_tag
 def glossary_article(publication):
-    lead, body = mark_safe(publication.lead_html), mark_safe(publication.body_html)  # noqa: S308
-    (lead, body), used = link_first_uses([lead, body], public_terms())
-    return SimpleNamespace(lead=lead, body=body, words_explained=words_explained(used))
+    article = publication.article_html or ""
+    terms = public_terms()
+    if not terms:
+        return SimpleNamespace(html=mark_safe(article), words_explained="")  # noqa: S308
+    digest = hashlib.sha256(repr((article, terms)).encode()).hexdigest()
+    key = f"glossary-article:{digest}"
+    found = cache.get(key)
+    if found is None:
+        (html,), used = link_first_uses([article], terms, within=ANSWER_TEXT)
+        found = (str(html), str(words_explained(used)))
+        cache.set(key, found, 24 * 3600)
+    html, explained = found
+    return SimpleNamespace(html=mark_safe(html), words_explained=mark_safe(explained))  # noqa: S308

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from answers.models import ReaderFeedback
+from answers.public.forms import BLANK_AUTO_ID, FeedbackForm
 from ops.models import RateLimitWindow
 from tests.factories import approve, make_answer, make_clinician, make_editor, publish_answer
 
@@ -178,3 +179,13 @@ def test_answer_page_has_the_feedback_forms(client):
     assert '<label for="feedback-message">What is wrong or unclear?</label>' in html
     assert "csrfmiddlewaretoken" not in html  # the page is cached whole: see origin.py
     assert f'action="{feedback_url(answer)}#feedback"' in html
+
+
+def test_the_blank_text_box_rendered_once_is_the_widget_and_a_bound_one_is_fresh():
+    blank = FeedbackForm(auto_id=BLANK_AUTO_ID)
+    assert blank.message_html() == str(FeedbackForm(auto_id=BLANK_AUTO_ID)["message"])
+    assert 'id="feedback-message"' in blank.message_html()
+    refused = FeedbackForm({"kind": "problem", "message": ""}, auto_id=BLANK_AUTO_ID)
+    assert not refused.is_valid()
+    assert 'aria-invalid="true"' in refused.message_html()
+    assert 'aria-invalid="true"' not in blank.message_html()

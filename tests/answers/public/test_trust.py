@@ -306,6 +306,39 @@ def test_contributor_page_lists_live_answers_and_declared_interests(client):
     assert "Is the withdrawn one a test?" not in html
 
 
+def test_contributor_page_lists_are_paged_and_read_a_fixed_number_of_rows(
+    client, settings, monkeypatch, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE = False
+    monkeypatch.setattr("answers.public.views.CONTRIBUTOR_PAGE_SIZE", 2)
+    writer = make_writer(display_name="Pat Paged")
+    clinician = make_clinician(display_name="Rita Reviewer")
+    for letter in "ABC":
+        publish_answer(question=f"Is {letter} a paged test?", writer=writer, clinician=clinician)
+
+    with django_assert_max_num_queries(9):
+        first = client.get("/contributors/pat-paged/").content.decode()
+    assert "Is A a paged test?" in first and "Is B a paged test?" in first
+    assert "Is C a paged test?" not in first
+    assert "Page 1 of 2" in first and 'href="?written=2"' in first
+    second = client.get("/contributors/pat-paged/?written=2").content.decode()
+    assert "Is C a paged test?" in second and "Is A a paged test?" not in second
+    assert 'rel="prev" href="/contributors/pat-paged/"' in second
+
+    # Each list is paged on its own: a link keeps the other list's page.
+    html = client.get("/contributors/rita-reviewer/?reviewed=2").content.decode()
+    assert "Is C a paged test?" in html and "Is A a paged test?" not in html
+    assert "Pages of answers medically reviewed" in html
+    assert "Pages of answers written" not in html  # she wrote none
+    assert 'rel="prev" href="/contributors/rita-reviewer/"' in html
+    kept = client.get("/contributors/rita-reviewer/?written=1&reviewed=2").content.decode()
+    assert 'rel="prev" href="?written=1"' in kept
+    # Out-of-range page numbers show the last page, as on topic pages.
+    assert (
+        "Is C a paged test?" in client.get("/contributors/pat-paged/?written=99").content.decode()
+    )
+
+
 def test_contributor_without_a_live_answer_has_no_page(client):
     writer = make_writer(display_name="Nora Nobody")
     make_answer(writers=[writer])  # a draft only
