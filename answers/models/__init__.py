@@ -11,6 +11,7 @@
 - `preview`: preview links for outside reviewers and their comments
 - `pages`: the publisher's own pages
 - `imports`: uploads the task worker imports, with their progress
+- `search`: synonym sets, promoted answers, the published words, the search counts
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 
@@ -37,6 +38,14 @@ from .publication import (
     search_document_of_columns,
 )
 from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
+from .search import (
+    SearchCount,
+    SearchPromotion,
+    SearchWord,
+    SynonymSet,
+    SynonymTerm,
+    parse_synonym_terms,
+)
 from .signoffs import SIGNOFF_MEANING, WRONG_SIGNATURE, SignOff, check_signature
 from .topics import (
     HOUSE_STRUCTURE,
@@ -87,17 +96,23 @@ __all__ = [
     "ReaderFeedback",
     "ReviewComment",
     "ReviewCommentReply",
+    "SearchCount",
+    "SearchPromotion",
+    "SearchWord",
     "Section",
     "SectionKind",
     "SignOff",
     "SignatureRefused",
     "StaleSignature",
+    "SynonymSet",
+    "SynonymTerm",
     "SitePage",
     "Topic",
     "TopicSection",
     "WorkflowError",
     "check_signature",
     "medical_reviewers",
+    "parse_synonym_terms",
     "search_document",
     "search_document_of_columns",
     "unique_slug",

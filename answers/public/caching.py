@@ -26,10 +26,17 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from ops.pagecache import set_surrogate_keys
+from ops.pagecache import bump_generation, set_surrogate_keys
 from ops.purge import purge_keys
 
-from ..models import Contributor, PublishedAnswer, SitePage, Topic
+from ..models import (
+    Contributor,
+    PublishedAnswer,
+    SearchPromotion,
+    SitePage,
+    SynonymSet,
+    Topic,
+)
 from .structured_data import absolute_url
 
 LISTING = "listing"
@@ -184,3 +191,14 @@ def _site_page_changed(sender, instance, raw=False, **kwargs):
     slugs = {instance.slug, getattr(instance, "_stored_slug", None)} - {None, ""}
     urls = [reverse("site_pages"), *(reverse("site_page", args=[slug]) for slug in slugs)]
     purge_keys([ABOUT, LISTING], urls=[*map(absolute_url, urls), *_listing_urls()])
+
+
+@receiver(post_save, sender=SynonymSet, dispatch_uid="search_synonyms_saved")
+@receiver(post_delete, sender=SynonymSet, dispatch_uid="search_synonyms_deleted")
+@receiver(post_save, sender=SearchPromotion, dispatch_uid="search_promotion_saved")
+@receiver(post_delete, sender=SearchPromotion, dispatch_uid="search_promotion_deleted")
+def _search_changed(sender, instance, raw=False, **kwargs):
+    """Synonyms and promotions change search results only, which shared caches never keep
+    (`count_search`): a new generation drops them from the in-app cache."""
+    if not raw:
+        bump_generation()

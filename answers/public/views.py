@@ -8,13 +8,22 @@ from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
-from ..models import Contributor, FormerContributorSlug, PublishedAnswer, ReaderFeedback, SitePage
+from .. import search_terms
+from ..models import (
+    Contributor,
+    FormerContributorSlug,
+    PublishedAnswer,
+    ReaderFeedback,
+    SearchCount,
+    SitePage,
+)
 from ..people import person
 from ..rendering import render_markdown
 from .caching import ABOUT, LISTING, answer_key, contributor_key, topic_key
@@ -23,7 +32,7 @@ from .forms import FeedbackForm
 from .origin import same_origin
 from .paging import RowsById
 from .ratelimit import within_limit
-from .search import clean_query, search, with_snippets
+from .search import clean_query, parse_query, search, suggestion, with_snippets
 from .structured_data import (
     absolute_url,
     answer_page_data,
@@ -221,19 +230,37 @@ def site_page(request, slug):
     return set_surrogate_keys(response, ABOUT)
 
 
-@public_page(query=["q", "page"])
+def count_search(request, response):
+    """Count the search a reader made (its first page, readers only), by day, with nothing
+    about who searched. Runs for cached pages too (`public_page(on_serve=)`)."""
+    found = getattr(response, "search_found", None)
+    if found is None or request.GET.get("page", "1") != "1":
+        return
+    query = " ".join(search_terms.fold(clean_query(request.GET.get("q", ""))).split())
+    SearchCount.record(query, found=found, day=timezone.localdate())
+
+
+@public_page(query=["q", "page"], on_serve=count_search)
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "page": None}
     if query:
-        paginator = Paginator(search(query), SEARCH_PAGE_SIZE)
+        parsed = parse_query(query)
+        paginator = Paginator(search(query, parsed=parsed), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = with_snippets(list(page.object_list), query)
+        page.object_list = with_snippets(list(page.object_list), query, parsed=parsed)
         context["page"] = page
+        context["synonyms"] = parsed.synonyms
+        if not paginator.count:
+            context["suggestion"] = suggestion(query)
     if not query or not context["page"].object_list:
         context["topics"] = PublishedAnswer.objects.live_topics()
-    return set_surrogate_keys(render(request, "answers/search.html", context), LISTING)
+    response = render(request, "answers/search.html", context)
+    if query:
+        # Kept with the cached page, for `count_search`.
+        response.search_found = context["page"].paginator.count
+    return set_surrogate_keys(response, LISTING)
 
 
 @csrf_exempt
