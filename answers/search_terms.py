@@ -57,7 +57,7 @@ MAX_VARIANTS = 4
 # A letter word then a short number ("SGLT 2", "COVID 19", "type 2") may be written as one.
 SHORT_NUMBER = re.compile(r"\d{1,3}")
 WORD = re.compile(r"[^\W_]+")
-MAX_PHRASE_WORDS = 5
+MAX_PHRASE_WORDS = 6
 
 
 def _replace(word, old, new, where):

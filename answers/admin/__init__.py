@@ -12,7 +12,8 @@ the desk. One module per concern:
 - `references`: the library's ReferenceAdmin, sending answers citing a changed reference
   back to review;
 - `pages`: the about pages editors publish (with their history);
+- `reader_search`: synonym sets, promoted answers and the search report;
 - `wording`: how refusals and times are worded in messages.
 """
 
-from . import answers, desk_admins, pages, references  # noqa: F401  (registers the model admins)
+from . import answers, desk_admins, pages, reader_search, references  # noqa: F401  (registers the model admins)
