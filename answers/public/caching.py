@@ -69,7 +69,7 @@ def tagged(view, *keys):
 def _listing_urls():
     return [
         absolute_url(reverse(name))
-        for name in ("home", "feed", "sitemap", "search", "api_answer_list")
+        for name in ("home", "topics", "feed", "sitemap", "search", "api_answer_list")
     ]
 
 

@@ -367,3 +367,100 @@ def with_snippets(results, query: str, *, parsed=None):
         else:
             result.snippet = plain_snippet(result.search_text, terms)
     return results
+
+
+RELATED_COUNT = 5
+# Words of a question that say nothing about its subject.
+_QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "whom",
+        "whose",
+        "does",
+        "should",
+        "could",
+        "would",
+        "will",
+        "with",
+        "without",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "have",
+        "there",
+        "their",
+        "they",
+        "them",
+        "then",
+        "than",
+        "about",
+        "after",
+        "before",
+        "being",
+        "used",
+        "using",
+        "into",
+        "over",
+        "more",
+        "most",
+        "much",
+        "many",
+        "some",
+        "other",
+        "same",
+        "such",
+        "also",
+        "only",
+        "very",
+        "make",
+        "according",
+        "recent",
+        "recently",
+        "currently",
+        "people",
+        "person",
+        "patient",
+        "patients",
+    ]
+)
+
+
+def _subject_words(question: str) -> list[str]:
+    found = [w for w in search_terms.words(question) if len(w) >= 4 and w not in _QUESTION_WORDS]
+    return list(dict.fromkeys(found))[:8]
+
+
+def related_questions(publication, *, limit=RELATED_COUNT):
+    """A few other live answers: those whose question shares this one's subject words
+    first, then others of the same topic, newest review first. One query."""
+    words = _subject_words(publication.question)
+    others = PublishedAnswer.objects.listing().exclude(pk=publication.pk)
+    same_topic = Case(When(topic_id=publication.topic_id, then=Value(1)), default=Value(0))
+    if not words:
+        return list(others.filter(topic_id=publication.topic_id).order_by("-approved_at")[:limit])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+
+        query = reduce(operator.or_, (SearchQuery(w, config=SEARCH_CONFIG) for w in words))
+        question_vector = Func(
+            F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
+        )
+        found = (
+            others.annotate(question_vector=question_vector)
+            .filter(Q(topic_id=publication.topic_id) | Q(question_vector=query))
+            .annotate(similarity=SearchRank(F("question_vector"), query), same_topic=same_topic)
+        )
+    else:
+        expression = "{question} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+        similar = RawSQL(sqlite_search.matching_sql(), [expression], BooleanField())
+        found = others.filter(Q(topic_id=publication.topic_id) | Q(similar)).annotate(
+            similarity=RawSQL(sqlite_search.matching_sql(), [expression], BooleanField()),
+            same_topic=same_topic,
+        )
+    return list(found.order_by("-similarity", "-same_topic", "-approved_at", "pk")[:limit])

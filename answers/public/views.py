@@ -32,7 +32,14 @@ from .forms import FeedbackForm
 from .origin import same_origin
 from .paging import RowsById
 from .ratelimit import within_limit
-from .search import clean_query, parse_query, search, suggestion, with_snippets
+from .search import (
+    clean_query,
+    parse_query,
+    related_questions,
+    search,
+    suggestion,
+    with_snippets,
+)
 from .structured_data import (
     absolute_url,
     answer_page_data,
@@ -97,6 +104,21 @@ def home(request):
     return set_surrogate_keys(response, LISTING)
 
 
+@public_page
+@require_safe
+def topics(request):
+    """Every topic with a live answer, with how many."""
+    response = render(
+        request,
+        "answers/topics.html",
+        {
+            "topics": PublishedAnswer.objects.live_topics().order_by("name"),
+            "canonical_url": absolute_url(reverse("topics")),
+        },
+    )
+    return set_surrogate_keys(response, LISTING)
+
+
 @public_page(query=["page"])
 @require_safe
 def topic(request, slug):
@@ -142,6 +164,7 @@ def _answer_page(request, publication, form, *, status=200):
             {**change, "date": parse_datetime(change["date"])} for change in data.get("changes", [])
         ],
         "page_citation": page_citation(publication),
+        "related": related_questions(publication),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
 
