@@ -25,9 +25,8 @@ def vocabulary():
     """The published words, as publishing each answer would have added them (the build's
     bulk copies bypass publishing)."""
     start = time.perf_counter()
-    rows = PublishedAnswer.objects.values_list("question", "search_text").iterator()
-    for question, text in rows:
-        SearchWord.add_from(question, text)
+    texts = PublishedAnswer.objects.values_list("question", "search_text").iterator()
+    SearchWord.add_from(*(text for row in texts for text in row))
     return {"seconds": time.perf_counter() - start, "words": SearchWord.objects.count()}
 
 

@@ -68,6 +68,7 @@ class Command(BaseCommand):
         say = self.stderr.write
         say(f"Migrating the throwaway database ({env['DATABASE_URL'].split('@')[-1]}) ...")
         self._manage(env, "migrate", "--no-input", "-v0")
+        self._manage(env, "collectstatic", "--no-input", "-v0")
         say(f"Building {answers:,} published answers ...")
         built = self._manage(
             env, "benchmark_scale", "--stage", "build", "--answers", str(answers), "--articles", "0"
