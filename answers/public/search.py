@@ -458,10 +458,10 @@ def related_questions(publication, *, limit=RELATED_COUNT):
         found = others.filter(Q(topic_id=publication.topic_id) | Q(search_vector=query))
     else:
         expression = "{question} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
-        table = sqlite_search.TABLE
-        matching = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression])  # noqa: S608
-        similarity = Case(When(pk__in=matching, then=Value(1)), default=Value(0))
-        found = others.filter(Q(topic_id=publication.topic_id) | Q(pk__in=matching))
+        similarity = Case(When(sqlite_search.Matches(expression), then=1), default=0)
+        found = others.filter(
+            Q(topic_id=publication.topic_id) | Q(sqlite_search.Matches(expression))
+        )
     order = ["-similarity", "-same_topic", "-approved_at", "pk"]
     chosen = (
         found.annotate(similarity=similarity, same_topic=same_topic)

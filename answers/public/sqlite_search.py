@@ -18,6 +18,7 @@ puts back whatever is missing, and rebuilds the search index if its triggers wer
 """
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func
 
 SOURCE = "answers_publishedanswer"
 TABLE = "answers_publishedanswer_search"
@@ -134,3 +135,19 @@ def matching_sql() -> str:
     keeps SQLite from looking each match up by primary key (which opens every row): it scans
     a covering index and tests membership instead."""
     return f'+"{SOURCE}"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)'
+
+
+class Matches(Func):
+    """`matching_sql()` as an expression: true for the rows the FTS5 query matches. Its
+    column reference follows Django's alias, so it works inside a subquery too."""
+
+    output_field = BooleanField()
+
+    def __init__(self, fts_query: str):
+        super().__init__(F("pk"))
+        self.fts_query = fts_query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = f"+{column} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"  # noqa: S608
+        return sql, (*params, self.fts_query)
