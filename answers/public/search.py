@@ -443,10 +443,14 @@ def related_questions(publication, *, limit=RELATED_COUNT):
     snapshot row is large; sorting thousands of them took seconds at 10,000 answers)."""
     words = _subject_words(publication.question)
     others = PublishedAnswer.objects.live().exclude(pk=publication.pk)
-    same_topic = Case(When(topic_id=publication.topic_id, then=Value(1)), default=Value(0))
+    if connection.vendor == "postgresql":
+        topic = Q(topic_id=publication.topic_id)
+    else:
+        topic = Q(sqlite_search.in_topic(publication.topic_id))
+    same_topic = Case(When(topic, then=Value(1)), default=Value(0))
     if not words:
         similarity = Value(0)
-        found = others.filter(topic_id=publication.topic_id)
+        found = others.filter(topic)
     elif connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 
@@ -455,13 +459,11 @@ def related_questions(publication, *, limit=RELATED_COUNT):
             F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
         )
         similarity = SearchRank(question_vector, query)
-        found = others.filter(Q(topic_id=publication.topic_id) | Q(search_vector=query))
+        found = others.filter(topic | Q(search_vector=query))
     else:
         expression = "{question} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
-        similarity = Case(When(sqlite_search.Matches(expression), then=1), default=0)
-        found = others.filter(
-            Q(topic_id=publication.topic_id) | Q(sqlite_search.Matches(expression))
-        )
+        similarity = Case(When(sqlite_search.matches(expression), then=1), default=0)
+        found = others.filter(topic | Q(sqlite_search.matches(expression)))
     order = ["-similarity", "-same_topic", "-approved_at", "pk"]
     chosen = (
         found.annotate(similarity=similarity, same_topic=same_topic)

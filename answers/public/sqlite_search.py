@@ -137,17 +137,28 @@ def matching_sql() -> str:
     return f'+"{SOURCE}"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)'
 
 
-class Matches(Func):
-    """`matching_sql()` as an expression: true for the rows the FTS5 query matches. Its
-    column reference follows Django's alias, so it works inside a subquery too."""
+class RowIn(Func):
+    """`+id IN (subquery)` as an expression, its column following Django's alias (so it
+    works inside a subquery too). The unary `+`, as in `matching_sql`, keeps SQLite from
+    opening each row listed: it scans a covering index and tests membership instead."""
 
     output_field = BooleanField()
 
-    def __init__(self, fts_query: str):
+    def __init__(self, subquery_sql: str, params):
         super().__init__(F("pk"))
-        self.fts_query = fts_query
+        self.subquery_sql, self.subquery_params = subquery_sql, list(params)
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        sql = f"+{column} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"  # noqa: S608
-        return sql, (*params, self.fts_query)
+        return f"+{column} IN ({self.subquery_sql})", (*params, *self.subquery_params)
+
+
+def matches(fts_query: str) -> RowIn:
+    """True for the snapshot rows the FTS5 query matches."""
+    return RowIn(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [fts_query])  # noqa: S608
+
+
+def in_topic(topic_id) -> RowIn:
+    """True for the snapshots of a topic, read from the topic's covering index (the row's
+    own topic_id would open every row)."""
+    return RowIn(f"SELECT id FROM {SOURCE} WHERE topic_id = %s", [topic_id])  # noqa: S608
