@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.db import connection
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -211,18 +211,23 @@ def postgres_query(parsed):
     return combined
 
 
+def _question_vector():
+    """The question's own document: parsing a short question costs less than filtering the
+    stored vector of the whole answer (ts_filter) for every matching row."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("question", config=SEARCH_CONFIG)
+
+
 def _postgres_search(parsed, promoted):
-    from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVectorField
+    from django.contrib.postgres.search import SearchHeadline, SearchRank
 
     search_query = postgres_query(parsed)
     live = PublishedAnswer.objects.listing()
     if search_query is None:
         return live.filter(pk__in=promoted).order_by(_promoted_first(promoted).asc(), "pk")
-    question_vector = Func(
-        F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
-    )
     return (
-        live.annotate(question_vector=question_vector)
+        live.annotate(question_vector=_question_vector())
         .filter(Q(search_vector=search_query) | Q(pk__in=promoted))
         .annotate(
             promoted=_promoted_first(promoted),
@@ -452,13 +457,10 @@ def related_questions(publication, *, limit=RELATED_COUNT):
         similarity = Value(0)
         found = others.filter(topic)
     elif connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = reduce(operator.or_, (SearchQuery(w, config=SEARCH_CONFIG) for w in words))
-        question_vector = Func(
-            F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
-        )
-        similarity = SearchRank(question_vector, query)
+        similarity = SearchRank(_question_vector(), query)
         found = others.filter(topic | Q(search_vector=query))
     else:
         expression = "{question} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
