@@ -93,6 +93,16 @@ GROUP_PERMISSIONS = {
         "answers.add_houseword",
         "answers.change_houseword",
         "answers.delete_houseword",
+        # Search: the synonyms and promoted answers editors keep, and the search report.
+        "answers.view_synonymset",
+        "answers.add_synonymset",
+        "answers.change_synonymset",
+        "answers.delete_synonymset",
+        "answers.view_searchpromotion",
+        "answers.add_searchpromotion",
+        "answers.change_searchpromotion",
+        "answers.delete_searchpromotion",
+        "answers.view_searchcount",
         # The daily jobs' runs (the scheduler writes them).
         "ops.view_scheduledrun",
     ],

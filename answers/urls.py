@@ -9,6 +9,7 @@ from .public.sitemaps import sitemap_index, sitemap_section
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("questions/<slug:slug>/", views.question, name="question"),
     path("questions/<slug:slug>/feedback/", views.feedback, name="question_feedback"),

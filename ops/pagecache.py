@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
@@ -53,14 +53,20 @@ SCHEDULED_CHANGE_PROVIDERS = []
 EVERY_PARAMETER = "*"
 
 
-def public_page(view=None, *, query=()):
+def public_page(view=None, *, query=(), on_serve=None):
     """Mark a view as a public page: cacheable for anonymous readers, fresh for staff.
     `query` names the query parameters the page reads; anonymous readers' requests reach it
-    with only those, so no other parameter can make a new cache entry."""
+    with only those, so no other parameter can make a new cache entry.
+
+    `on_serve(request, response)` runs for every anonymous request of the page, served from
+    the in-app cache or fresh (to count something, such as a search). Such a page is kept by
+    the in-app cache only: shared caches get `private, max-age=0`, since a page they served
+    would never reach the app to be counted (a browser's revalidation does: 304)."""
 
     def mark(view):
         view.public_page = True
         view.public_query = query if query == EVERY_PARAMETER else frozenset(query)
+        view.public_on_serve = on_serve
         return view
 
     return mark if view is None else mark(view)
@@ -197,16 +203,13 @@ def is_anonymous(request) -> bool:
     return not any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
 
 
-def _public_page_query(request):
-    """The query parameters the public page at this address reads, or None when the
-    address is not a public page."""
+def _public_view(request):
+    """The public page's view at this address, or None when the address is not one."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    if not getattr(match.func, "public_page", False):
-        return None
-    return getattr(match.func, "public_query", frozenset())
+    return match.func if getattr(match.func, "public_page", False) else None
 
 
 def keep_only_query(request, names):
@@ -221,6 +224,19 @@ def keep_only_query(request, names):
     if query != raw:
         request.META["QUERY_STRING"] = query
         request.GET = QueryDict(query, encoding=request.encoding)
+
+
+PRIVATE_REVALIDATE = "private, max-age=0"
+
+
+def _served(on_serve, request, response):
+    """Run the page's `on_serve`; a database error there is logged, and the page served."""
+    if on_serve is None:
+        return
+    try:
+        on_serve(request, response)
+    except DatabaseError:
+        logger.exception("%s: on_serve failed; the page was served.", request.path)
 
 
 def _cache_key(request, generation) -> str:
@@ -246,9 +262,11 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        query = None if request.method not in SAFE_METHODS else _public_page_query(request)
-        if query is None:
+        view = None if request.method not in SAFE_METHODS else _public_view(request)
+        if view is None:
             return self.get_response(request)
+        query = getattr(view, "public_query", frozenset())
+        on_serve = getattr(view, "public_on_serve", None)
         if not is_anonymous(request):
             response = self.get_response(request)
             response["Cache-Control"] = "private, no-store"
@@ -267,8 +285,9 @@ class PublicPageCacheMiddleware:
             cached = cache.get(key)
             if cached is not None:
                 cached["X-Page-Cache"] = "hit"
-                if limit is not None:
+                if limit is not None and on_serve is None:
                     cached["Cache-Control"] = public_cache_control(limit)
+                _served(on_serve, request, cached)
                 return self._conditional(request, cached)
 
         response = self.get_response(request)
@@ -285,13 +304,16 @@ class PublicPageCacheMiddleware:
         if not response.has_header(settings.SURROGATE_KEY_HEADER):
             set_surrogate_keys(response, *settings.SURROGATE_KEYS_UNTAGGED)
         set_surrogate_keys(response, *settings.SURROGATE_KEYS_ALWAYS)
-        response["Cache-Control"] = public_cache_control(limit)
+        response["Cache-Control"] = (
+            public_cache_control(limit) if on_serve is None else PRIVATE_REVALIDATE
+        )
         if not response.has_header("ETag"):
             set_response_etag(response)
         if cache is not None and response.status_code in STORED_STATUSES:
             timeout = settings.PAGE_CACHE_SECONDS
             cache.set(key, response, timeout if limit is None else min(timeout, limit))
             response["X-Page-Cache"] = "miss"
+        _served(on_serve, request, response)
         return self._conditional(request, response)
 
     def _without_database(self, request, cache, error):

@@ -21,6 +21,7 @@ the desk. One module per concern:
 - `pages`: the about pages editors publish (with their history);
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
 - `reader_reports`: the problem reports' queue and the readers' votes;
+- `reader_search`: synonym sets, promoted answers and the search report;
 - `links`: the link health report (broken and redirected links, with their answers).
 """
 
@@ -31,5 +32,6 @@ from . import (  # noqa: F401  (registers the model admins)
     links,
     pages,
     reader_reports,
+    reader_search,
     references,
 )

@@ -14,6 +14,7 @@
 - `pages`: the publisher's own pages
 - `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
+- `search`: synonym sets, promoted answers, the published words, the search counts
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 
@@ -56,6 +57,14 @@ from .publication import (
     search_document_of_columns,
 )
 from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
+from .search import (
+    SearchCount,
+    SearchPromotion,
+    SearchWord,
+    SynonymSet,
+    SynonymTerm,
+    parse_synonym_terms,
+)
 from .signoffs import SIGNOFF_MEANING, WRONG_SIGNATURE, SignOff, check_signature
 from .topics import (
     HOUSE_STRUCTURE,
@@ -117,11 +126,16 @@ __all__ = [
     "ReaderFeedback",
     "ReviewComment",
     "ReviewCommentReply",
+    "SearchCount",
+    "SearchPromotion",
+    "SearchWord",
     "Section",
     "SectionKind",
     "SignOff",
     "SignatureRefused",
     "StaleSignature",
+    "SynonymSet",
+    "SynonymTerm",
     "SitePage",
     "TermStatus",
     "Topic",
@@ -130,6 +144,7 @@ __all__ = [
     "check_signature",
     "import_house_words",
     "medical_reviewers",
+    "parse_synonym_terms",
     "search_document",
     "split_other_names",
     "search_document_of_columns",

@@ -23,6 +23,7 @@ from ..people import printed_name
 from .approval import check_shown
 from .errors import WorkflowError
 from .fields import set_by_workflow
+from .search import SynonymSet, parse_synonym_terms
 from .signoffs import check_signature
 
 # A definition readers take in at a glance: one to three sentences.
@@ -60,6 +61,13 @@ def validate_definition(text):
             f"Keep the definition to {MAX_DEFINITION_SENTENCES} sentences at most "
             f"(it has {sentences})."
         )
+
+
+def validate_other_names(term, other_names):
+    """A term and its other names become a search synonym set once signed off: they must
+    make one (no name twice, however spelt; each a word or short phrase)."""
+    if split_other_names(other_names):
+        parse_synonym_terms(", ".join([term.strip(), *split_other_names(other_names)]))
 
 
 class GlossaryTermQuerySet(models.QuerySet):
@@ -144,6 +152,10 @@ class GlossaryTerm(models.Model):
             validate_definition(self.definition)
         except ValidationError as error:
             raise ValidationError({"definition": error.messages}) from None
+        try:
+            validate_other_names(self.term, self.other_names)
+        except ValidationError as error:
+            raise ValidationError({"other_names": error.messages}) from None
         clash = GlossaryTerm.objects.filter(term__iexact=self.term.strip()).exclude(pk=self.pk)
         if clash.exists():
             raise ValidationError({"term": "This term is already in the glossary."})
@@ -240,6 +252,7 @@ class GlossaryTerm(models.Model):
             term._refuse_unless_allowed("submit", by)
             try:
                 validate_definition(term.definition)
+                validate_other_names(term.term, term.other_names)
             except ValidationError as error:
                 raise WorkflowError(error.messages) from None
             term.status = TermStatus.IN_REVIEW
@@ -299,6 +312,7 @@ class GlossaryTerm(models.Model):
             term.public_other_names = ", ".join(split_other_names(term.other_names))
             term.approved_by, term.approved_at, term.approved_hash = by, now, current
             term.review_comment = ""
+            self._sync_synonyms(term)
             self._save_transition(
                 term,
                 by=by,
@@ -315,6 +329,17 @@ class GlossaryTerm(models.Model):
                 ],
             )
 
+    def _sync_synonyms(self, term):
+        """Its signed-off names, as one search synonym set (none while it is not public)."""
+        note = f"glossary:{term.slug}"
+        SynonymSet.objects.filter(source=SynonymSet.Source.GLOSSARY, source_note=note).delete()
+        if term.public_definition and term.public_other_names:
+            SynonymSet.objects.create(
+                terms=", ".join([term.public_term, *split_other_names(term.public_other_names)]),
+                source=SynonymSet.Source.GLOSSARY,
+                source_note=note,
+            )
+
     def withdraw(self, *, by, reason):
         reason = (reason or "").strip()
         with transaction.atomic():
@@ -326,6 +351,7 @@ class GlossaryTerm(models.Model):
             term.approved_at, term.approved_hash = None, ""
             if term.status == TermStatus.PUBLISHED:
                 term.status = TermStatus.DRAFT
+            self._sync_synonyms(term)
             self._save_transition(
                 term,
                 by=by,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..publishing import change_log, render_article, snapshot_fields
+from .search import SearchWord
 from .topics import Topic
 
 
@@ -373,4 +374,5 @@ class PublishedAnswer(models.Model):
         snapshot.signoff = signoff
         snapshot.save()
         snapshot.writers.set(answer.writers.all())
+        SearchWord.add_from(snapshot.question, snapshot.search_text)
         return snapshot

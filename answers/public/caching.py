@@ -27,10 +27,18 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from ops.pagecache import set_surrogate_keys
+from ops.pagecache import bump_generation, set_surrogate_keys
 from ops.purge import purge_keys
 
-from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage, Topic
+from ..models import (
+    Contributor,
+    GlossaryTerm,
+    PublishedAnswer,
+    SearchPromotion,
+    SitePage,
+    SynonymSet,
+    Topic,
+)
 from .structured_data import absolute_url
 
 LISTING = "listing"
@@ -64,7 +72,7 @@ def tagged(view, *keys):
 def _listing_urls():
     return [
         absolute_url(reverse(name))
-        for name in ("home", "feed", "sitemap", "search", "api_answer_list")
+        for name in ("home", "topics", "feed", "sitemap", "search", "api_answer_list")
     ]
 
 
@@ -219,3 +227,14 @@ def _glossary_term_saved(sender, instance, raw=False, **kwargs):
 def _glossary_term_deleted(sender, instance, **kwargs):
     if _public_wording(instance) is not None:
         _purge_glossary()
+
+
+@receiver(post_save, sender=SynonymSet, dispatch_uid="search_synonyms_saved")
+@receiver(post_delete, sender=SynonymSet, dispatch_uid="search_synonyms_deleted")
+@receiver(post_save, sender=SearchPromotion, dispatch_uid="search_promotion_saved")
+@receiver(post_delete, sender=SearchPromotion, dispatch_uid="search_promotion_deleted")
+def _search_changed(sender, instance, raw=False, **kwargs):
+    """Synonyms and promotions change search results only, which shared caches never keep
+    (`count_search`): a new generation drops them from the in-app cache."""
+    if not raw:
+        bump_generation()

@@ -18,6 +18,7 @@ puts back whatever is missing, and rebuilds the search index if its triggers wer
 """
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func
 
 SOURCE = "answers_publishedanswer"
 TABLE = "answers_publishedanswer_search"
@@ -134,3 +135,30 @@ def matching_sql() -> str:
     keeps SQLite from looking each match up by primary key (which opens every row): it scans
     a covering index and tests membership instead."""
     return f'+"{SOURCE}"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)'
+
+
+class RowIn(Func):
+    """`+id IN (subquery)` as an expression, its column following Django's alias (so it
+    works inside a subquery too). The unary `+`, as in `matching_sql`, keeps SQLite from
+    opening each row listed: it scans a covering index and tests membership instead."""
+
+    output_field = BooleanField()
+
+    def __init__(self, subquery_sql: str, params):
+        super().__init__(F("pk"))
+        self.subquery_sql, self.subquery_params = subquery_sql, list(params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"+{column} IN ({self.subquery_sql})", (*params, *self.subquery_params)
+
+
+def matches(fts_query: str) -> RowIn:
+    """True for the snapshot rows the FTS5 query matches."""
+    return RowIn(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [fts_query])  # noqa: S608
+
+
+def in_topic(topic_id) -> RowIn:
+    """True for the snapshots of a topic, read from the topic's covering index (the row's
+    own topic_id would open every row)."""
+    return RowIn(f"SELECT id FROM {SOURCE} WHERE topic_id = %s", [topic_id])  # noqa: S608

@@ -9,17 +9,20 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
+from .. import search_terms
 from ..models import (
     Contributor,
     FormerContributorSlug,
     PublishedAnswer,
     ReaderFeedback,
+    SearchCount,
     SignOff,
     SitePage,
 )
@@ -32,7 +35,14 @@ from .glossary import by_letter, public_terms
 from .origin import same_origin
 from .paging import RowsById
 from .ratelimit import within_limit
-from .search import clean_query, search, with_snippets
+from .search import (
+    clean_query,
+    parse_query,
+    related_questions,
+    search,
+    suggestion,
+    with_snippets,
+)
 from .structured_data import (
     absolute_url,
     answer_page_data,
@@ -101,6 +111,21 @@ def home(request):
     return set_surrogate_keys(response, LISTING)
 
 
+@public_page
+@require_safe
+def topics(request):
+    """Every topic with a live answer, with how many."""
+    response = render(
+        request,
+        "answers/topics.html",
+        {
+            "topics": PublishedAnswer.objects.live_topics().order_by("name"),
+            "canonical_url": absolute_url(reverse("topics")),
+        },
+    )
+    return set_surrogate_keys(response, LISTING)
+
+
 @public_page(query=["page"])
 @require_safe
 def topic(request, slug):
@@ -141,6 +166,7 @@ def _answer_page(request, publication, form, *, status=200):
         "overdue_notice": publication.is_overdue_for_readers(),
         "topic_name": snapshot_topic_name(publication),
         "page_citation": page_citation(publication),
+        "related": related_questions(publication),
     }
     return render(request, "answers/answer_detail.html", context, status=status)
 
@@ -280,19 +306,37 @@ def site_page(request, slug):
     return set_surrogate_keys(response, ABOUT)
 
 
-@public_page(query=["q", "page"])
+def count_search(request, response):
+    """Count the search a reader made (its first page, readers only), by day, with nothing
+    about who searched. Runs for cached pages too (`public_page(on_serve=)`)."""
+    found = getattr(response, "search_found", None)
+    if found is None or request.GET.get("page", "1") != "1":
+        return
+    query = " ".join(search_terms.fold(clean_query(request.GET.get("q", ""))).split())
+    SearchCount.record(query, found=found, day=timezone.localdate())
+
+
+@public_page(query=["q", "page"], on_serve=count_search)
 @require_safe
 def search_page(request):
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "page": None}
     if query:
-        paginator = Paginator(search(query), SEARCH_PAGE_SIZE)
+        parsed = parse_query(query)
+        paginator = Paginator(search(query, parsed=parsed), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = with_snippets(list(page.object_list), query)
+        page.object_list = with_snippets(list(page.object_list), query, parsed=parsed)
         context["page"] = page
+        context["synonyms"] = parsed.synonyms
+        if not paginator.count:
+            context["suggestion"] = suggestion(query)
     if not query or not context["page"].object_list:
         context["topics"] = PublishedAnswer.objects.live_topics()
-    return set_surrogate_keys(render(request, "answers/search.html", context), LISTING)
+    response = render(request, "answers/search.html", context)
+    if query:
+        # Kept with the cached page, for `count_search`.
+        response.search_found = context["page"].paginator.count
+    return set_surrogate_keys(response, LISTING)
 
 
 def _refuse_feedback_post(request, publication):

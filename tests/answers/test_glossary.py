@@ -14,7 +14,13 @@ from django.urls import reverse
 from answers.admin.my_work import my_work
 from answers.checklist import review_checklist
 from answers.glossary_import import GlossaryFileError, import_glossary
-from answers.models import GlossarySignOff, GlossaryTerm, StaleSignature, WorkflowError
+from answers.models import (
+    GlossarySignOff,
+    GlossaryTerm,
+    StaleSignature,
+    SynonymSet,
+    WorkflowError,
+)
 from answers.public.glossary import PublicTerm, link_first_uses
 from tests.factories import (
     login,
@@ -303,3 +309,17 @@ def test_a_word_the_glossary_explains_is_not_flagged_as_rare():
     assert any("nephrolithiasis" in item.message for item in review_checklist(answer).items)
     public_term(term="Nephrolithiasis", other_names="")
     assert not any("nephrolithiasis" in item.message for item in review_checklist(answer).items)
+
+
+def test_a_signed_off_terms_other_names_feed_search_and_leave_with_it():
+    item = public_term(term="Widget score", other_names="WS, widget index")
+    made = SynonymSet.objects.get(source=SynonymSet.Source.GLOSSARY)
+    assert made.terms == "Widget score, WS, widget index"
+    item.withdraw(by=make_editor(), reason="Test: replaced.")
+    assert not SynonymSet.objects.filter(source=SynonymSet.Source.GLOSSARY).exists()
+
+
+def test_other_names_that_cannot_make_a_synonym_set_are_refused_in_words():
+    item, writer = written(term="Widget score", other_names="widget-score")
+    with pytest.raises(WorkflowError, match="twice"):
+        item.submit(by=writer)

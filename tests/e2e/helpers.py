@@ -274,6 +274,14 @@ def make_public_pages():
     )
     get_help.submit(by=writer)
     approve(get_help, clinician, change_summary="Test: first review.")
+    # A second live answer in the topic: the answer page lists it under "Related questions".
+    related = make_answer(
+        question="Test question of a related answer?",
+        topic=answer.question.topic,
+        writers=[writer],
+    )
+    related.submit(by=writer)
+    approve(related, clinician, change_summary="Test: re-reviewed.")
 
     withdrawn = make_answer(question="Test question of a withdrawn answer?", writers=[writer])
     withdrawn.submit(by=writer)
@@ -300,11 +308,13 @@ def make_public_pages():
 
     pages = {
         "home": ("/", 200),
+        "topics": ("/topics/", 200),
         "topic": (answer.question.topic.get_absolute_url(), 200),
         "answer": (answer.get_absolute_url(), 200),
         "answer with when to get help": (get_help.get_absolute_url(), 200),
         "search with results": ("/search/?q=heart+failure", 200),
         "search without results": ("/search/?q=zzqxv", 200),
+        "search with a suggestion": ("/search/?q=hart+failure", 200),
         "search form": ("/search/", 200),
         "not found (404)": ("/questions/no-such-answer/", 404),
         "withdrawn (410)": (withdrawn.get_absolute_url(), 410),

@@ -11,6 +11,7 @@ from django.db import transaction
 from answers.importing import import_article
 from answers.models import Answer, Contributor, Topic
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS, sync_groups
+from answers.synonyms import import_synonyms
 from citations.readers import read_references
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content"
@@ -56,6 +57,11 @@ class Command(BaseCommand):
             users = {name: self.account(name, *rest, password=password) for name, *rest in ACCOUNTS}
             for name, slug in TOPICS:
                 Topic.objects.get_or_create(name=name, defaults={"slug": slug})
+            synonyms = import_synonyms(
+                (DEMO_CONTENT / "synonyms.txt").read_text(encoding="utf-8"),
+                source_note="synonyms.txt (demo starter set)",
+            )
+            self.stdout.write(f"Search synonym sets: {synonyms['created']} added.")
             for article, references, publish in ARTICLES:
                 answer = self.import_once(article, references, author=users["writer"])
                 if publish and answer.status == Answer.Status.DRAFT and not answer.has_publication:
