@@ -13,6 +13,8 @@ def test_writers_preview_without_a_reviewer_in_the_byline():
     answer, writer = draft()
     body = login(writer).get(answer_url("preview", answer)).content.decode()
     assert "Not yet medically reviewed" in body
+    # A draft was never reviewed: no review dates beside that (they would contradict it).
+    assert "Last reviewed" not in body and "Next review due" not in body
 
 
 def test_the_framed_preview_draws_only_the_version_the_form_signs():
