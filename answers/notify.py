@@ -60,6 +60,8 @@ def recipients(kind, answer):
         return list(editors())
     if kind == Kind.LINK_BROKEN:
         return writers_of(answer)
+    if kind == Kind.RECALLED:
+        return [answer.assigned_reviewer]
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
@@ -167,6 +169,12 @@ def message(
             "a notice beside that reference until a new version is approved."
         )
         return f"{notice.get_kind_display()}: a study cited by “{question}”", text, change_url
+    if kind == Kind.RECALLED:
+        text = (
+            f"{who} took “{question}” back before review, to change it. It is a draft again: "
+            "nothing waits for you until it is submitted again."
+        )
+        return f"Taken back before review: {question}", text, change_url
     if kind == Kind.LINK_BROKEN:
         text = (
             f"A link readers follow from “{question}” stopped working:{quoted}\n"

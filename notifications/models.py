@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     PROBLEM_REPORTED = "problem_reported", "Reader reported a problem"
     RETRACTION = "retraction", "Cited study retracted or under concern"
     LINK_BROKEN = "link_broken", "A link stopped working"
+    RECALLED = "recalled", "Taken back before review"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -23,6 +23,7 @@ ANSWER_PAGES = [
     ("desk/structure/", desk.DeskStructureView, "desk_structure"),
     ("<path:object_id>/desk/preview/", desk.DeskPreviewView, "desk_preview"),
     ("<path:object_id>/submit/", workflow.SubmitView, "submit"),
+    ("<path:object_id>/recall/", workflow.RecallView, "recall"),
     ("<path:object_id>/request-changes/", workflow.RequestChangesView, "request_changes"),
     ("<path:object_id>/approve/", workflow.ApproveView, "approve"),
     ("<path:object_id>/withdraw/", workflow.WithdrawView, "withdraw"),

@@ -158,6 +158,7 @@ class ReviewView(AnswerPageView):
 
     def get(self, request, object_id):
         answer = self.get_answer(request, object_id)
+        answer.note_review_opened(by=request.user)  # the writer can no longer take it back
         cycle = review_cycle_panel(request, answer)
         reviewer = request.user if request.user.has_perm("answers.review_answer") else None
         parts, comments_elsewhere, snapshot = draft_parts(

@@ -58,6 +58,8 @@ def status_panel(request, answer):
         "draft_differs": differs,
         "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
         "can_submit": not refusals[Action.SUBMIT],
+        "can_recall": not refusals[Action.RECALL],
+        "recall_url": answer_url("recall", answer),
         "can_review": can_review,
         "review_refused": " ".join(refusals[Action.REQUEST_CHANGES]),
         "approve_blocked": " ".join(refusals[Action.APPROVE]) if can_review else None,

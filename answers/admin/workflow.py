@@ -44,6 +44,24 @@ class SubmitView(AnswerPageView):
         return redirect(answer_url("change", answer))
 
 
+class RecallView(AnswerPageView):
+    """The writer's "take it back" button, before any clinician opened the review."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, object_id):
+        answer = self.get_answer(request, object_id)
+        try:
+            answer.recall(by=request.user)
+        except WorkflowError as error:
+            messages.error(request, refusal("It was not taken back", error))
+        else:
+            messages.success(
+                request, "Taken back: it is a draft again. Change it, then submit it again."
+            )
+        return redirect(answer_url("change", answer))
+
+
 class RequestChangesView(AnswerFormView):
     action = Action.REQUEST_CHANGES
     form_class = RequestChangesForm

@@ -176,6 +176,14 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
         help_text="The clinician asked to review it; empty: any medical reviewer.",
     )
     submitted_revision = set_by_workflow("reversion.Revision")
+    review_opened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a clinician first opened the submitted version's review page: from "
+        "then on the writer cannot take it back.",
+    )
+    review_opened_by = set_by_workflow(settings.AUTH_USER_MODEL)
     changes_requested_by = set_by_workflow(
         settings.AUTH_USER_MODEL,
         help_text="The clinician who last sent it back: a resubmission goes to them.",

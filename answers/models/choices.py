@@ -20,6 +20,7 @@ class Action(StrEnum):
     SHARE_PREVIEW = "share_preview"  # create a preview link for an outside reviewer
     REVOKE_PREVIEW = "revoke_preview"  # stop a preview link opening, whatever the state
     DISCUSS = "discuss"  # reply to or resolve a clinician's comment on a section
+    RECALL = "recall"  # the writer takes back a submission no clinician has opened
 
 
 class AnswerStatus(models.TextChoices):

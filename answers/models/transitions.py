@@ -130,6 +130,7 @@ class AnswerTransitions:
             answer.submitted_by = by
             answer.submitted_hash = answer.content_hash()
             answer.submitted_revision = Version.objects.get_for_object(answer).first().revision
+            answer.review_opened_at = answer.review_opened_by = None
             answer.review_comment = ""
             to = f" (assigned to {display_name(reviewer)})" if reviewer else ""
             answer._record(by=by, reason=f"Submitted for medical review{to}")
@@ -167,6 +168,33 @@ class AnswerTransitions:
             answer._close_review_requests(f"{reason} by {display_name(by)}")
             if reviewer is not None:
                 answer._announce(NotificationKind.SUBMITTED, by=by, reassigned=True)
+            self.refresh_from_db()
+
+    def note_review_opened(self, *, by):
+        """A clinician who may decide opened the submitted version's review page: from now on
+        the writer cannot take it back. Only the first opening counts."""
+        if self.refusals(Action.REQUEST_CHANGES, by):
+            return False
+        opened = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.IN_REVIEW, review_opened_at=None)
+            .update(review_opened_at=timezone.now(), review_opened_by=by)
+        )
+        if opened:
+            self.refresh_from_db(fields=["review_opened_at", "review_opened_by"])
+        return bool(opened)
+
+    def recall(self, *, by):
+        """Writer: take back a submission no clinician has opened yet (a typo seen too late),
+        as a draft again; the clinician asked to review it is told."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.RECALL, by)
+            answer.status = self.Status.DRAFT
+            answer._record(by=by, reason="Taken back by its writer before medical review")
+            answer._close_review_requests(f"Taken back by {display_name(by)} before review")
+            if answer.assigned_reviewer_id:
+                answer._announce(NotificationKind.RECALLED, by=by)
             self.refresh_from_db()
 
     def request_changes(self, *, by, comment, section_comments=()):

@@ -42,6 +42,7 @@ def test_every_url_name_the_pages_had_is_kept():
     names = {name for _, _, name in ANSWER_PAGES}
     assert names == {
         "submit",
+        "recall",
         "request_changes",
         "approve",
         "withdraw",
