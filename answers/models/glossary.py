@@ -187,11 +187,18 @@ class GlossaryTerm(models.Model):
 
     def contributors_since_publication(self) -> set[int]:
         """Everyone who changed the wording since its last sign-off, and who submitted it:
-        none of them may sign it off."""
-        versions = self.history.all()
-        if self.approved_at:
-            versions = versions.filter(history_date__gt=self.approved_at)
-        people = set(versions.exclude(history_user=None).values_list("history_user", flat=True))
+        none of them may sign it off. Versions that only moved it through the workflow (a
+        clinician sending it back, say) changed no wording and do not count."""
+        people = set()
+        previous = None
+        versions = self.history.order_by("history_date", "history_id").values_list(
+            "history_date", "history_user", "term", "definition", "other_names"
+        )
+        for when, user, *wording in versions:
+            changed = wording != previous
+            previous = wording
+            if changed and user is not None and (not self.approved_at or when > self.approved_at):
+                people.add(user)
         if self.submitted_by_id:
             people.add(self.submitted_by_id)
         return people

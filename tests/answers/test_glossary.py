@@ -323,3 +323,16 @@ def test_other_names_that_cannot_make_a_synonym_set_are_refused_in_words():
     item, writer = written(term="Widget score", other_names="widget-score")
     with pytest.raises(WorkflowError, match="twice"):
         item.submit(by=writer)
+
+
+def test_the_clinician_who_sent_it_back_may_sign_the_resubmission():
+    item, writer = written()
+    item.submit(by=writer)
+    clinician = make_clinician()
+    item.request_changes(by=clinician, comment="Test: shorter.")
+    item.definition = "Placeholder shorter."
+    item._history_user = writer
+    item.save()
+    item.submit(by=writer)
+    signed(item, clinician)
+    assert GlossaryTerm.objects.public().get().public_definition == "Placeholder shorter."
