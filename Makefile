@@ -98,6 +98,7 @@ benchmark: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo >/dev/null
+	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py benchmark_peer
 	$(PY) manage.py benchmark_middleware
 	$(PY) manage.py benchmark_public_pages
