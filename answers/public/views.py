@@ -154,11 +154,11 @@ def topic(request, slug):
     return set_surrogate_keys(response, topic_key(topic.pk))
 
 
-def _related(publication):
+def _related(publication, generation):
     """Related questions change only when what is live changes, which bumps the public
     generation (every purge, every scheduled go-live or take-down): kept under it, the
     search behind them (about half an uncached page's time) runs once per generation."""
-    key = f"related:{publication.pk}:{current_generation()}"
+    key = f"related:{publication.pk}:{generation}"
     found = cache.get(key)
     if found is None:
         found = related_questions(publication)
@@ -168,6 +168,7 @@ def _related(publication):
 
 def _answer_page(request, publication, form, *, status=200):
     data = publication.data
+    generation = current_generation()  # read once: related questions and glossary terms
     context = {
         "publication": publication,
         "data": data,
@@ -179,7 +180,8 @@ def _answer_page(request, publication, form, *, status=200):
         "overdue_notice": publication.is_overdue_for_readers(),
         "topic_name": snapshot_topic_name(publication),
         "page_citation": page_citation(publication),
-        "related": _related(publication),
+        "related": _related(publication, generation),
+        "public_generation": generation,
     }
     return render(request, "answers/answer_detail.html", context, status=status)
 

@@ -19,10 +19,23 @@ from ..public.glossary import ANSWER_TEXT, link_first_uses, public_terms, words_
 register = template.Library()
 
 
+def _terms(generation):
+    if generation is None:
+        return public_terms()
+    key = f"glossary-terms:{generation}"
+    terms = cache.get(key)
+    if terms is None:
+        terms = public_terms()
+        cache.set(key, terms, 24 * 3600)
+    return terms
+
+
 @register.simple_tag
-def glossary_article(publication):
+def glossary_article(publication, generation=None):
+    """`generation`: the public generation the page was read under (the public page gives
+    it): a term signed off or taken down bumps it, so the terms are kept under it."""
     article = publication.article_html or ""
-    terms = public_terms()
+    terms = _terms(generation)
     if not terms:
         return SimpleNamespace(html=mark_safe(article), words_explained="")  # noqa: S308
     digest = hashlib.sha256(repr((article, terms)).encode()).hexdigest()
