@@ -1,5 +1,7 @@
 """The three editorial roles and exactly the permissions each needs."""
 
+from django.contrib.auth.management import create_permissions
+
 WRITERS = "Writers"
 MEDICAL_REVIEWERS = "Medical reviewers"
 EDITORS = "Editors"
@@ -113,6 +115,16 @@ def is_editor(user) -> bool:
     """Editors oversee the desk as a whole (unassigned reviews, schedules, reader reports):
     membership of the group, not one of its permissions standing in for it."""
     return user.is_active and (user.is_superuser or user.groups.filter(name=EDITORS).exists())
+
+
+def sync_groups_with_new_models(apps, schema_editor=None):
+    """For a migration that creates models: their permissions are made now (Django makes
+    them only once every migration has run), then each group gets exactly its own."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_groups(apps)
 
 
 def sync_groups(apps):

@@ -3,6 +3,8 @@ references, each with the answers using it (the check itself: `answers.link_heal
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -26,7 +28,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboundLink)
-class OutboundLinkAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class OutboundLinkAdmin(ReadOnlyAdmin):
     list_display = ["url", "status", "what_happened", "used_in", "checked_at"]
     list_filter = [NeedsAttentionFilter]
     search_fields = ["url", "final_url"]
@@ -45,7 +47,9 @@ class OutboundLinkAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         if link.final_url:
             parts.append(f"now at {link.final_url}")
         if link.broken_since:
-            parts.append(f"broken since {link.broken_since:%-d %b %Y}")
+            parts.append(
+                f"broken since {date_format(timezone.localtime(link.broken_since), 'j M Y')}"
+            )
         return "; ".join(parts)
 
     @admin.display(description="used in")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import SearchCount, SearchPromotion, SynonymSet
+from .desk_admins import ReadOnlyAdmin
 from .search import NulSafeSearch
 
 REPORT_PERIODS = {"1": "Today", "7": "Last 7 days", "30": "Last 30 days", "365": "Last year"}
@@ -51,17 +52,8 @@ class SearchPromotionAdmin(NulSafeSearch):
 
 
 @admin.register(SearchCount)
-class SearchReportAdmin(admin.ModelAdmin):
+class SearchReportAdmin(ReadOnlyAdmin):
     """Not a list of rows: one page summing the daily counts over a period."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -4,19 +4,10 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import simple_history.models
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from answers.roles import sync_groups
+from answers.roles import sync_groups_with_new_models
 
-
-def give_glossary_permissions(apps, schema_editor):
-    """Writers draft definitions, clinicians sign them off, editors take them down."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_groups(apps)
 
 
 class Migration(migrations.Migration):
@@ -306,5 +297,5 @@ class Migration(migrations.Migration):
                 name="glossary_term_status",
             ),
         ),
-        migrations.RunPython(give_glossary_permissions, migrations.RunPython.noop),
+        migrations.RunPython(sync_groups_with_new_models, migrations.RunPython.noop),
     ]

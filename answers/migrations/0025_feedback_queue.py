@@ -2,19 +2,10 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from answers.roles import sync_groups
+from answers.roles import sync_groups_with_new_models
 
-
-def give_report_queue_permissions(apps, schema_editor):
-    """Editors work the problem reports' queue."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_groups(apps)
 
 
 class Migration(migrations.Migration):
@@ -86,5 +77,5 @@ class Migration(migrations.Migration):
             model_name='readerfeedback',
             constraint=models.CheckConstraint(condition=models.Q(('outcome', ''), models.Q(('outcome__in', ['fixed', 'no_change', 'duplicate']), ('resolved', True)), _connector='OR'), name='feedback_outcome_only_when_closed'),
         ),
-        migrations.RunPython(give_report_queue_permissions, migrations.RunPython.noop),
+        migrations.RunPython(sync_groups_with_new_models, migrations.RunPython.noop),
     ]

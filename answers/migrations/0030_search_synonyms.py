@@ -3,11 +3,10 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from answers.roles import sync_groups
+from answers.roles import sync_groups_with_new_models
 
 TRIGRAM_INDEX = "answers_searchword_word_trgm"
 
@@ -36,14 +35,6 @@ def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
 
-
-def give_permissions(apps, schema_editor):
-    """Editors keep the synonyms and promotions and read the search report."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_groups(apps)
 
 
 class Migration(migrations.Migration):
@@ -126,5 +117,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill_vocabulary, drop_trigram_index, elidable=False),
-        migrations.RunPython(give_permissions, migrations.RunPython.noop),
+        migrations.RunPython(sync_groups_with_new_models, migrations.RunPython.noop),
     ]

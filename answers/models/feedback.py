@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from notifications.models import NotificationKind
 from notifications.tasks import announce
@@ -118,7 +119,7 @@ class ReaderFeedback(models.Model):
         return locked
 
     def _note(self, report, by, text):
-        stamp = timezone.localtime().strftime("%-d %b %Y %H:%M %Z")
+        stamp = date_format(timezone.localtime(), "j M Y, H:i T")  # as My work writes it
         line = f"{stamp}, {display_name(by)}: {text}"
         report.notes = f"{report.notes}\n{line}".strip()
 

@@ -173,8 +173,8 @@ class AnswerTransitions:
     def note_review_opened(self, *, by):
         """A clinician who may decide opened the submitted version's review page: from now on
         the writer cannot take it back. Only the first opening counts."""
-        if self.refusals(Action.REQUEST_CHANGES, by):
-            return False
+        if self.review_opened_at is not None or self.refusals(Action.REQUEST_CHANGES, by):
+            return False  # already opened (no write on every later look), or not theirs
         opened = (
             type(self)
             .objects.filter(pk=self.pk, status=self.Status.IN_REVIEW, review_opened_at=None)

@@ -57,6 +57,7 @@ from .structured_data import (
 )
 
 RECENT_COUNT = 10
+DAY = 24 * 3600  # how long what is kept under a generation may stay in the cache
 SEARCH_PAGE_SIZE = 10
 TOPIC_PAGE_SIZE = 50
 CONTRIBUTOR_PAGE_SIZE = 50
@@ -158,12 +159,9 @@ def _related(publication, generation):
     """Related questions change only when what is live changes, which bumps the public
     generation (every purge, every scheduled go-live or take-down): kept under it, the
     search behind them (about half an uncached page's time) runs once per generation."""
-    key = f"related:{publication.pk}:{generation}"
-    found = cache.get(key)
-    if found is None:
-        found = related_questions(publication)
-        cache.set(key, found, 24 * 3600)
-    return found
+    return cache.get_or_set(
+        f"related:{publication.pk}:{generation}", lambda: related_questions(publication), DAY
+    )
 
 
 def _answer_page(request, publication, form, *, status=200):

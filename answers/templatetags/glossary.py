@@ -17,17 +17,13 @@ from django.utils.safestring import mark_safe
 from ..public.glossary import ANSWER_TEXT, link_first_uses, public_terms, words_explained
 
 register = template.Library()
+DAY = 24 * 3600
 
 
 def _terms(generation):
     if generation is None:
         return public_terms()
-    key = f"glossary-terms:{generation}"
-    terms = cache.get(key)
-    if terms is None:
-        terms = public_terms()
-        cache.set(key, terms, 24 * 3600)
-    return terms
+    return cache.get_or_set(f"glossary-terms:{generation}", public_terms, DAY)
 
 
 @register.simple_tag
@@ -39,11 +35,10 @@ def glossary_article(publication, generation=None):
     if not terms:
         return SimpleNamespace(html=mark_safe(article), words_explained="")  # noqa: S308
     digest = hashlib.sha256(repr((article, terms)).encode()).hexdigest()
-    key = f"glossary-article:{digest}"
-    found = cache.get(key)
-    if found is None:
+
+    def link():
         (html,), used = link_first_uses([article], terms, within=ANSWER_TEXT)
-        found = (str(html), str(words_explained(used)))
-        cache.set(key, found, 24 * 3600)
-    html, explained = found
+        return str(html), str(words_explained(used))
+
+    html, explained = cache.get_or_set(f"glossary-article:{digest}", link, DAY)
     return SimpleNamespace(html=mark_safe(html), words_explained=mark_safe(explained))  # noqa: S308
