@@ -14,7 +14,7 @@ from ops.tasks import enqueue_on_commit
 
 from . import link_health, notify
 from .importing import run_import_job
-from .models import PublishedAnswer
+from .models import PublishedAnswer, SearchCount
 from .retractions import run_retraction_watch
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,16 @@ def check_links(answer_ids: list[int] | None = None):
         "redirected": len(report.redirected),
         "summary": report.summary(),
     }
+
+
+@task
+def prune_search_counts():
+    """The daily clean-up of the search report: days older than SEARCH_REPORT_KEEP_DAYS."""
+    oldest = timezone.localdate() - timedelta(days=settings.SEARCH_REPORT_KEEP_DAYS)
+    deleted, _ = SearchCount.objects.filter(day__lt=oldest).delete()
+    return (
+        f"{deleted} search count{'s' if deleted != 1 else ''} older than {oldest:%d %b %Y} pruned."
+    )
 
 
 @receiver(post_save, sender=PublishedAnswer, dispatch_uid="check_links_after_approval")

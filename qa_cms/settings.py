@@ -433,7 +433,14 @@ SCHEDULED_JOBS = {
         "task": "ops.tasks.prune_task_results",
         "at": os.environ.get("PRUNE_TASK_RESULTS_AT", "04:30"),
     },
+    "prune_search_counts": {
+        "task": "answers.tasks.prune_search_counts",
+        "at": os.environ.get("PRUNE_SEARCH_COUNTS_AT", "04:45"),
+    },
 }
+# The search report keeps each day's counts this many days (a year and a bit, so a season
+# can be compared with the same one last year), then they are pruned daily.
+SEARCH_REPORT_KEEP_DAYS = envint("SEARCH_REPORT_KEEP_DAYS", 400)
 
 # --- Accounts: login lockouts with django-axes ---
 AUTHENTICATION_BACKENDS = [

@@ -39,6 +39,7 @@ from .ratelimit import within_limit
 from .search import (
     clean_query,
     parse_query,
+    promoted_ids,
     related_questions,
     search,
     suggestion,
@@ -336,9 +337,14 @@ def search_page(request):
     context = {"query": query, "page": None}
     if query:
         parsed = parse_query(query)
-        paginator = Paginator(search(query, parsed=parsed), SEARCH_PAGE_SIZE)
+        promoted = promoted_ids(query)
+        paginator = Paginator(search(query, parsed=parsed, promoted=promoted), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = with_snippets(list(page.object_list), query, parsed=parsed)
+        for publication in page.object_list:
+            # Readers are told which results an editor put first, not left to think them
+            # the best match.
+            publication.promoted = publication.pk in promoted
         context["page"] = page
         context["synonyms"] = parsed.synonyms
         if not paginator.count:

@@ -139,10 +139,14 @@ def test_a_promoted_answer_comes_first_even_when_it_does_not_match(client):
     promoted = publish("Is the promoted test answer first?", "Test text without the word")
     publication = PublishedAnswer.objects.get(answer=promoted)
     SearchPromotion.objects.create(query="Tapir", publication=publication)
-    assert result_questions(search(client, "tapir")) == [
+    response = search(client, "tapir")
+    assert result_questions(response) == [
         "Is the promoted test answer first?",
         "Does the tapir test answer match?",
     ]
+    # Readers are told which result an editor put first, and only that one.
+    assert response.content.decode().count("Suggested by our editors for this search") == 1
+    assert [r.promoted for r in response.context["page"].object_list] == [True, False]
     # Only while it is live.
     promoted.withdraw(by=make_editor(), reason="Test withdrawal")
     assert result_questions(search(client, "tapir")) == ["Does the tapir test answer match?"]
@@ -190,6 +194,17 @@ def test_searches_are_counted_per_day_without_who_asked(client):
         "searches",
         "found_nothing",
     }
+
+
+def test_the_daily_prune_drops_only_days_older_than_the_kept_period(settings):
+    from answers.tasks import prune_search_counts
+
+    settings.SEARCH_REPORT_KEEP_DAYS = 400
+    today = timezone.localdate()
+    for age in (0, 400, 401, 900):
+        SearchCount.objects.create(day=today - datetime.timedelta(days=age), query=f"q{age}")
+    assert prune_search_counts.call().startswith("2 search counts older than")
+    assert sorted(SearchCount.objects.values_list("query", flat=True)) == ["q0", "q400"]
 
 
 def test_a_search_served_from_the_page_cache_is_counted_too(client, settings):
