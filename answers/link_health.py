@@ -7,7 +7,8 @@ followed by hand up to LINK_CHECK_MAX_REDIRECTS, each hop's host checked like th
 requests to one host are spaced by LINK_CHECK_HOST_INTERVAL seconds; a timeout, a connection
 error or a 5xx is tried again LINK_CHECK_RETRIES times. Only public internet addresses are
 fetched unless LINK_CHECK_ALLOW_PRIVATE is on (tests), so a link can never make the server
-call into its own network. The nightly job and each approval run it (`answers.tasks`);
+call into its own network: the address is checked when each connection is made, and that
+checked address is the one connected to. The nightly job and each approval run it (`answers.tasks`);
 `manage.py check_links` runs it by hand. Writers are told when a link of theirs breaks.
 """
 
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.db import transaction
@@ -97,18 +99,46 @@ def collect(*, answer_ids=None) -> dict[str, Uses]:
     return found
 
 
-def _refuse_private(url):
-    if settings.LINK_CHECK_ALLOW_PRIVATE:
-        return
-    host = urlsplit(url).hostname or ""
+def _public_address(host) -> str:
+    """The address to connect to for `host`: refused unless every address it resolves to is
+    on the public internet."""
     try:
-        infos = socket.getaddrinfo(host, None)
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise httpx.ConnectError(f"the name {host} does not resolve ({error.strerror})") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise PrivateAddress(f"{host} is not a public internet address")
+        raise httpcore.ConnectError(
+            f"the name {host} does not resolve ({error.strerror})"
+        ) from None
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not addresses or not all(address.is_global for address in addresses):
+        raise PrivateAddress(f"{host} is not a public internet address")
+    return str(addresses[0])
+
+
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """Connects to the address it checked itself, at the moment of connecting: a name that
+    resolved to a public address once and to an inside one a moment later (DNS rebinding)
+    still never reaches our own network. Every hop of a redirect connects through here."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return super().connect_tcp(
+            _public_address(host),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+
+def _transport():
+    transport = httpx.HTTPTransport()
+    if not settings.LINK_CHECK_ALLOW_PRIVATE:
+        # httpx takes no network backend of its own; its pool (httpcore's, as httpx builds
+        # it) does. TLS still names and verifies the host: only the TCP address is pinned.
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=transport._pool._ssl_context,
+            network_backend=_PublicOnlyBackend(),
+        )
+    return transport
 
 
 class Checker:
@@ -116,6 +146,7 @@ class Checker:
 
     def __init__(self):
         self.client = httpx.Client(
+            transport=_transport(),
             timeout=settings.LINK_CHECK_TIMEOUT,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT.format(site=settings.SITE_URL)},
@@ -157,7 +188,6 @@ class Checker:
         """(response, final url) following redirects by hand, each hop checked."""
         current = url
         for _ in range(settings.LINK_CHECK_MAX_REDIRECTS + 1):
-            _refuse_private(current)
             try:
                 response = self._request("HEAD", current)
                 if response.status_code in (403, 405, 501) or response.status_code >= 500:

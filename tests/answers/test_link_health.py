@@ -129,6 +129,33 @@ def test_local_addresses_are_refused_unless_allowed(link_settings, site):
     assert len(site.log) == 0  # nothing was fetched
 
 
+def test_a_name_that_turns_private_after_the_check_is_never_connected_to(
+    link_settings, site, monkeypatch
+):
+    """DNS rebinding: the name resolves to a public address when first asked, then to this
+    machine. The address is checked when the connection is made, and only that one is used."""
+    link_settings.LINK_CHECK_ALLOW_PRIVATE = False
+    real_getaddrinfo = socket.getaddrinfo
+    asked = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebinding.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        asked.append(host)
+        address = "93.184.215.14" if len(asked) == 1 else "127.0.0.1"
+        return real_getaddrinfo(address, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    answer_linking(site.url_for("/ok").replace("localhost", "rebinding.example"))
+    check_links()
+    # The first connection went to the public address it was given (unreachable from
+    # here); the retry's lookup said this machine, and was refused before connecting.
+    link = OutboundLink.objects.get()
+    assert link.status == LinkStatus.BROKEN
+    assert "not a public internet address" in link.error
+    assert len(site.log) == 0
+
+
 def test_the_writers_are_told_once_when_a_link_breaks(link_settings, site, run_worker, groups):
     writer = make_writer()
     answer, _ = answer_linking(site.url_for("/gone"), writer=writer)
