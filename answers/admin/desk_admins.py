@@ -20,7 +20,7 @@ from ..models import (
 from ..models.house_words import normalise_word
 from ..people import display_name
 from .forms import ContributorForm
-from .inlines import TopicSectionInline
+from .inlines import ReviewStepInline, TopicSectionInline
 from .search import NulSafeSearch
 
 
@@ -107,7 +107,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(NulSafeSearch):
     list_display = ["name", "slug", "question_count"]
-    inlines = [TopicSectionInline]
+    inlines = [TopicSectionInline, ReviewStepInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

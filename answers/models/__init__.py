@@ -57,7 +57,6 @@ from .publication import (
     search_document,
     search_document_of_columns,
 )
-from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
 from .routes import (
     Quorum,
     ReviewStep,
@@ -68,6 +67,7 @@ from .routes import (
     route_problems,
     step_labels,
 )
+from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
 from .search import (
     SearchCount,
     SearchPromotion,

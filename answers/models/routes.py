@@ -79,9 +79,7 @@ class ReviewStep(models.Model):
 def group_reviews(group) -> bool:
     """Whether the group's members may approve answers (the final signature publishes)."""
     app_label, codename = REVIEWING_PERMISSION
-    return group.permissions.filter(
-        content_type__app_label=app_label, codename=codename
-    ).exists()
+    return group.permissions.filter(content_type__app_label=app_label, codename=codename).exists()
 
 
 def route_problems(steps) -> list[str]:
@@ -164,8 +162,7 @@ class ReviewStepRecord(ChainedRecord):
         meaning = (
             f"Signed off step {state.number} of {state.total}: {step.group.name}"
             if step.kind == StepKind.SIGN_OFF
-            else f"Reviewed (comment only), step {state.number} of {state.total}: "
-            f"{step.group.name}"
+            else f"Reviewed (comment only), step {state.number} of {state.total}: {step.group.name}"
         )
         return cls.objects.create(
             answer=answer,
@@ -272,7 +269,7 @@ def progress_of(answer, *, steps=None, records=None, content_hash=None) -> Route
 
 
 def step_labels(answers) -> dict[int, str]:
-    """"Step 2 of 3: Lay readers" for each answer in review on a route, in two queries
+    """The label "Step 2 of 3: Lay readers" for each answer in review on a route, in two queries
     (the answer list and My work show it beside each answer)."""
     in_review = [a for a in answers if a.status == a.Status.IN_REVIEW and a.submitted_revision_id]
     if not in_review:

@@ -42,7 +42,10 @@ class AnswerRules:
         action = Action(action)
         status = self.get_status_display().lower()
         # The state first: routes cost a query, and the change page asks every action.
-        if action in (Action.APPROVE, Action.MARK_REVIEWED) and self.status == self.Status.IN_REVIEW:
+        if (
+            action in (Action.APPROVE, Action.MARK_REVIEWED)
+            and self.status == self.Status.IN_REVIEW
+        ):
             progress = self.route_progress()
             if progress is not None:
                 return self._step_refusals(progress, action, user)

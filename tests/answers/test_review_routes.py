@@ -84,8 +84,6 @@ def is_public(answer):
     return PublishedAnswer.objects.filter(answer=answer).exists()
 
 
-
-
 # --- the route's own rules -------------------------------------------------------------
 
 
@@ -194,7 +192,9 @@ def test_a_writer_takes_no_step_even_if_in_the_group():
         (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
         writer=writer,
     )
-    assert "you cannot sign it off or take a step" in answer.refusals(Action.MARK_REVIEWED, writer)[0]
+    assert (
+        "you cannot sign it off or take a step" in answer.refusals(Action.MARK_REVIEWED, writer)[0]
+    )
     with pytest.raises(WorkflowError, match="cannot sign it off or take a step"):
         mark(answer, writer)
     mark(answer, make_user(group="Lay readers"))
@@ -261,7 +261,9 @@ def test_a_comment_only_step_is_marked_reviewed_without_a_signature():
         (lay_readers(), StepKind.COMMENT, Quorum.ANY_ONE),
         (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
     )
-    assert step_labels([Answer.objects.get(pk=answer.pk)]) == {answer.pk: "Step 1 of 2: Lay readers"}
+    assert step_labels([Answer.objects.get(pk=answer.pk)]) == {
+        answer.pk: "Step 1 of 2: Lay readers"
+    }
     reader = make_user(group="Lay readers")
     record = mark(answer, reader, comment="The second paragraph is hard to follow.")
     assert record.kind == StepKind.COMMENT
