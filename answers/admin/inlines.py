@@ -157,7 +157,7 @@ class ReviewRouteFormSet(BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class ReviewStepInline(admin.TabularInline):
+class ReviewStepInline(admin.StackedInline):
     """On the topic's page: its review route, the steps an answer goes through before it is
     published (none: one medical reviewer signs it off, the default)."""
 
@@ -172,8 +172,9 @@ class ReviewStepInline(admin.TabularInline):
     )
 
 
-class TopicSectionInline(admin.TabularInline):
-    """On the topic's page: the sections new answers in the topic start with."""
+class TopicSectionInline(admin.StackedInline):
+    """On the topic's page: the sections new answers in the topic start with (stacked, so
+    each field has its label: the route's steps beside it are, and axe checks the page)."""
 
     model = TopicSection
     fields = ["position", "heading", "kind"]
