@@ -1,9 +1,12 @@
 """Review routes per topic: the route's rules, each separation of duties, quorums, the
 comment-only step, voiding, and the default route (one clinician) unchanged."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from answers.models import (
     Action,
@@ -367,3 +370,91 @@ def test_each_steps_group_is_told_when_it_is_their_turn():
     assert "Step 2 of 2: Medical reviewers" in later[0].subject
     # A stale announcement (the route moved on) tells no one.
     assert announce(kind="submitted", answer_id=answer.pk, step=1) == []
+
+
+# --- two people at once (PostgreSQL: each thread its own connection) --------------------
+
+
+def at_once(answer, *signers, **overrides):
+    """`signers` sign `answer` from pages drawn before any of them signed, in threads that
+    all wait on the answer's row lock, held here until every thread is blocked on it."""
+    answer.refresh_from_db()
+    step = answer.route_progress().current.number
+    shown = answer.content_hash()
+    results, ready = [], threading.Barrier(len(signers) + 1)
+
+    def signing(person):
+        try:
+            ready.wait(timeout=10)
+            results.append(
+                answer.approve(
+                    by=person,
+                    password="pw",
+                    shown_hash=shown,
+                    sources_checked=True,
+                    wording_safe=True,
+                    step=step,
+                    **overrides,
+                )
+            )
+        except WorkflowError as error:
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=signing, args=(person,)) for person in signers]
+    with transaction.atomic():
+        Answer.objects.select_for_update().get(pk=answer.pk)
+        for thread in threads:
+            thread.start()
+        ready.wait(timeout=10)
+        time.sleep(0.5)  # every thread is now waiting for the lock this transaction holds
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite allows one writer at a time, so two cannot sign at once")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_signing_the_same_any_one_step_at_once(groups):
+    postgresql_only()
+    answer, _ = routed(
+        (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
+        (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
+    )
+    first, second = make_clinician(), make_clinician()
+    results = at_once(answer, first, second)
+    taken = [r for r in results if isinstance(r, ReviewStepRecord)]
+    refused = [r for r in results if isinstance(r, StaleSignature)]
+    assert len(taken) == 1 and len(refused) == 1, results
+    assert "moved on" in str(refused[0]) and "Step 2 of 2" in str(refused[0])
+    assert ReviewStepRecord.objects.count() == 1
+    assert status_of(answer) == Status.IN_REVIEW and not is_public(answer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clinicians_signing_a_two_people_step_at_once_publish_once(groups):
+    postgresql_only()
+    answer, _ = routed((clinicians(), StepKind.SIGN_OFF, Quorum.TWO_PEOPLE))
+    first, second = make_clinician(), make_clinician()
+    results = at_once(answer, first, second)
+    assert sorted(type(r).__name__ for r in results) == ["ReviewStepRecord", "SignOff"]
+    assert ReviewStepRecord.objects.filter(answer=answer).count() == 2
+    assert SignOff.objects.filter(answer=answer).count() == 1
+    assert status_of(answer) == Status.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_signing_twice_at_once_counts_once(groups):
+    postgresql_only()
+    answer, _ = routed((clinicians(), StepKind.SIGN_OFF, Quorum.TWO_PEOPLE))
+    clinician = make_clinician()
+    results = at_once(answer, clinician, clinician)
+    refused = [r for r in results if isinstance(r, WorkflowError)]
+    assert len(refused) == 1 and "already took a step" in str(refused[0]), results
+    assert ReviewStepRecord.objects.filter(answer=answer).count() == 1
+    assert status_of(answer) == Status.IN_REVIEW and not is_public(answer)
