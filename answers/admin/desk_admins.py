@@ -14,6 +14,7 @@ from ..models import (
     PublishedAnswer,
     Question,
     ReaderFeedback,
+    ReviewStepRecord,
     SignOff,
     Topic,
 )
@@ -189,6 +190,30 @@ class SignOffAdmin(ReadOnlyAdmin):
         "meaning",
         "sources_checked",
         "wording_safe",
+        "comment",
+        "revision",
+        "content_hash",
+    ]
+
+
+@admin.register(ReviewStepRecord)
+class ReviewStepRecordAdmin(ReadOnlyAdmin):
+    """The steps taken on topics' review routes: each a signature or a "reviewed" mark on
+    one submission's content (the final signature is also a sign-off)."""
+
+    list_display = ["answer", "position", "group_name", "signer_name", "created_at", "meaning"]
+    list_select_related = ["answer__question"]
+    search_fields = ["answer__question__text", "signer_name", "group_name"]
+    list_filter = ["kind", "group_name", "created_at"]
+    fields = [
+        "answer",
+        "position",
+        "group_name",
+        "kind",
+        "signer_name",
+        "reviewer",
+        "created_at",
+        "meaning",
         "comment",
         "revision",
         "content_hash",

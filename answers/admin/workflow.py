@@ -162,6 +162,7 @@ class SignStepView(AnswerFormView):
                 wording_safe=False,
                 comment=data["comment"],
                 step=data["step"],
+                publishes=False,
             ),
         )
         return step_taken(answer)

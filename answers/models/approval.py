@@ -51,6 +51,10 @@ STEP_MOVED_ON = (
     "Nothing was recorded: the review moved on since your page was opened ({label} now). "
     "Open the review page again."
 )
+WOULD_PUBLISH = (
+    "Nothing was signed: another signature this step needed came in after your page was "
+    "opened, so yours would now publish the answer. Open the review page and approve it there."
+)
 NO_SHOWN_STEP = (
     "Nothing was recorded: the request did not say which step of the review you took. "
     "Take it from the review page, which shows the step."
@@ -81,6 +85,7 @@ class AnswerApproval:
         certainty_reason=None,
         open_comments_confirmed=False,
         step=None,
+        publishes=None,
     ):
         """Clinician: sign off the exact content submitted and publish it, now or at
         `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
@@ -93,7 +98,9 @@ class AnswerApproval:
         confirmed (`open_comments_confirmed`), as the writer confirms them at submission.
         On a topic's review route (`routes.py`), `step` is the step number the page showed:
         a signature that does not complete the route records the step and leaves the answer
-        in review (returning the `ReviewStepRecord`); the one that does publishes."""
+        in review (returning the `ReviewStepRecord`); the one that does publishes.
+        `publishes=False` (the "sign this step" form) refuses a signature that would
+        publish after all, because another signer completed the step meanwhile."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
@@ -102,6 +109,8 @@ class AnswerApproval:
             progress = answer.route_progress()
             if progress is not None:
                 state = answer._check_step(progress, step)
+                if publishes is False and progress.publishes_next:
+                    raise StaleSignature(WOULD_PUBLISH)
                 if not progress.publishes_next:
                     record = answer._take_step(state, by=by, comment=comment)
                     self.refresh_from_db()

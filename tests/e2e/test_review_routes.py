@@ -140,3 +140,13 @@ def test_two_clinician_route_publishes_only_after_the_second_signs(
     )
     reader.goto(public_url)
     expect(reader.locator("main")).to_contain_text(NEW_LEAD.removesuffix(" [1]."))
+
+    # The editor reads the steps taken, in the list and one by one.
+    page = editor.page
+    page.goto("/admin/answers/reviewsteprecord/")
+    expect(page.locator("#result_list")).to_contain_text("Clinician One")
+    expect(page.locator("#result_list")).to_contain_text("Clinician Two")
+    no_axe_violations(editor, page, "the list of review steps taken")
+    page.get_by_role("link", name="Does a two-clinician route hold in the test?").first.click()
+    expect(page.locator("#content")).to_contain_text("Signed off step 1 of 1: Medical reviewers")
+    no_axe_violations(editor, page, "a review step taken")

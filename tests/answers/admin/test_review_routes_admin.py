@@ -180,14 +180,31 @@ def test_each_step_from_the_review_page_as_each_role():
 
 
 def test_the_sign_step_form_cannot_publish():
+    """The step form drawn while the step needed two signatures, posted after another
+    clinician's came in: it would publish, so it is refused and sent to the review page."""
     topic = make_topic()
-    ReviewStep.objects.create(topic=topic, position=1, group=clinicians(), kind=StepKind.SIGN_OFF)
-    answer, _ = in_review(topic=topic)
-    response = login(make_clinician()).post(
-        answer_url("sign_step", answer), step_form(answer, password="pw"), follow=True
+    ReviewStep.objects.create(
+        topic=topic,
+        position=1,
+        group=clinicians(),
+        kind=StepKind.SIGN_OFF,
+        quorum=Quorum.TWO_PEOPLE,
     )
-    assert "Confirm both checks" in " ".join(messages_of(response))
+    answer, _ = in_review(topic=topic)
+    form = step_form(answer, password="pw")
+    answer.approve(
+        by=make_clinician(),
+        password="pw",
+        shown_hash=form["shown_hash"],
+        sources_checked=True,
+        wording_safe=True,
+        step=1,
+    )
+    response = login(make_clinician()).post(answer_url("sign_step", answer), form, follow=True)
+    assert "yours would now publish the answer" in " ".join(messages_of(response))
+    assert response.redirect_chain[-1][0] == answer_url("review", answer)
     assert status_of(answer) == Status.IN_REVIEW
+    assert ReviewStepRecord.objects.filter(answer=answer).count() == 1
 
 
 def test_the_answer_list_and_my_work_show_the_step():
