@@ -458,3 +458,42 @@ def test_one_person_signing_twice_at_once_counts_once(groups):
     assert len(refused) == 1 and "already took a step" in str(refused[0]), results
     assert ReviewStepRecord.objects.filter(answer=answer).count() == 1
     assert status_of(answer) == Status.IN_REVIEW and not is_public(answer)
+
+
+def test_a_comment_only_step_for_two_people_needs_two_different_readers():
+    answer, _ = routed(
+        (lay_readers(), StepKind.COMMENT, Quorum.TWO_PEOPLE),
+        (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
+    )
+    first = make_user(group="Lay readers")
+    mark(answer, first)
+    answer.refresh_from_db()
+    assert answer.route_progress().label == "Step 1 of 2: Lay readers"
+    with pytest.raises(WorkflowError, match="already took a step"):
+        mark(answer, first)
+    mark(answer, make_user(group="Lay readers"))
+    answer.refresh_from_db()
+    assert answer.route_progress().label == "Step 2 of 2: Medical reviewers"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_tells_each_steps_group_in_turn(groups, run_worker, smtp_server):
+    """Real tasks: the submission tells the first step's group, completing it the next's."""
+    answer, writer = routed(
+        (lay_readers(), StepKind.COMMENT, Quorum.ANY_ONE),
+        (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
+    )
+    reader = make_user(group="Lay readers")
+    clinician = make_clinician()
+    run_worker()
+    [first] = Notification.objects.filter(kind="submitted")
+    assert first.recipient == reader and "Step 1 of 2: Lay readers" in first.subject
+    mark(answer, reader, comment="Clear to me.")
+    run_worker()
+    first.refresh_from_db()
+    assert first.done_at is not None  # the lay readers' turn is over
+    [second] = Notification.objects.filter(kind="submitted", recipient=clinician)
+    assert "Step 2 of 2: Medical reviewers" in second.subject
+    assert "your group's turn" in second.text
+    subjects = {" ".join(str(m["Subject"]).split()) for m in smtp_server.messages}
+    assert subjects >= {first.subject, second.subject}
