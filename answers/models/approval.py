@@ -189,9 +189,11 @@ class AnswerApproval:
     def _check_step(self, progress, step):
         """The step being taken is the one the page showed, on content as submitted."""
         state = progress.current
-        if step in (None, ""):
-            raise StaleSignature(NO_SHOWN_STEP)
-        if int(step) != state.number:
+        try:
+            step = int(step)
+        except (TypeError, ValueError):
+            raise StaleSignature(NO_SHOWN_STEP) from None
+        if step != state.number:
             raise StaleSignature(STEP_MOVED_ON.format(label=state.label))
         if self.content_hash() != self.submitted_hash:
             raise WorkflowError(
@@ -214,7 +216,7 @@ class AnswerApproval:
         outcome = (
             f"step complete, {state.total - state.number} to go"
             if done
-            else f"{state.missing - 1} more signature needed"
+            else f"{state.missing - 1} more person needed"
         )
         self._record(
             by=by,

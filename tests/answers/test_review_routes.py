@@ -149,7 +149,7 @@ def test_two_clinician_route_publishes_only_after_the_second_different_clinician
     assert not is_public(answer) and not SignOff.objects.exists()
     answer.refresh_from_db()
     assert answer.history.first().history_change_reason.startswith(
-        "Signed off: Step 1 of 1: Medical reviewers (1 more signature needed)"
+        "Signed off: Step 1 of 1: Medical reviewers (1 more person needed)"
     )
 
     with pytest.raises(WorkflowError, match="already took a step"):
