@@ -497,3 +497,20 @@ def test_the_worker_tells_each_steps_group_in_turn(groups, run_worker, smtp_serv
     assert "your group's turn" in second.text
     subjects = {" ".join(str(m["Subject"]).split()) for m in smtp_server.messages}
     assert subjects >= {first.subject, second.subject}
+
+
+def test_a_named_specialist_group_may_give_the_last_signature():
+    specialists = Group.objects.create(name="Test specialist reviewers")
+    specialists.permissions.add(Permission.objects.get(codename="review_answer"))
+    answer, _ = routed(
+        (clinicians(), StepKind.SIGN_OFF, Quorum.ANY_ONE),
+        (specialists, StepKind.SIGN_OFF, Quorum.ANY_ONE),
+    )
+    sign(answer, make_clinician())
+    with pytest.raises(WorkflowError, match="only members of Test specialist reviewers"):
+        sign(answer, make_clinician())
+    specialist = make_clinician()
+    specialist.groups.add(specialists)
+    sign(answer, specialist, change_summary="")
+    assert status_of(answer) == Status.PUBLISHED
+    assert PublishedAnswer.objects.get(answer=answer).signoff.reviewer == specialist
