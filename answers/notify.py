@@ -22,7 +22,7 @@ from notifications.tasks import announce as announce_task
 from notifications.tasks import send_notification_email
 from ops.tasks import enqueue_on_commit
 
-from .models import Answer
+from .models import Answer, StepKind
 from .people import display_name
 from .roles import EDITORS
 
@@ -45,8 +45,26 @@ def writers_of(answer):
     return people
 
 
+def step_takers(answer, progress):
+    """Who may take the current step of a routed review: its group's active members, not
+    the answer's writers, and nobody who took a step of this submission already."""
+    state = progress.current
+    if state is None or progress.problems:
+        return []
+    excluded = answer.contributors_since_publication() | progress.people
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups=state.step.group_id)
+        .exclude(pk__in=excluded)
+        .distinct()
+    )
+
+
 def recipients(kind, answer):
     if kind == Kind.SUBMITTED:
+        progress = answer.route_progress()
+        if progress is not None:
+            return step_takers(answer, progress)
         if answer.assigned_reviewer:
             return [answer.assigned_reviewer]
         return list(answer.reviewer_candidates())
@@ -111,6 +129,15 @@ def message(
                 f"{who} submitted “{question}” for medical review. It is not assigned to anyone: "
                 "any medical reviewer who did not write it may review it."
             )
+        progress = answer.route_progress()
+        if progress is not None and progress.current is not None:
+            state = progress.current
+            action = "sign it off" if state.step.kind == StepKind.SIGN_OFF else "mark it reviewed"
+            text = (
+                f"“{question}” is waiting for {state.label}: it is your group's turn. Read it "
+                f"on the review page, then {action}."
+            )
+            return f"Waiting for your review ({state.label}): {question}", text, review_url
         text += " Check the content and its sources, then approve it or request changes."
         return f"Waiting for your review: {question}", text, review_url
     if kind == Kind.CHANGES_REQUESTED:
@@ -195,6 +222,7 @@ def announce(
     reassigned=False,
     notice_id=None,
     due_date=None,
+    step=None,
     event="",
 ):
     """Create the notifications of one event (`event`: its key, on each of them) and
@@ -210,6 +238,11 @@ def announce(
         return []
     if kind == Kind.SUBMITTED and answer.status != Answer.Status.IN_REVIEW:
         return []  # approved, sent back or withdrawn before the worker got to it
+    if step is not None:
+        progress = answer.route_progress()
+        current = progress.current if progress is not None else None
+        if current is None or current.number != step:
+            return []  # the route moved on (or changed) before the worker got to it
     User = get_user_model()
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     notice = (

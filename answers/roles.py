@@ -62,6 +62,7 @@ GROUP_PERMISSIONS = {
         "answers.review_glossaryterm",
         "answers.view_glossarysignoff",
         "answers.view_houseword",
+        "answers.view_reviewsteprecord",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -72,6 +73,12 @@ GROUP_PERMISSIONS = {
         "answers.add_topicsection",
         "answers.change_topicsection",
         "answers.delete_topicsection",
+        # A topic's review route: its ordered steps.
+        "answers.view_reviewstep",
+        "answers.add_reviewstep",
+        "answers.change_reviewstep",
+        "answers.delete_reviewstep",
+        "answers.view_reviewsteprecord",
         "answers.withdraw_answer",
         "answers.assign_reviewer",
         "answers.view_signoff",

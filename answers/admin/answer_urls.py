@@ -26,6 +26,8 @@ ANSWER_PAGES = [
     ("<path:object_id>/recall/", workflow.RecallView, "recall"),
     ("<path:object_id>/request-changes/", workflow.RequestChangesView, "request_changes"),
     ("<path:object_id>/approve/", workflow.ApproveView, "approve"),
+    ("<path:object_id>/sign-step/", workflow.SignStepView, "sign_step"),
+    ("<path:object_id>/mark-reviewed/", workflow.MarkReviewedView, "mark_reviewed"),
     ("<path:object_id>/withdraw/", workflow.WithdrawView, "withdraw"),
     ("<path:object_id>/assign/", assignment.AssignView, "assign"),
     ("<path:object_id>/review/", review_page.ReviewView, "review"),

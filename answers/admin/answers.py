@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 from ..models import (
     Answer,
     Section,
+    step_labels,
 )
 from ..people import display_name
 from .answer_page import answer_url
@@ -119,16 +120,31 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
             columns[columns.index("state")] = "state_with_review_link"
         return columns
 
+    def get_changelist_instance(self, request):
+        """The page's answers in review on a topic's route say which step they are at
+        ("Step 2 of 3: Lay readers"), read for the whole page at once."""
+        changelist = super().get_changelist_instance(request)
+        page = list(changelist.result_list)
+        labels = step_labels(page)
+        for answer in page:
+            answer.step_label = labels.get(answer.pk, "")
+        return changelist
+
+    @staticmethod
+    def _status(answer):
+        label = getattr(answer, "step_label", "")
+        return answer.get_status_display() + (f" ({label})" if label else "")
+
     @admin.display(description="status", ordering="status")
     def state(self, answer):
-        return answer.get_status_display()
+        return self._status(answer)
 
     @admin.display(description="status", ordering="status")
     def state_with_review_link(self, answer):
         if answer.status != Status.IN_REVIEW:
             return answer.get_status_display()
         url = reverse("admin:answers_answer_review", args=[answer.pk])
-        return format_html('{}<br><a href="{}">Review</a>', answer.get_status_display(), url)
+        return format_html('{}<br><a href="{}">Review</a>', self._status(answer), url)
 
     def changelist_view(self, request, extra_context=None):
         import_url = None

@@ -14,13 +14,14 @@ from ..models import (
     PublishedAnswer,
     Question,
     ReaderFeedback,
+    ReviewStepRecord,
     SignOff,
     Topic,
 )
 from ..models.house_words import normalise_word
 from ..people import display_name
 from .forms import ContributorForm
-from .inlines import TopicSectionInline
+from .inlines import ReviewStepInline, TopicSectionInline
 from .search import NulSafeSearch
 
 
@@ -107,7 +108,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(NulSafeSearch):
     list_display = ["name", "slug", "question_count"]
-    inlines = [TopicSectionInline]
+    inlines = [TopicSectionInline, ReviewStepInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
@@ -189,6 +190,30 @@ class SignOffAdmin(ReadOnlyAdmin):
         "meaning",
         "sources_checked",
         "wording_safe",
+        "comment",
+        "revision",
+        "content_hash",
+    ]
+
+
+@admin.register(ReviewStepRecord)
+class ReviewStepRecordAdmin(ReadOnlyAdmin):
+    """The steps taken on topics' review routes: each a signature or a "reviewed" mark on
+    one submission's content (the final signature is also a sign-off)."""
+
+    list_display = ["answer", "position", "group_name", "signer_name", "created_at", "meaning"]
+    list_select_related = ["answer__question"]
+    search_fields = ["answer__question__text", "signer_name", "group_name"]
+    list_filter = ["kind", "group_name", "created_at"]
+    fields = [
+        "answer",
+        "position",
+        "group_name",
+        "kind",
+        "signer_name",
+        "reviewer",
+        "created_at",
+        "meaning",
         "comment",
         "revision",
         "content_hash",

@@ -107,7 +107,7 @@ class AnswerFormView(AnswerPageView):
                 message = self.act(request, answer, form.cleaned_data)
             except StaleSignature as error:
                 messages.error(request, stale_message(answer, error, form.cleaned_data))
-                reread = self.action == Action.APPROVE
+                reread = self.action in (Action.APPROVE, Action.MARK_REVIEWED)
                 return redirect(answer_url("review", answer) if reread else request.path)
             except WorkflowError as error:
                 messages.error(request, refusal(f"{self.title}: not done", error))

@@ -2,6 +2,7 @@
 them while the answer is in medical review."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.forms.models import BaseInlineFormSet
@@ -10,7 +11,15 @@ from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation
 
-from ..models import HOUSE_STRUCTURE, ReviewComment, Section, Topic, TopicSection
+from ..models import (
+    HOUSE_STRUCTURE,
+    ReviewComment,
+    ReviewStep,
+    Section,
+    Topic,
+    TopicSection,
+    route_problems,
+)
 from .forms import CitationForm, CitedReferenceSelect, SectionForm
 
 
@@ -130,8 +139,42 @@ class CitationInline(AnswerContentInline, admin.TabularInline):
         return format_html('<a href="{}">Complete</a>', url)
 
 
-class TopicSectionInline(admin.TabularInline):
-    """On the topic's page: the sections new answers in the topic start with."""
+class ReviewRouteFormSet(BaseInlineFormSet):
+    """A topic's steps are checked as a route (`route_problems`): the last must be a
+    clinicians' sign-off, the positions distinct. No steps: the default route."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        steps = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = route_problems(steps)
+        if problems:
+            raise ValidationError(problems)
+
+
+class ReviewStepInline(admin.StackedInline):
+    """On the topic's page: its review route, the steps an answer goes through before it is
+    published (none: one medical reviewer signs it off, the default)."""
+
+    model = ReviewStep
+    formset = ReviewRouteFormSet
+    fields = ["position", "group", "kind", "quorum"]
+    extra = 0
+    verbose_name = "review step"
+    verbose_name_plural = (
+        "review route (no steps: one medical reviewer signs it off; otherwise the steps in "
+        "order, the last a sign-off by medical reviewers, which publishes)"
+    )
+
+
+class TopicSectionInline(admin.StackedInline):
+    """On the topic's page: the sections new answers in the topic start with (stacked, so
+    each field has its label: the route's steps beside it are, and axe checks the page)."""
 
     model = TopicSection
     fields = ["position", "heading", "kind"]

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 from citations.models import RetractionCheck
 from notifications.models import Notification
 
-from ..models import Answer, GlossaryTerm, ReaderFeedback
+from ..models import Action, Answer, GlossaryTerm, ReaderFeedback, step_labels
 from ..roles import is_editor
 
 SHOWN = 10  # rows per list; the count says how many there are in all
@@ -43,14 +43,17 @@ def _day(value):
 
 def _answers(key, title, queryset, *, order, detail, more="", anchor=""):
     queryset = queryset.select_related("question").with_notice_flag().order_by(*order, "pk")
+    shown = list(queryset[:SHOWN])
+    # Answers in review on a topic's route say which step they are at.
+    steps = step_labels(shown)
     items = [
         WorkItem(
             title=answer.question.text,
             url=reverse("admin:answers_answer_change", args=[answer.pk]) + anchor,
-            detail=detail(answer),
+            detail=detail(answer) + (f"; {steps[answer.pk]}" if steps.get(answer.pk) else ""),
             flagged=answer.has_unhandled_notice,
         )
-        for answer in queryset[:SHOWN]
+        for answer in shown
     ]
     count = len(items) if len(items) < SHOWN else queryset.count()
     changelist = reverse("admin:answers_answer_changelist")
@@ -133,6 +136,8 @@ def my_work(user, *, today=None) -> list[WorkList]:
                 more="review=mine",
             )
         )
+    if not reviews and user.groups.filter(review_steps__isnull=False).exists():
+        lists.append(_my_steps(user))
     if edits:
         lists.append(
             _answers(
@@ -187,6 +192,36 @@ def my_work(user, *, today=None) -> list[WorkList]:
     if user.has_perm("answers.review_glossaryterm"):
         lists.append(_glossary_reviews())
     return lists
+
+
+def _my_steps(user):
+    """For members of a route's group who are not clinicians (lay readers, legal): the
+    answers whose current step is theirs to take."""
+    candidates = (
+        Answer.objects.awaiting_review()
+        .filter(question__topic__review_steps__group__in=user.groups.all())
+        .exclude(writers=user)
+        .distinct()
+        .select_related("question")
+        .order_by("submitted_at", "pk")
+    )
+    mine = [
+        answer
+        for answer in candidates
+        if not answer.refusals(Action.MARK_REVIEWED, user)
+        or not answer.refusals(Action.APPROVE, user)
+    ]
+    steps = step_labels(mine)
+    items = [
+        WorkItem(
+            title=answer.question.text,
+            url=reverse("admin:answers_answer_review", args=[answer.pk]),
+            detail=f"submitted {_day(timezone.localtime(answer.submitted_at))}; "
+            f"{steps.get(answer.pk, '')}",
+        )
+        for answer in mine[:SHOWN]
+    ]
+    return WorkList("my_steps", "Waiting for my review step", len(mine), items, "")
 
 
 def _glossary_reviews():

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from reversion.models import Version
 
-from ..models import PublishedAnswer, ReviewComment
+from ..models import Action, PublishedAnswer, ReviewComment, StepKind
 from ..people import display_name
-from .answer_page import AnswerPageView
+from .answer_page import AnswerPageView, answer_url
 from .diff import content_from_answer, content_from_publication, content_from_revision, diff_content
 from .form_page import shown_preview_url
-from .forms import ApproveForm, RequestChangesForm
+from .forms import ApproveForm, MarkReviewedForm, RequestChangesForm, StepSignOffForm
 from .status_panel import review_cycle_panel, status_panel
 from .wording import when
 
@@ -168,6 +168,9 @@ class ReviewView(AnswerPageView):
         approve_form = ApproveForm(answer=answer)
         # The signature names the very content drawn on this page.
         approve_form.fields["shown_hash"].initial = snapshot.content_hash
+        route = route_context(request, answer, snapshot.content_hash)
+        if route.get("route_current") is not None:
+            approve_form.fields["step"].initial = route["route_current"].number
         return self.render(
             request,
             "admin/answers/answer/review.html",
@@ -185,4 +188,37 @@ class ReviewView(AnswerPageView):
             approve_form=approve_form,
             shown_preview_url=shown_preview_url("preview", answer, approve_form),
             **status_panel(request, answer),
+            **route,
         )
+
+
+def route_context(request, answer, shown_hash):
+    """The topic's review route on the review page: every step with who took it, the step
+    now, and the form for it when it is this person's to take and does not publish (the last
+    signature is the approve form)."""
+    progress = answer.route_progress(content_hash=shown_hash)
+    if progress is None:
+        return {}
+    current = progress.current
+    context = {"route": progress, "route_current": current, "step_form": None}
+    if current is None or answer.status != answer.Status.IN_REVIEW:
+        return context
+    action = Action.MARK_REVIEWED if current.step.kind == StepKind.COMMENT else Action.APPROVE
+    refused = answer.refusals(action, request.user)
+    context["step_refused"] = " ".join(refused)
+    if current.step.kind == StepKind.COMMENT:
+        if not refused:
+            context.update(
+                step_form=MarkReviewedForm(answer=answer),
+                step_url=answer_url("mark_reviewed", answer),
+                step_button="Mark reviewed",
+            )
+    elif not progress.publishes_next and not refused:
+        context.update(
+            step_form=StepSignOffForm(answer=answer),
+            step_url=answer_url("sign_step", answer),
+            step_button="Sign this step",
+        )
+    if context["step_form"] is not None:
+        context["step_form"].fields["shown_hash"].initial = shown_hash
+    return context

@@ -44,10 +44,15 @@ def status_panel(request, answer):
     publication = getattr(answer, "publication", None)
     differs = answer.differs_from_publication
     changed_since_approval = answer.status == Answer.Status.PUBLISHED and differs
+    status_label = answer.get_status_display()
+    if changed_since_approval:
+        status_label = "Draft (changed since it was approved)"
+    elif answer.status == Answer.Status.IN_REVIEW:
+        progress = answer.route_progress()
+        if progress is not None and progress.label:
+            status_label += f" ({progress.label})"
     return {
-        "status_label": "Draft (changed since it was approved)"
-        if changed_since_approval
-        else answer.get_status_display(),
+        "status_label": status_label,
         "checklist": review_checklist(answer),
         "publication": publication,
         "public_state": publication.public_state() if publication is not None else None,

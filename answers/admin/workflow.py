@@ -6,10 +6,16 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.dateformat import format as date_format
 
-from ..models import Action, WorkflowError
+from ..models import Action, ReviewStepRecord, WorkflowError
 from .answer_page import AnswerPageView, answer_url
 from .form_page import AnswerFormView, signature, signed
-from .forms import ApproveForm, RequestChangesForm, WithdrawForm
+from .forms import (
+    ApproveForm,
+    MarkReviewedForm,
+    RequestChangesForm,
+    StepSignOffForm,
+    WithdrawForm,
+)
 from .status_panel import ANY, chosen_reviewer
 from .wording import refusal, when
 
@@ -92,7 +98,7 @@ class ApproveView(AnswerFormView):
 
     def act(self, request, answer, data):
         certainty, certainty_reason = form_certainty(data)
-        signed(
+        result = signed(
             request,
             lambda: answer.approve(
                 **signature(request.user, data),
@@ -104,8 +110,11 @@ class ApproveView(AnswerFormView):
                 certainty=certainty,
                 certainty_reason=certainty_reason,
                 open_comments_confirmed=data.get("open_comments_confirmed", False),
+                step=data.get("step"),
             ),
         )
+        if isinstance(result, ReviewStepRecord):
+            return step_taken(answer)
         due = date_format(answer.next_review_due, "j F Y")
         if data.get("go_live_at"):
             return (
@@ -116,6 +125,69 @@ class ApproveView(AnswerFormView):
             "Approved and published. The public page now shows this version; it is due for "
             f"review again on {due}."
         )
+
+
+def step_taken(answer):
+    """What the person who took a step that does not publish is told."""
+    answer.refresh_from_db()
+    progress = answer.route_progress()
+    now = progress.label if progress is not None and progress.current else ""
+    return (
+        "Your step is recorded. The answer stays in review"
+        + (f" ({now})" if now else "")
+        + ": the public site does not change until the last step is signed."
+    )
+
+
+class SignStepView(AnswerFormView):
+    """A sign-off step of a topic's review route that does not publish (not the last)."""
+
+    action = Action.APPROVE
+    form_class = StepSignOffForm
+    title = "Sign this step"
+    intro = (
+        "Signing records that you reviewed exactly this content for your step of the review. "
+        "Your password is your signature. Nothing is published until the last step is signed."
+    )
+    signed_preview = "preview"
+
+    def act(self, request, answer, data):
+        signed(
+            request,
+            lambda: answer.approve(
+                by=request.user,
+                password=data["password"],
+                shown_hash=data["shown_hash"],
+                sources_checked=False,
+                wording_safe=False,
+                comment=data["comment"],
+                step=data["step"],
+                publishes=False,
+            ),
+        )
+        return step_taken(answer)
+
+
+class MarkReviewedView(AnswerFormView):
+    """A comment-only step of a topic's review route: marked reviewed, no signature."""
+
+    action = Action.MARK_REVIEWED
+    form_class = MarkReviewedForm
+    title = "Mark reviewed"
+    intro = (
+        "Marking it reviewed records that you read exactly this content for your step, with "
+        "your comments if you have any. It is not a signature and publishes nothing."
+    )
+    signed_preview = "preview"
+
+    def act(self, request, answer, data):
+        answer.mark_reviewed(
+            by=request.user,
+            shown_hash=data["shown_hash"],
+            step=data["step"],
+            comment=data["comment"],
+        )
+        return step_taken(answer)
 
 
 class WithdrawView(AnswerFormView):

@@ -6,6 +6,7 @@
 - `transitions`: submit, assign, request changes, reschedule, preview, withdraw, revert
 - `approval`: a clinician's sign-offs: approve, confirm still accurate
 - `signoffs`: the electronic signature on the exact content approved
+- `routes`: a topic's review route (ordered steps) and the steps taken on a submission
 - `publication`: the public snapshot, its queries and search document
 - `feedback`: reader feedback, clinician's comments and replies
 - `preview`: preview links for outside reviewers and their comments
@@ -55,6 +56,16 @@ from .publication import (
     PublishedAnswerQuerySet,
     search_document,
     search_document_of_columns,
+)
+from .routes import (
+    Quorum,
+    ReviewStep,
+    ReviewStepRecord,
+    RouteProgress,
+    StepKind,
+    progress_of,
+    route_problems,
+    step_labels,
 )
 from .rules import NOT_YOUR_SIGN_OFF, AnswerRules, medical_reviewers
 from .search import (
@@ -125,6 +136,14 @@ __all__ = [
     "Question",
     "ReaderFeedback",
     "ReviewComment",
+    "Quorum",
+    "ReviewStep",
+    "ReviewStepRecord",
+    "RouteProgress",
+    "StepKind",
+    "progress_of",
+    "route_problems",
+    "step_labels",
     "ReviewCommentReply",
     "SearchCount",
     "SearchPromotion",

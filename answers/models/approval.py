@@ -14,6 +14,7 @@ from ..people import display_name
 from .choices import Action, Certainty
 from .errors import StaleSignature, WorkflowError
 from .publication import PublishedAnswer
+from .routes import ReviewStepRecord, StepKind
 from .signoffs import SignOff, check_signature
 
 FIRST_PUBLISHED = "First published"
@@ -42,6 +43,24 @@ def _version_note(revision, content_hash):
     return f" (signed from the page showing {version}content {content_hash[:12]})"
 
 
+EARLIER_STEPS_SIGNED = (
+    "The earlier steps of this topic's review route signed the certainty of evidence as the "
+    "writer proposed it: keep it, or send the answer back so the writer changes it."
+)
+STEP_MOVED_ON = (
+    "Nothing was recorded: the review moved on since your page was opened ({label} now). "
+    "Open the review page again."
+)
+WOULD_PUBLISH = (
+    "Nothing was signed: another signature this step needed came in after your page was "
+    "opened, so yours would now publish the answer. Open the review page and approve it there."
+)
+NO_SHOWN_STEP = (
+    "Nothing was recorded: the request did not say which step of the review you took. "
+    "Take it from the review page, which shows the step."
+)
+
+
 CHANGE_SUMMARY_MAX = 200
 BOTH_CHECKS = "Confirm both checks: you checked the sources, and the wording is safe for patients."
 
@@ -65,6 +84,8 @@ class AnswerApproval:
         certainty=None,
         certainty_reason=None,
         open_comments_confirmed=False,
+        step=None,
+        publishes=None,
     ):
         """Clinician: sign off the exact content submitted and publish it, now or at
         `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
@@ -74,12 +95,26 @@ class AnswerApproval:
         `change_summary` (what changed, for the public change log) is
         required when it is republished; `certainty`/`certainty_reason`, when given, confirm
         or change the writer's proposal. Clinician's comments still unresolved must be
-        confirmed (`open_comments_confirmed`), as the writer confirms them at submission."""
+        confirmed (`open_comments_confirmed`), as the writer confirms them at submission.
+        On a topic's review route (`routes.py`), `step` is the step number the page showed:
+        a signature that does not complete the route records the step and leaves the answer
+        in review (returning the `ReviewStepRecord`); the one that does publishes.
+        `publishes=False` (the "sign this step" form) refuses a signature that would
+        publish after all, because another signer completed the step meanwhile."""
         with transaction.atomic():
             answer = self._locked()
             answer._refuse_unless_allowed(Action.APPROVE, by)
             check_shown(shown_hash, answer.content_hash())
             check_signature(by, password)
+            progress = answer.route_progress()
+            if progress is not None:
+                state = answer._check_step(progress, step)
+                if publishes is False and progress.publishes_next:
+                    raise StaleSignature(WOULD_PUBLISH)
+                if not progress.publishes_next:
+                    record = answer._take_step(state, by=by, comment=comment)
+                    self.refresh_from_db()
+                    return record
             problems = answer._schedule_problems(
                 next_review_due=next_review_due, go_live_at=go_live_at
             )
@@ -93,8 +128,12 @@ class AnswerApproval:
             problems += answer._open_comment_problems(confirmed=open_comments_confirmed)
             change_summary, change_problems = answer._change_note(change_summary, is_correction)
             problems += change_problems + answer._certainty_problems(certainty, certainty_reason)
+            if progress is not None and answer._changes_certainty(certainty, certainty_reason):
+                problems.append(EARLIER_STEPS_SIGNED)
             if problems:
                 raise WorkflowError(problems)
+            if progress is not None:
+                answer._take_step(state, by=by, comment=comment, last=True)
             revision, content_hash = answer._confirm_certainty(certainty, certainty_reason, by=by)
             now = timezone.now()
             signoff = SignOff.record(
@@ -133,6 +172,62 @@ class AnswerApproval:
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
             return signoff
+
+    def mark_reviewed(self, *, by, shown_hash, step, comment=""):
+        """A member of a comment-only step's group: record that they read the submitted
+        content (`shown_hash`, as their page showed it), with optional comments; no signature.
+        The answer stays in review for the next step."""
+        with transaction.atomic():
+            answer = self._locked()
+            answer._refuse_unless_allowed(Action.MARK_REVIEWED, by)
+            check_shown(shown_hash, answer.content_hash())
+            state = answer._check_step(answer.route_progress(), step)
+            record = answer._take_step(state, by=by, comment=comment)
+            self.refresh_from_db()
+            return record
+
+    def _check_step(self, progress, step):
+        """The step being taken is the one the page showed, on content as submitted."""
+        state = progress.current
+        try:
+            step = int(step)
+        except (TypeError, ValueError):
+            raise StaleSignature(NO_SHOWN_STEP) from None
+        if step != state.number:
+            raise StaleSignature(STEP_MOVED_ON.format(label=state.label))
+        if self.content_hash() != self.submitted_hash:
+            raise WorkflowError(
+                "The content changed after it was submitted, so the steps taken so far no "
+                "longer count. Send it back so the writer can resubmit it."
+            )
+        problems = review_checklist(self).blocking_approval()
+        if problems:
+            raise WorkflowError(problems)
+        return state
+
+    def _take_step(self, state, *, by, comment="", last=False):
+        """Record `by` taking `state`'s step on the submission, in the audit log too; when it
+        completes a step that is not the last, the next step's group is told it is their turn."""
+        record = ReviewStepRecord.record(answer=self, state=state, by=by, comment=comment)
+        if last:
+            return record
+        done = state.missing == 1
+        verb = "Signed off" if record.kind == StepKind.SIGN_OFF else "Marked reviewed"
+        outcome = (
+            f"step complete, {state.total - state.number} to go"
+            if done
+            else f"{state.missing - 1} more person needed"
+        )
+        self._record(
+            by=by,
+            reason=f"{verb}: {state.label} ({outcome})"
+            + _version_note(self.submitted_revision, self.submitted_hash)
+            + (f": {comment.strip()}" if comment and comment.strip() else ""),
+        )
+        if done:
+            self._close_review_requests(f"{state.label} completed by {display_name(by)}")
+            self._announce(NotificationKind.SUBMITTED, by=by, step=state.number + 1)
+        return record
 
     def _open_comment_problems(self, *, confirmed) -> list[str]:
         """Comments on parts nobody marked resolved: approving over them must be meant."""
@@ -247,6 +342,10 @@ class AnswerApproval:
         if not (reason or "").strip():
             return ["Say in one plain sentence why the evidence has this certainty."]
         return []
+
+    def _changes_certainty(self, level, reason) -> bool:
+        reason = " ".join((reason or "").split())
+        return level is not None and (level, reason) != (self.certainty, self.certainty_reason)
 
     def _confirm_certainty(self, level, reason, *, by):
         """The revision and hash the sign-off binds: the submitted ones, or, when the clinician

@@ -21,6 +21,7 @@ class Action(StrEnum):
     REVOKE_PREVIEW = "revoke_preview"  # stop a preview link opening, whatever the state
     DISCUSS = "discuss"  # reply to or resolve a clinician's comment on a section
     RECALL = "recall"  # the writer takes back a submission no clinician has opened
+    MARK_REVIEWED = "mark_reviewed"  # complete a comment-only step of a topic's review route
 
 
 class AnswerStatus(models.TextChoices):

@@ -8,8 +8,12 @@ from ..people import display_name
 from ..roles import MEDICAL_REVIEWERS
 from .choices import Action, AnswerStatus
 from .errors import WorkflowError
+from .routes import StepKind, progress_of
 
 NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
+NOT_YOUR_STEP = (
+    "You wrote or edited this answer, so you cannot sign it off or take a step of its review."
+)
 
 
 def medical_reviewers():
@@ -37,6 +41,18 @@ class AnswerRules:
         What the content itself lacks is the checklist's job (`answers.checklist`)."""
         action = Action(action)
         status = self.get_status_display().lower()
+        # The state first: routes cost a query, and the change page asks every action.
+        if (
+            action in (Action.APPROVE, Action.MARK_REVIEWED)
+            and self.status == self.Status.IN_REVIEW
+        ):
+            progress = self.route_progress()
+            if progress is not None:
+                return self._step_refusals(progress, action, user)
+        if action == Action.MARK_REVIEWED:
+            if self.status != self.Status.IN_REVIEW:
+                return [f"This answer is not in review: it is {status}."]
+            return ["This answer's topic has no comment-only review step."]
         if action == Action.SUBMIT:
             if not user.has_perm("answers.submit_answer"):
                 return ["You do not have permission to submit answers for medical review."]
@@ -115,6 +131,44 @@ class AnswerRules:
                 return ["You do not have permission to change answers."]
             if not self.is_editable:
                 return [IN_REVIEW_NOT_EDITABLE]
+        return []
+
+    def route_progress(self, *, content_hash=None):
+        """Where this answer's submission stands on its topic's review route; None for the
+        default route (one medical reviewer's sign-off)."""
+        return progress_of(self, content_hash=content_hash)
+
+    def _step_refusals(self, progress, action, user) -> list[str]:
+        """Who may take the current step of a routed review: a member of its group, not a
+        writer of the answer, and nobody who took a step of this submission already."""
+        if progress.problems:
+            return [
+                "This topic's review route cannot be followed: "
+                + " ".join(progress.problems)
+                + " Ask an editor to correct the route on the topic's page."
+            ]
+        state = progress.current
+        if state is None:
+            return ["Every step of this answer's review route is complete."]
+        kind = StepKind.SIGN_OFF if action == Action.APPROVE else StepKind.COMMENT
+        if state.step.kind != kind:
+            if kind == StepKind.SIGN_OFF:
+                return [f"{state.label} is a comment-only step: it is marked reviewed, not signed."]
+            return [f"{state.label} is a sign-off step: it is signed with a password."]
+        if not user.is_active or not user.groups.filter(pk=state.step.group_id).exists():
+            return [f"{state.label}: only members of {state.step.group.name} take this step."]
+        if user.pk in self.contributors_since_publication():
+            return [NOT_YOUR_STEP]
+        if kind == StepKind.SIGN_OFF and self.references_changed_since_publication().get(user.pk):
+            return [
+                "You changed a reference this answer cites since it was last published, so "
+                "someone else must sign it off."
+            ]
+        if user.pk in progress.people:
+            return [
+                "You already took a step of this answer's review, so another person must "
+                f"take this one ({state.label})."
+            ]
         return []
 
     def edit_refusals(self, by) -> list[str]:

@@ -203,12 +203,66 @@ class ApproveForm(SigningForm):
     next_review_due = NextReviewField()
     go_live_at = GoLiveField()
     password = SignatureField(signs="the approval")
+    # On a topic's review route: the step the page showed (the last one, which publishes).
+    step = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, answer=None, **kwargs):
         super().__init__(*args, answer=answer, **kwargs)
         if answer is not None:
             show_certainty_proposal(self, answer)
             ask_to_confirm_open_comments(self, answer)
+
+
+class StepForm(SigningForm):
+    """A step of a topic's review route that does not publish: the step the page showed,
+    bound to the content it showed, with an optional comment."""
+
+    @staticmethod
+    def shown_hash_of(answer):
+        return answer.content_hash()
+
+    @staticmethod
+    def shown_revision_of(answer):
+        return answer.submitted_revision_id
+
+    step = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Nothing was recorded: this form did not say which step of the review "
+            "you took. Open the review page and take it there."
+        },
+    )
+    comment = forms.CharField(
+        label="Comment (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Kept with your step and in the audit log; the writers and the next "
+        "reviewers read it.",
+    )
+
+    def __init__(self, *args, answer=None, **kwargs):
+        super().__init__(*args, answer=answer, **kwargs)
+        progress = answer.route_progress() if answer is not None else None
+        if progress is not None and progress.current is not None:
+            self.fields["step"].initial = progress.current.number
+
+
+class StepSignOffForm(StepForm):
+    id_prefix = "step_sign"
+
+    password = forms.CharField(
+        label="Your password, as your signature",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Typing your password signs this step electronically, recording your name "
+        "and credentials, the time and the step. The answer stays in review until the last "
+        "step is signed.",
+        error_messages={"required": "Type your password to sign this step."},
+    )
+
+
+class MarkReviewedForm(StepForm):
+    id_prefix = "mark_reviewed"
 
 
 def show_certainty_proposal(form, answer):

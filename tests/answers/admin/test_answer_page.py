@@ -45,6 +45,8 @@ def test_every_url_name_the_pages_had_is_kept():
         "recall",
         "request_changes",
         "approve",
+        "sign_step",
+        "mark_reviewed",
         "withdraw",
         "assign",
         "review",

@@ -102,6 +102,7 @@ def test_topic_admin_for_editors():
     client = login(make_editor())
     # The page sends its (empty) "sections new answers start with" rows too.
     structure = {"structure-TOTAL_FORMS": 0, "structure-INITIAL_FORMS": 0}
+    structure |= {"review_steps-TOTAL_FORMS": 0, "review_steps-INITIAL_FORMS": 0}
     response = client.post(
         reverse("admin:answers_topic_add"),
         {"name": "Renal medicine", "slug": "renal-medicine", **structure},
