@@ -10,6 +10,7 @@ Text typed here and the references are fake test data (tests.factories).
 """
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from answers.models import Answer, ReviewComment
@@ -245,6 +246,15 @@ def test_room_to_write_and_comments_in_place(browse, commented, axe_source, arti
     violations = axe_everywhere(watch, page, axe_source)
     assert not violations, "axe-core on the change page:\n" + describe_violations(violations)
 
+    # On a narrow screen the preview follows the form.
+    page.set_viewport_size({"width": 900, "height": 900})
+    stacked = page.evaluate(
+        """() => document.getElementById("qa-desk-panel").getBoundingClientRect().top
+                 >= document.querySelector(".qa-desk-editor").getBoundingClientRect().bottom"""
+    )
+    assert stacked, "below 70rem the preview goes under the form"
+    page.set_viewport_size(WIDE)
+
     # The unsaved edit saves as usual, and nothing of the comments' forms came with it.
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator("ul.messagelist")).to_contain_text("changed successfully", timeout=15_000)
@@ -280,3 +290,26 @@ def test_comments_reply_without_javascript(browse, commented):
     expect(page.locator("ul.messagelist")).to_contain_text("marked resolved")
     section_comment.refresh_from_db()
     assert section_comment.resolved_at is not None
+
+
+def test_a_reply_after_the_session_expired_loses_nothing(browse, commented):
+    answer, _, _ = commented
+    section_comment = ReviewComment.objects.get(part=SECTION)
+    watch = browse("writer", viewport=WIDE)
+    page = log_in(watch, "writer")
+    page.goto(f"/admin/answers/answer/{answer.pk}/change/")
+    wait_for_preview(page)
+    lead = page.locator("#id_lead")
+    lead.fill(UNSAVED_LEAD)
+    section_box = page.locator(".inline-related", has_text=SECTION).locator(
+        ".field-clinician_comments"
+    )
+    section_box.get_by_label("Reply").fill(REPLY)
+    Session.objects.all().delete()
+    section_box.get_by_role("button", name="Reply").click()
+    said = page.locator(f"#review-comment-{section_comment.pk}-said")
+    expect(said).to_contain_text("Not sent: your session has expired.")
+    expect(said.get_by_role("link", name="Log in again (opens a new tab)")).to_be_visible()
+    expect(section_box.get_by_label("Reply")).to_have_value(REPLY)
+    expect(lead).to_have_value(UNSAVED_LEAD)
+    assert not section_comment.replies.exists()
