@@ -155,6 +155,7 @@ def test_room_to_write_and_comments_in_place(browse, commented, axe_source, arti
     )
     assert in_view, "the references are out of view at the end of the form"
     page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "desk-layout-00-form-and-preview-1440x900.png"))
     screenshot(page, "desk-layout-01-form-and-preview")
 
     # 3. The switch, by keyboard: form only, then preview only; kept in this browser.

@@ -48,8 +48,12 @@ function setUpFrame(panel, frame) {
   function fit() {
     const doc = frame.contentDocument;
     if (!doc || !doc.documentElement) return;
-    frame.style.height = "0px"; // measure the content, not the frame's old height
+    // Measure the content, not the frame's old height (the page's body is at least as tall
+    // as its frame); the page's scroll position is put back if the measuring moved it.
+    const [x, y] = [window.scrollX, window.scrollY];
+    frame.style.height = "0px";
     frame.style.height = `${doc.documentElement.scrollHeight}px`;
+    if (window.scrollY !== y) window.scrollTo(x, y);
     const top = Math.min(MARGIN, window.innerHeight - panel.offsetHeight - MARGIN);
     panel.style.setProperty("--qa-desk-sticky-top", `${top}px`);
   }
