@@ -18,6 +18,7 @@ from reversion.admin import VersionAdmin
 
 from ..models import (
     Answer,
+    ReviewComment,
     Section,
     step_labels,
 )
@@ -32,7 +33,13 @@ from .forms import (
     WritersWidget,
     writer_candidates,
 )
-from .inlines import CitationInline, SectionInline, new_answer_structure
+from .inlines import (
+    CitationInline,
+    SectionInline,
+    comments_in_place,
+    new_answer_structure,
+    open_comments,
+)
 from .list_filters import ReviewFilter, ScheduleFilter
 from .loading import AnswerReadOnce
 from .search import NulSafeSearch
@@ -53,6 +60,7 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
     inlines = [SectionInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
     change_list_template = "admin/answers/answer/change_list.html"
+    readonly_fields = ["lead_comments"]
     list_display = [
         "question_text",
         "notice_flag",
@@ -161,18 +169,36 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
         return super().has_change_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
+        # The clinician's open comments on the short answer stand right below it.
+        lead = ["lead", "lead_comments"] if self._lead_comments(obj) else ["lead"]
         if obj is not None and not self.has_change_permission(request, obj):
             return [
                 ("Question", {"fields": ["question_wording", "address", "topic"]}),
-                ("Answer", {"fields": ["lead", "writer_names"]}),
+                ("Answer", {"fields": [*lead, "writer_names"]}),
                 ("How sure is this?", {"fields": ["certainty", "certainty_reason"]}),
             ]
         return [
             ("Question", {"fields": ["question_text", "slug", "topic"]}),
-            ("Answer", {"fields": ["lead", "writers"]}),
+            ("Answer", {"fields": [*lead, "writers"]}),
             ("How sure is this?", {"fields": ["certainty", "certainty_reason"]}),
             ("This version", {"fields": ["change_note"]}),
         ]
+
+    @staticmethod
+    def _lead_comments(answer):
+        """The open comments on the short answer, read once per page (kept on the answer)."""
+        if answer is None or answer.pk is None:
+            return []
+        if not hasattr(answer, "_open_lead_comments"):
+            comments = open_comments().filter(
+                answer=answer, section__isnull=True, part=ReviewComment.LEAD
+            )
+            answer._open_lead_comments = list(comments)
+        return answer._open_lead_comments
+
+    @admin.display(description="clinician's comments on the short answer")
+    def lead_comments(self, answer):
+        return comments_in_place(self._lead_comments(answer))
 
     @admin.display(description="question")
     def question_wording(self, answer):
@@ -306,11 +332,15 @@ class AnswerAdmin(AnswerReadOnce, NulSafeSearch, VersionAdmin):
             desk = {}
             if answer.is_editable and self.has_change_permission(request, answer):
                 desk = desk_context(request, answer)
+            cycle = review_cycle_panel(request, answer)
+            # The form reads the answer again only on a POST: on a GET it is this one, and
+            # the short answer's comments beside it come from the panel's single read.
+            answer._open_lead_comments = [c for c in cycle["unresolved_comments"] if c.is_on_lead]
             extra_context = {
                 "answer": answer,
                 **status_panel(request, answer),
                 **desk,
-                **review_cycle_panel(request, answer),
+                **cycle,
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)

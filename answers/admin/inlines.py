@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from citations.models import Citation
 
@@ -64,27 +66,45 @@ class SectionInline(AnswerContentInline, admin.StackedInline):
         return len(new_answer_structure(request)) if obj is None else 0
 
     def get_queryset(self, request):
-        """Each section's open comments in one query, not one per section."""
-        open_comments = ReviewComment.objects.filter(resolved_at__isnull=True)
+        """Each section's open comments, with their authors and replies, in a fixed number of
+        queries, not some per section."""
         return (
             super()
             .get_queryset(request)
             .prefetch_related(
-                Prefetch("review_comments", queryset=open_comments, to_attr="open_review_comments")
+                Prefetch(
+                    "review_comments", queryset=open_comments(), to_attr="open_review_comments"
+                )
             )
         )
 
     @admin.display(description="clinician's comments")
     def clinician_comments(self, section):
-        """Open comments beside their section; replies and resolving are in the comments panel."""
-        open_comments = getattr(section, "open_review_comments", []) if section.pk else []
-        if not open_comments:
+        """Open comments beside their section, to reply to and resolve in place."""
+        open_ones = getattr(section, "open_review_comments", []) if section.pk else []
+        if not open_ones:
             return "None open"
-        return format_html_join(
-            "",
-            '<p class="qa-section-comment">{} <a href="#review-comment-{}">Reply or resolve</a></p>',
-            ((comment.text, comment.pk) for comment in open_comments),
+        return comments_in_place(open_ones)
+
+
+def open_comments():
+    return (
+        ReviewComment.objects.filter(resolved_at__isnull=True)
+        .select_related("author__contributor")
+        .prefetch_related("replies__author__contributor")
+    )
+
+
+def comments_in_place(comments):
+    """Comments drawn beside their field, inside the answer's form (review_comment.html)."""
+    return mark_safe(
+        "".join(
+            render_to_string(
+                "admin/answers/includes/review_comment_in_place.html", {"comment": comment}
+            )
+            for comment in comments
         )
+    )
 
 
 class CitationFormSet(BaseInlineFormSet):

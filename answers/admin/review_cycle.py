@@ -4,13 +4,16 @@ the clinician's comments on sections. Each view calls a model method; the rules 
 refusals live on the models."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from ..models import Action, PreviewLink, ReviewComment, WorkflowError
-from .answer_page import AnswerPageView, answer_url
+from .answer_page import NO_SUCH_ANSWER, AnswerPageView, answer_url
 from .form_page import AnswerFormView, signature, signed
 from .forms import ConfirmAccurateForm, PreviewLinkForm, ScheduleForm
 from .wording import refusal
@@ -113,8 +116,11 @@ class PreviewLinkRevokeView(AnswerPageView):
 
 
 class CommentView(AnswerPageView):
-    """A button on one section comment; back where it was pressed (the review page or the
-    answer's page), at the comment."""
+    """A button on one comment; back where it was pressed (the review page or the answer's
+    page), at the comment. Asked for JSON (`Accept: application/json`, as the change page's
+    script does), the same view answers in place instead: what happened in words and the
+    comment redrawn, or the refusal in words with its status, so the writer's unsaved
+    edits on the page stay where they are."""
 
     http_method_names = ["post"]
     refused = ""
@@ -124,6 +130,8 @@ class CommentView(AnswerPageView):
         raise NotImplementedError
 
     def post(self, request, object_id, comment_id):
+        if wants_json(request):
+            return self.post_json(request, object_id, comment_id)
         answer = self.get_answer(request, object_id)
         comment = get_object_or_404(ReviewComment, pk=comment_id, answer=answer)
         try:
@@ -134,6 +142,54 @@ class CommentView(AnswerPageView):
             messages.success(request, message)
         back = "review" if request.POST.get("back") == "review" else "change"
         return redirect(answer_url(back, answer) + f"#review-comment-{comment.pk}")
+
+    def post_json(self, request, object_id, comment_id):
+        try:
+            answer = self.get_answer(request, object_id)
+        except Http404:
+            return JsonResponse({"error": NO_SUCH_ANSWER}, status=404)
+        except PermissionDenied:
+            return JsonResponse({"error": NOT_YOURS}, status=403)
+        comment = ReviewComment.objects.filter(pk=comment_id, answer=answer).first()
+        if comment is None:
+            return JsonResponse({"error": NO_SUCH_COMMENT}, status=404)
+        try:
+            message = self.act(request, comment)
+        except WorkflowError as error:
+            comment.refresh_from_db()
+            status = 409 if comment.resolved_at is not None else 400
+            if answer.refusals(Action.DISCUSS, request.user):
+                status = 403
+            return JsonResponse(
+                {
+                    "error": f"{self.refused}: " + " ".join(error.problems),
+                    "resolved": comment.resolved_at is not None,
+                    "html": self.comment_html(request, comment),
+                },
+                status=status,
+            )
+        return JsonResponse(
+            {
+                "message": message,
+                "resolved": comment.resolved_at is not None,
+                "unresolved": answer.review_comments.filter(resolved_at__isnull=True).count(),
+                "html": self.comment_html(request, comment),
+            }
+        )
+
+    @staticmethod
+    def comment_html(request, comment):
+        """The comment as the change page draws it in place (its forms stay on the page)."""
+        comment = (
+            ReviewComment.objects.select_related("author__contributor", "resolved_by__contributor")
+            .prefetch_related("replies__author__contributor")
+            .get(pk=comment.pk)
+        )
+        return render_to_string(
+            "admin/answers/includes/review_comment.html",
+            {"comment": comment, "in_place": True},
+            request=request,
+        )
 
 
 class CommentReplyView(CommentView):
@@ -150,3 +206,12 @@ class CommentResolveView(CommentView):
     def act(self, request, comment):
         comment.resolve(by=request.user)
         return f"Comment on {comment.part} marked resolved."
+
+
+NOT_YOURS = "You may not take part in this answer's comments."
+NO_SUCH_COMMENT = "This comment no longer exists: the page may be out of date."
+
+
+def wants_json(request):
+    """The change page's script asks for JSON; a plain form post (no script) does not."""
+    return "application/json" in request.headers.get("Accept", "")

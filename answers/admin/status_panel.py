@@ -111,6 +111,7 @@ def review_cycle_panel(request, answer):
         .prefetch_related("replies__author__contributor")
         .all()
     )
+    unresolved = [c for c in comments if c.resolved_at is None]
     links = []
     if not answer.refusals(Action.SHARE_PREVIEW, user) or answer.preview_links.exists():
         links = list(answer.preview_links.prefetch_related("comments").all())
@@ -125,7 +126,12 @@ def review_cycle_panel(request, answer):
         "preview_links": links,
         "preview_comments": [c for link in links for c in link.comments.all()],
         "review_comments": comments,
-        "unresolved_comments": [c for c in comments if c.resolved_at is None],
+        "unresolved_comments": unresolved,
+        # Open comments stand beside their field in the form; the panel lists them, keeps
+        # the resolved ones and those on a section since removed.
+        "placed_comments": [c for c in unresolved if c.has_place],
+        "unplaced_comments": [c for c in unresolved if not c.has_place],
+        "resolved_comments": [c for c in comments if c.resolved_at is not None],
         "reply_form": CommentReplyForm(),
         "now": timezone.now(),
     }

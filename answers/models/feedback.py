@@ -256,6 +256,15 @@ class ReviewComment(models.Model):
         return f"{self.part}: {self.excerpt}"
 
     @property
+    def is_on_lead(self):
+        return self.section_id is None and self.part == self.LEAD
+
+    @property
+    def has_place(self):
+        """It has a field to stand beside: the short answer, or a section still there."""
+        return self.section_id is not None or self.is_on_lead
+
+    @property
     def excerpt(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
@@ -271,11 +280,18 @@ class ReviewComment(models.Model):
         with transaction.atomic():
             comment = ReviewComment.objects.select_for_update().get(pk=self.pk)
             if comment.resolved_at is not None:
-                raise WorkflowError("This comment is already resolved.")
+                raise WorkflowError(already_resolved(comment))
             comment.resolved_at = timezone.now()
             comment.resolved_by = by
             comment.save(update_fields=["resolved_at", "resolved_by"])
         self.refresh_from_db()
+
+
+def already_resolved(comment):
+    """Who resolved it and when, so a second person pressing the button knows why not."""
+    who = display_name(comment.resolved_by) if comment.resolved_by else "someone"
+    when = date_format(timezone.localtime(comment.resolved_at), "j M Y H:i")
+    return f"This comment was already resolved by {who} on {when}."
 
 
 class ReviewCommentReply(models.Model):

@@ -1,6 +1,7 @@
 /* Stock admin widgets that axe-core faults, mended where writers work (the answer's change
  * page): Select2's inline search box has no label and sits its "clear" button inside its
- * list of choices, and the tabular inline's first header cell is empty. The page's own
+ * list of choices, an empty single choice has no name, and the tabular inline's first
+ * header cell is empty. The page's own
  * markup is fixed in its templates; these come from Django's and Select2's scripts, so a
  * script mends them, again whenever those scripts redraw. */
 (function () {
@@ -22,6 +23,18 @@
       "ul.select2-selection__rendered > .select2-selection__clear"
     )) {
       clear.parentElement.before(clear);
+    }
+    // An empty single choice names itself by its (empty) text: name it by its field.
+    for (const shown of document.querySelectorAll(".select2-selection__rendered[role='textbox']")) {
+      const container = shown.closest(".select2-container");
+      const select = container && container.previousElementSibling;
+      const empty = !shown.textContent.trim();
+      if (empty && !shown.hasAttribute("aria-label")) {
+        const name = select && select.tagName === "SELECT" ? fieldName(select) : "";
+        shown.setAttribute("aria-label", `${name || "Work cited"}: none chosen`);
+      } else if (!empty && shown.hasAttribute("aria-label")) {
+        shown.removeAttribute("aria-label");
+      }
     }
     for (const cell of document.querySelectorAll(".tabular thead th.original:empty")) {
       const text = document.createElement("span");

@@ -102,7 +102,7 @@ def test_the_desk_works_from_hashed_static_files(desk_context, groups):
     )
     expect(page.locator("#qa-desk-status")).to_contain_text("Preview updated")
 
-    # Every module came from a content-hashed name, all nine of them.
+    # Every module came from a content-hashed name, all ten of them.
     loaded = {HASHED_MODULE_RE.search(url).group(1) for url, status in scripts if status == 200}
     assert all(HASHED_MODULE_RE.search(url) and status == 200 for url, status in scripts), scripts
     assert loaded == DESK_MODULES

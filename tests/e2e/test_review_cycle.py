@@ -111,23 +111,21 @@ def test_review_cycle_journey(browse, people, artifacts):
     form.get_by_role("button", name="Request changes").click()
     expect(page.locator("ul.messagelist")).to_contain_text("Sent back to the writers")
 
-    # The writer sees it under the section, replies, resolves it and resubmits.
+    # The writer sees it beside the section (listed at the top), replies, resolves it in
+    # place and resubmits.
     page = log_in(writer, "writer")
     page.goto(admin_url(answer, "change/"))
     comments = page.locator("#review-comments")
     expect(comments).to_contain_text("1 unresolved")
-    part = comments.locator(".qa-comment-part", has_text=SECTION)
+    expect(comments.get_by_role("link", name=SECTION)).to_be_visible()
+    part = page.locator(".inline-related", has_text=SECTION).locator(".field-clinician_comments")
     expect(part).to_contain_text(SECTION_COMMENT)
-    # Beside the section itself, too.
-    expect(
-        page.locator(".inline-related", has_text=SECTION).locator(".qa-section-comment")
-    ).to_contain_text(SECTION_COMMENT)
     part.get_by_label("Reply").fill("Test reply: the number is now given.")
     part.get_by_role("button", name="Reply").click()
-    expect(page.locator("#review-comments")).to_contain_text("Test reply: the number is now given.")
-    page.locator("#review-comments").get_by_role("button", name="Mark resolved").click()
+    expect(part).to_contain_text("Test reply: the number is now given.")
+    part.get_by_role("button", name="Mark resolved").click()
     expect(page.locator("#review-comments")).to_contain_text("0 unresolved")
-    expect(page.locator(".qa-comment")).to_contain_text("Resolved")
+    expect(part.locator(".qa-comment")).to_contain_text("Resolved")
     screenshot(page, "cycle-02-section-comment-resolved")
     page.get_by_role("button", name="Submit for medical review").click()
     expect(page.locator("ul.messagelist")).to_contain_text("Sent for medical review")

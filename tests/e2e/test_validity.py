@@ -47,7 +47,10 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
     sent_back.request_changes(
         by=people["clinician"],
         comment="Test comment.",
-        section_comments=[(sent_back.ordered_sections()[0], "Test section comment.")],
+        section_comments=[
+            (sent_back.ordered_sections()[0], "Test section comment."),
+            (None, "Test comment on the short answer."),
+        ],
     )
     # An import in progress (the progress bar) and one finished (the report).
     running = ImportJob.objects.create(

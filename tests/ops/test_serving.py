@@ -16,6 +16,7 @@ DESK_MODULES = {
     "cite",
     "drafts",
     "form",
+    "layout",
     "markers",
     "preview",
     "saving",

@@ -4,12 +4,14 @@
  * The server describes the desk in one JSON block (#qa-desk-config, from the template tag
  * answers/templatetags/writers_desk.py): its endpoints, the draft's key and the citation
  * grammar. This module wires the parts together; each keeps its own state:
- * drafts.js (unsaved drafts and the restore banner), preview.js (live preview), cite.js
+ * drafts.js (unsaved drafts and the restore banner), preview.js (live preview), layout.js
+ * (the form and the preview side by side, the switch, growing text areas), cite.js
  * (citing from the library), saving.js (session check before a save), structure.js (a new
  * answer follows its topic's sections). */
 
 import { setUpCiting } from "./cite.js";
 import { createDrafts } from "./drafts.js";
+import { setUpLayout } from "./layout.js";
 import { createPreview } from "./preview.js";
 import { guardSaving } from "./saving.js";
 import { followTopicStructure } from "./structure.js";
@@ -20,10 +22,12 @@ function start(config, form) {
     statusLine.textContent = message;
   };
   const drafts = createDrafts({ form, key: config.draftKey, say });
+  const layout = setUpLayout(form);
   const preview = createPreview({
     form,
     urls: config,
     say,
+    onShown: layout.fit,
     onSessionExpired: () => saving.expired(),
   });
   const saving = guardSaving({ form, urls: config, drafts, preview, say });
@@ -45,6 +49,8 @@ function start(config, form) {
   });
 
   function edited(event) {
+    // A reply typed beside a comment belongs to the comment's own form (comments.js).
+    if (event.target.form !== form) return;
     if (!event.target.name || event.target.name.includes("__prefix__")) return;
     saving.edited();
     drafts.keep();

@@ -6,7 +6,7 @@ import { freshCsrf, wentToLogin } from "./server.js";
 
 const PREVIEW_DELAY = 500;
 
-export function createPreview({ form, urls, say, onSessionExpired }) {
+export function createPreview({ form, urls, say, onSessionExpired, onShown = () => {} }) {
   const frame = document.getElementById("qa-desk-frame");
   const checklistBox = document.getElementById("qa-desk-checklist");
   let timer = null;
@@ -34,6 +34,7 @@ export function createPreview({ form, urls, say, onSessionExpired }) {
     }
     target.replaceChildren(...Array.from(node.childNodes, (child) => doc.importNode(child, true)));
     pendingArticle = null;
+    onShown();
   }
 
   frame.addEventListener("load", () => {
