@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -597,3 +597,53 @@ def publish_due_releases():
     if failed:
         summary += " Not published: " + " ".join(failed)
     return {"published": len(published), "failed": len(failed), "summary": summary}
+
+
+def send_renamed_topic_for_review(topic, *, old_name, by):
+    """After a topic is renamed: its published answers still show the old name (it is part
+    of the signed content) until approved again. Put them in one new release and submit
+    those whose only change is the name; say what happened to each. Returns (release, notes)."""
+    Answer = _answer_model()
+    published = PublishedAnswer.objects.filter(
+        answer=OuterRef("pk"), topic=topic, withdrawn_at__isnull=True
+    )
+    answers = list(
+        Answer.objects.filter(Exists(published)).select_related("question").order_by("pk")
+    )
+    base = f"Topic renamed: {old_name} → {topic.name}"[:180]
+    name, n = base, 1
+    while Release.objects.filter(name=name).exists():
+        n += 1
+        name = f"{base} ({n})"
+    with transaction.atomic():
+        release = Release.objects.create(
+            name=name,
+            created_by=by,
+            description=f"The topic “{old_name}” is now “{topic.name}”: these answers show the "
+            "new name once approved again.",
+        )
+        release._log(
+            ReleaseEvent.Kind.CREATED, by=by, detail=f"Created for the rename of “{old_name}”"
+        )
+        notes = []
+        for answer in answers:
+            try:
+                release.add(answer, by=by)
+            except ReleaseError as error:
+                notes.append(f"“{answer}” was left out: {' '.join(error.problems)}")
+                continue
+            if answer.status == AnswerStatus.PUBLISHED:
+                try:
+                    answer.submit(by=by)
+                except WorkflowError as error:
+                    notes.append(
+                        f"“{answer}” is in the release but was not sent for review: "
+                        + " ".join(error.problems)
+                    )
+                    continue
+                notes.append(f"“{answer}” was sent for medical review")
+            elif answer.status == AnswerStatus.DRAFT:
+                notes.append(f"“{answer}” has other changes in draft: its writer submits it")
+            else:
+                notes.append(f"“{answer}” is {answer.get_status_display().lower()}")
+    return release, notes
