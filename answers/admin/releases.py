@@ -99,7 +99,7 @@ class ReleaseAdmin(NulSafeSearch, admin.ModelAdmin):
             release.created_by = request.user
             release.publish_at = None
             release.save()
-            release._log(ReleaseEvent.Kind.CREATED, by=request.user, detail="Created")
+            release._log(ReleaseEvent.Kind.CREATED, by=request.user, detail="")
         else:
             stored = Release.objects.get(pk=release.pk).publish_at
             release.publish_at = stored  # changed through `schedule` only, below

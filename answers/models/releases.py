@@ -15,8 +15,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from audit.models import ChainedRecord
 from ops.purge import one_purge
@@ -45,7 +45,8 @@ class ReleaseState(models.TextChoices):
 
 
 def _when(moment) -> str:
-    return f"{timezone.localtime(moment):%d %b %Y %H:%M %Z}"
+    """My work's one format for a moment, its time zone named: "3 Dec 2026, 14:05 UTC"."""
+    return date_format(timezone.localtime(moment), "j M Y, H:i T")
 
 
 class ReleaseQuerySet(models.QuerySet):
@@ -113,9 +114,6 @@ class Release(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("admin:answers_release_change", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -332,7 +330,8 @@ class Release(models.Model):
             release._log(
                 ReleaseEvent.Kind.PUBLISH_FAILED,
                 by=by,
-                detail="Nothing was published: " + " ".join(error.problems),
+                detail=f"Nothing was published; {len(error.failures)} "
+                f"problem{'s' if len(error.failures) != 1 else ''}",
                 answers=release.last_failure,
             )
         self.refresh_from_db()
