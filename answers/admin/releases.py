@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from ..models import Answer, Release, ReleaseError, ReleaseEvent
-from ..roles import is_editor
 from .desk_admins import ReadOnlyAdmin
 from .search import NulSafeSearch
 
@@ -70,18 +69,8 @@ class ReleaseAdmin(NulSafeSearch, admin.ModelAdmin):
     search_fields = ["name", "members__answer__question__text"]
     change_form_template = "admin/answers/release/change_form.html"
 
-    def has_module_permission(self, request):
-        return is_editor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_editor(request.user)
-
-    def has_add_permission(self, request):
-        return is_editor(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_editor(request.user)
-
+    # The pages follow the Editors group's permissions (cached per request: the admin's
+    # menu asks on every page); the model's methods check `is_editor` on every path.
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -134,7 +123,7 @@ class ReleaseAdmin(NulSafeSearch, admin.ModelAdmin):
         ]
 
     def _release(self, request, object_id):
-        if not is_editor(request.user):
+        if not request.user.has_perm("answers.publish_release"):
             raise PermissionDenied
         return get_object_or_404(Release, pk=unquote(object_id))
 
@@ -254,12 +243,6 @@ class ReleaseEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["release", "by__contributor"]
     search_fields = ["release__name", "detail"]
-
-    def has_module_permission(self, request):
-        return is_editor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_editor(request.user)
 
     @admin.display(description="when", ordering="at")
     def when(self, event):
