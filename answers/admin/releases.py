@@ -94,7 +94,8 @@ class ReleaseAdmin(NulSafeSearch, admin.ModelAdmin):
             release.publish_at = stored  # changed through `schedule` only, below
             release.save(update_fields=["name", "description"])
         try:
-            release.schedule(publish_at, by=request.user)
+            if not change or "publish_at" in form.changed_data:
+                release.schedule(publish_at, by=request.user)
             for answer in form.cleaned_data.get("add_answers") or []:
                 release.add(answer, by=request.user)
         except ReleaseError as error:
