@@ -214,3 +214,16 @@ def test_rename_only_makes_no_release():
     )
     assert Topic.objects.get(pk=topic.pk).name == "Lungs and breathing"
     assert not Release.objects.exists()
+
+
+def test_the_writer_cannot_save_a_held_answer_from_its_page():
+    from tests.factories import save_answer
+
+    editor = make_editor()
+    answer, writer = in_review(question="Held on the page?")
+    make_release(editor, answer)
+    approve(answer)
+    response = save_answer(login(writer), answer, lead="Test: a late change [1].")
+    assert Answer.objects.get(pk=answer.pk).lead != "Test: a late change [1]."
+    assert status_of(answer) == Answer.Status.APPROVED
+    assert "waits for its release" in response.content.decode()
