@@ -114,6 +114,12 @@ GROUP_PERMISSIONS = {
         "answers.view_searchcount",
         # The daily jobs' runs (the scheduler writes them).
         "ops.view_scheduledrun",
+        # Releases: answers that go live together (only editors; `is_editor` too).
+        "answers.view_release",
+        "answers.add_release",
+        "answers.change_release",
+        "answers.publish_release",
+        "answers.view_releaseevent",
     ],
 }
 

@@ -15,6 +15,7 @@ from ops.tasks import enqueue_on_commit
 from . import link_health, notify
 from .importing import run_import_job
 from .models import PublishedAnswer, SearchCount
+from .models.releases import publish_due_releases  # noqa: F401  (a task, defined by its model)
 from .retractions import run_retraction_watch
 
 logger = logging.getLogger(__name__)

@@ -9,6 +9,8 @@ cache fetched from the app just before the change committed does not outlive it.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import cache
 from urllib.parse import urlsplit
@@ -103,9 +105,34 @@ def purge(*, alias: str, keys: list[str], urls: list[str], attempt: int = 1):
     return {"purged": True, "keys": len(keys), "urls": len(urls)}
 
 
+_gathering: ContextVar[tuple[set, set] | None] = ContextVar("purge_gathering", default=None)
+
+
+@contextmanager
+def one_purge():
+    """Changes made in the block that purge pages are sent as one purge when it ends (a
+    release publishing many answers together); an error in the block sends none."""
+    if _gathering.get() is not None:
+        yield  # already gathering: the outer block sends it
+        return
+    gathered = (set(), set())
+    token = _gathering.set(gathered)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    if gathered[0] or gathered[1]:
+        purge_keys(gathered[0], urls=gathered[1])
+
+
 def purge_keys(keys, *, urls=()):
     """Everything tagged with any of `keys` (or at any of `urls`) is out of date: drop it
     from the in-app cache now, and from the edge caches once the transaction commits."""
+    gathering = _gathering.get()
+    if gathering is not None:
+        gathering[0].update(keys)
+        gathering[1].update(urls)
+        return
     keys, urls = sorted(set(keys)), sorted(set(urls))
     bump_generation()
     repeat = settings.PURGE_REPEAT_SECONDS and purge.get_backend().supports_defer

@@ -22,6 +22,7 @@ the desk. One module per concern:
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
 - `reader_reports`: the problem reports' queue and the readers' votes;
 - `reader_search`: synonym sets, promoted answers and the search report;
+- `releases`: releases (answers that go live together), publish and take back;
 - `links`: the link health report (broken and redirected links, with their answers).
 """
 
@@ -34,4 +35,5 @@ from . import (  # noqa: F401  (registers the model admins)
     reader_reports,
     reader_search,
     references,
+    releases,
 )

@@ -2,8 +2,10 @@
 feedback, the house word list and the audit log."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Subquery
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -19,7 +21,9 @@ from ..models import (
     Topic,
 )
 from ..models.house_words import normalise_word
+from ..models.releases import send_renamed_topic_for_review
 from ..people import display_name
+from ..roles import is_editor
 from .forms import ContributorForm
 from .inlines import ReviewStepInline, TopicSectionInline
 from .search import NulSafeSearch
@@ -114,6 +118,60 @@ class TopicAdmin(NulSafeSearch):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A rename of a topic with published answers first shows which of them keep the
+        old name until approved again (it is part of what a clinician signed), and offers
+        to send them for review together, as a release."""
+        if request.method == "POST" and object_id and not request.POST.get("rename_choice"):
+            topic = self.get_object(request, unquote(object_id))
+            new_name = " ".join(request.POST.get("name", "").split())
+            if topic is not None and new_name and new_name != topic.name:
+                affected = (
+                    PublishedAnswer.objects.filter(topic=topic, withdrawn_at__isnull=True)
+                    .select_related("answer")
+                    .order_by("question")
+                )
+                if affected:
+                    return TemplateResponse(
+                        request,
+                        "admin/answers/topic/rename_confirm.html",
+                        {
+                            **self.admin_site.each_context(request),
+                            "opts": self.opts,
+                            "title": f"Rename “{topic.name}” to “{new_name}”?",
+                            "topic": topic,
+                            "new_name": new_name,
+                            "affected": affected,
+                            "posted": [
+                                (key, value)
+                                for key, values in request.POST.lists()
+                                if key != "csrfmiddlewaretoken"
+                                for value in values
+                            ],
+                            "may_release": is_editor(request.user),
+                        },
+                    )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, topic, form, change):
+        old_name = Topic.objects.get(pk=topic.pk).name if change else None
+        super().save_model(request, topic, form, change)
+        if (
+            change
+            and old_name != topic.name
+            and request.POST.get("rename_choice") == "release"
+            and is_editor(request.user)
+        ):
+            release, notes = send_renamed_topic_for_review(
+                topic, old_name=old_name, by=request.user
+            )
+            messages.success(
+                request,
+                f"Release “{release.name}” made with {release.members.count()} answers: "
+                + "; ".join(notes)
+                + ".",
+            )
 
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, topic):

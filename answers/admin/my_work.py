@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -14,7 +15,7 @@ from django.utils.dateformat import format as date_format
 from citations.models import RetractionCheck
 from notifications.models import Notification
 
-from ..models import Action, Answer, GlossaryTerm, ReaderFeedback, step_labels
+from ..models import Action, Answer, GlossaryTerm, ReaderFeedback, Release, step_labels
 from ..roles import is_editor
 
 SHOWN = 10  # rows per list; the count says how many there are in all
@@ -187,6 +188,8 @@ def my_work(user, *, today=None) -> list[WorkList]:
                 anchor="#review-cycle",
             )
         )
+    if edits:
+        lists.append(_releases())
     if edits and user.has_perm("answers.view_readerfeedback"):
         lists.append(_feedback_queue())
     if user.has_perm("answers.review_glossaryterm"):
@@ -222,6 +225,44 @@ def _my_steps(user):
         for answer in mine[:SHOWN]
     ]
     return WorkList("my_steps", "Waiting for my review step", len(mine), items, "")
+
+
+def _releases():
+    """Releases not yet published, the next to go live first, with how many of their
+    answers are signed off and, after a failed attempt, that nothing went live."""
+    waiting = (
+        Release.objects.open()
+        .annotate(
+            answers=Count("members"),
+            signed=Count("members", filter=Q(members__answer__status=Answer.Status.APPROVED)),
+        )
+        .order_by(F("publish_at").asc(nulls_last=True), "pk")
+    )
+    now = timezone.now()
+    items = []
+    for release in waiting[:SHOWN]:
+        if release.publish_at is None:
+            when = "goes live on command"
+        elif release.publish_at > now:
+            when = f"will go live on {_moment(release.publish_at)}"
+        else:
+            when = f"was due on {_moment(release.publish_at)}"
+        detail = f"{when}; {release.signed} of {release.answers} answers signed off"
+        if release.last_failure:
+            detail += (
+                f"; not published on {_moment(release.last_failure_at)}: "
+                f"{len(release.last_failure)} problem{'s' if len(release.last_failure) != 1 else ''}"
+            )
+        items.append(
+            WorkItem(
+                title=release.name,
+                url=reverse("admin:answers_release_change", args=[release.pk]),
+                detail=detail,
+            )
+        )
+    count = len(items) if len(items) < SHOWN else waiting.count()
+    url = reverse("admin:answers_release_changelist")
+    return WorkList("releases", "Releases not yet published", count, items, url)
 
 
 def _glossary_reviews():
@@ -272,8 +313,25 @@ def alerts(user, *, now=None) -> list[Alert]:
     clinicians, a retraction watch that has not completed for RETRACTION_WATCH_STALE_DAYS."""
     if not (user.has_perm("answers.review_answer") or user.has_perm("answers.withdraw_answer")):
         return []
-    alert = retraction_watch_alert(now=now)
-    return [alert] if alert else []
+    found = [retraction_watch_alert(now=now)]
+    if is_editor(user):
+        found.append(overdue_releases_alert(now=now))
+    return [alert for alert in found if alert]
+
+
+def overdue_releases_alert(*, now=None) -> Alert | None:
+    """A release whose set time has passed and that is still not live: it failed (its page
+    says why) or the task worker is not running."""
+    overdue = list(Release.objects.due(now=now).order_by("publish_at")[:3])
+    if not overdue:
+        return None
+    names = ", ".join(f"“{r.name}” (due {_moment(r.publish_at)})" for r in overdue)
+    return Alert(
+        f"Not live although their time has come: {names}. Each release's page says what "
+        "stopped it; if it says nothing, the task worker is not running.",
+        reverse("admin:answers_release_changelist"),
+        "Releases",
+    )
 
 
 def retraction_watch_alert(*, now=None) -> Alert | None:

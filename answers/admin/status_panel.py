@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..checklist import review_checklist
 from ..models import Action, Answer, WorkflowError
+from ..models.rules import HELD_NOT_EDITABLE
 from ..people import display_name
 from .answer_page import answer_url
 from .forms import IN_REVIEW_READ_ONLY, CommentReplyForm, PreviewLinkForm
@@ -51,6 +52,10 @@ def status_panel(request, answer):
         progress = answer.route_progress()
         if progress is not None and progress.label:
             status_label += f" ({progress.label})"
+    elif answer.status == Answer.Status.APPROVED:  # held: name the release (one query, only then)
+        member = answer.pending_release_member()
+        if member is not None:
+            status_label = f"Approved, waiting for release “{member.release}”"
     return {
         "status_label": status_label,
         "checklist": review_checklist(answer),
@@ -61,7 +66,11 @@ def status_panel(request, answer):
         else "",
         "public_url": reverse("question", args=[publication.slug]) if answer.is_live else None,
         "draft_differs": differs,
-        "in_review_notice": IN_REVIEW_READ_ONLY if not answer.is_editable else None,
+        "in_review_notice": None
+        if answer.is_editable
+        else HELD_NOT_EDITABLE
+        if answer.status == Answer.Status.APPROVED
+        else IN_REVIEW_READ_ONLY,
         "can_submit": not refusals[Action.SUBMIT],
         "can_recall": not refusals[Action.RECALL],
         "recall_url": answer_url("recall", answer),

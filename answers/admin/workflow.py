@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.dateformat import format as date_format
 
-from ..models import Action, ReviewStepRecord, WorkflowError
+from ..models import Action, Answer, ReviewStepRecord, WorkflowError
 from .answer_page import AnswerPageView, answer_url
 from .form_page import AnswerFormView, signature, signed
 from .forms import (
@@ -116,6 +116,12 @@ class ApproveView(AnswerFormView):
         if isinstance(result, ReviewStepRecord):
             return step_taken(answer)
         due = date_format(answer.next_review_due, "j F Y")
+        if answer.status == Answer.Status.APPROVED:
+            member = answer.pending_release_member()
+            return (
+                f"Approved. It waits for release “{member.release}” and goes live with the "
+                f"release's other answers. It is due for review again on {due}."
+            )
         if data.get("go_live_at"):
             return (
                 f"Approved. It goes live on {when(data['go_live_at'])}; until then the public "

@@ -12,6 +12,7 @@
 - `preview`: preview links for outside reviewers and their comments
 - `glossary`: plain definitions of the words readers meet, signed off like answers
 - `links`: the outbound links readers follow, and whether they still work
+- `releases`: answers grouped to go live together, held sign-offs, taking a release back
 - `pages`: the publisher's own pages
 - `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
@@ -56,6 +57,14 @@ from .publication import (
     PublishedAnswerQuerySet,
     search_document,
     search_document_of_columns,
+)
+from .releases import (
+    AnswerReleases,
+    Release,
+    ReleaseError,
+    ReleaseEvent,
+    ReleaseMember,
+    ReleaseState,
 )
 from .routes import (
     Quorum,
@@ -110,6 +119,7 @@ __all__ = [
     "Answer",
     "AnswerApproval",
     "AnswerQuerySet",
+    "AnswerReleases",
     "AnswerRules",
     "AnswerStatus",
     "AnswerTransitions",
@@ -135,6 +145,11 @@ __all__ = [
     "PublishedAnswerQuerySet",
     "Question",
     "ReaderFeedback",
+    "Release",
+    "ReleaseError",
+    "ReleaseEvent",
+    "ReleaseMember",
+    "ReleaseState",
     "ReviewComment",
     "Quorum",
     "ReviewStep",

@@ -26,6 +26,7 @@ from .approval import AnswerApproval
 from .choices import Action, AnswerStatus, Certainty, SectionKind
 from .fields import set_by_workflow
 from .publication import PublishedAnswer
+from .releases import AnswerReleases
 from .rules import AnswerRules
 from .transitions import AnswerTransitions
 
@@ -119,7 +120,7 @@ def _unhandled_notices():
 
 
 @reversion.register(follow=["question", "sections", "citations"])
-class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
+class Answer(AnswerRules, AnswerTransitions, AnswerApproval, AnswerReleases, models.Model):
     """One answer per question. django-reversion keeps each saved version with its question,
     sections and citations (never the shared references themselves)."""
 
@@ -331,7 +332,8 @@ class Answer(AnswerRules, AnswerTransitions, AnswerApproval, models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status != self.Status.IN_REVIEW
+        """Not while a clinician reviews it, nor while its sign-off waits for a release."""
+        return self.status not in (self.Status.IN_REVIEW, self.Status.APPROVED)
 
     @property
     def is_draft(self) -> bool:

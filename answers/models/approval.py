@@ -88,7 +88,8 @@ class AnswerApproval:
         publishes=None,
     ):
         """Clinician: sign off the exact content submitted and publish it, now or at
-        `go_live_at` (an embargo), due for review on `next_review_due` (default: the interval).
+        `go_live_at` (an embargo), or hold it for the answer's release (`_publish_signed`), due
+        for review on `next_review_due` (default: the interval).
         The clinician's password is their electronic signature, checked here so that no path
         signs without it. `shown_hash` is the content hash of the version the signer read (the
         review page carries it): a signature on anything else is refused (`StaleSignature`).
@@ -146,28 +147,19 @@ class AnswerApproval:
                 change_summary=change_summary,
                 is_correction=bool(is_correction),
             )
-            answer.status = self.Status.PUBLISHED
             answer.last_reviewed_at = now
             answer.next_review_due = next_review_due or (now + settings.REVIEW_INTERVAL).date()
             answer.review_comment = ""
             answer.changes_requested_by = answer.changes_requested_revision = None
-            when = (
-                f" (goes live {timezone.localtime(go_live_at):%d %b %Y %H:%M})"
-                if go_live_at
-                else ""
-            )
+            note = ""
             open_comments = answer.review_comments.filter(resolved_at__isnull=True).count()
             if open_comments:
-                when += (
+                note += (
                     f" with {open_comments} comment{'s' if open_comments != 1 else ''} unresolved"
                 )
-            answer._record(
-                by=by,
-                reason=f"Approved and published{when}"
-                + _version_note(answer.submitted_revision, shown_hash)
-                + (f": {comment}" if comment else ""),
-            )
-            PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
+            note += _version_note(answer.submitted_revision, shown_hash)
+            note += f": {comment}" if comment else ""
+            answer._publish_signed(signoff, go_live_at, by=by, note=note)
             answer._close_review_requests(f"Approved by {display_name(by)}")
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
@@ -254,7 +246,13 @@ class AnswerApproval:
                 )
         if go_live_at is not None:
             publication = getattr(self, "publication", None)
-            if go_live_at <= timezone.now():
+            member = self.pending_release_member()
+            if member is not None:
+                problems.append(
+                    f"This answer goes live with release “{member.release}”: leave Go live at "
+                    "empty (the release sets the time)."
+                )
+            elif go_live_at <= timezone.now():
                 problems.append("Go live at must be in the future: leave it empty to publish now.")
             elif publication is not None and publication.is_live():
                 problems.append(

@@ -28,6 +28,8 @@ class AnswerStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In medical review"
     PUBLISHED = "published", "Published"
+    # Signed off, held for a release not yet published (answers.models.releases).
+    APPROVED = "approved", "Approved, waiting for release"
 
 
 class Certainty(models.TextChoices):

@@ -30,6 +30,10 @@ def medical_reviewers():
 IN_REVIEW_NOT_EDITABLE = (
     "This answer is in medical review and cannot be changed until the clinician finishes."
 )
+HELD_NOT_EDITABLE = (
+    "This answer is approved and waits for its release: the signed content cannot change. "
+    "To change it, an editor takes it out of the release (the sign-off is then void)."
+)
 
 
 class AnswerRules:
@@ -130,7 +134,7 @@ class AnswerRules:
             if not user.has_perm("answers.change_answer"):
                 return ["You do not have permission to change answers."]
             if not self.is_editable:
-                return [IN_REVIEW_NOT_EDITABLE]
+                return [self._not_editable_reason()]
         return []
 
     def route_progress(self, *, content_hash=None):
@@ -171,12 +175,15 @@ class AnswerRules:
             ]
         return []
 
+    def _not_editable_reason(self) -> str:
+        return HELD_NOT_EDITABLE if self.status == AnswerStatus.APPROVED else IN_REVIEW_NOT_EDITABLE
+
     def edit_refusals(self, by) -> list[str]:
         """Why `by` may not change the content now; `by` None is the shell or a command, for
         which only the answer's state counts (an answer in medical review is never changed)."""
         if by is not None:
             return self.refusals(Action.EDIT, by)
-        return [] if self.is_editable else [IN_REVIEW_NOT_EDITABLE]
+        return [] if self.is_editable else [self._not_editable_reason()]
 
     def _confirm_accurate_refusals(self, user) -> list[str]:
         if not user.has_perm("answers.review_answer"):
