@@ -84,7 +84,7 @@ def find_or_create_reference(csl: dict) -> tuple[Reference, bool]:
     if len(matches) > 1:
         raise ValidationError(
             f"its DOI and PubMed ID belong to two different references already in the library "
-            f"(#{matches[0].pk} and #{matches[1].pk}): merge those first"
+            f"({matches[0].short_citation} and {matches[1].short_citation}): merge those first"
         )
     if matches:
         return matches[0], False
@@ -251,11 +251,12 @@ def _cite(answer, label, record, *, report, filename):
         if earlier is not None:
             raise ImportRefused(
                 f"citations {earlier.label} and {label} are the same work "
-                f"(reference #{reference.pk}): cite it under one number"
+                f"({reference.short_citation}): cite it under one number"
             )
         if not created:
             report.warnings.append(
-                f"citation {label} matched reference #{reference.pk} already in the library"
+                f"citation {label} is {reference.short_citation}, already in the library: "
+                "the library's work is used"
             )
         missing = ", ".join(reference.missing_fields())
         if missing:
@@ -328,10 +329,10 @@ def _store_batch(records, *, by, report, cite):
         where = f"line {record.line}" if record.line else f"record {record.label}"
         matches = {m.pk: m for m in (by_doi.get(doi), by_pmid.get(pmid)) if m is not None}
         if len(matches) > 1:
-            first, second = sorted(matches)
+            first, second = (matches[pk].short_citation for pk in sorted(matches))
             report.errors.append(
                 f"{where}: rejected: its DOI and PubMed ID belong to two different references "
-                f"already in the library (#{first} and #{second}): merge those first"
+                f"already in the library ({first} and {second}): merge those first"
             )
             continue
         if matches:
@@ -364,7 +365,7 @@ def _store_batch(records, *, by, report, cite):
     for outcome in filter(None, outcomes):
         record, where, reference, created = outcome
         status = "created" if created else "matched an existing reference:"
-        line = f"{where}: {status} #{reference.pk} {reference}"
+        line = f"{where}: {status} {reference}"
         (report.created if created else report.warnings).append(line)
         if cite and record.label:
             report.cite[record.label] = reference.pk

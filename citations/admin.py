@@ -127,7 +127,7 @@ class ReferenceForm(forms.ModelForm):
         holder = others.filter(lookup).first()
         if holder is not None:
             raise forms.ValidationError(
-                f"The reference “{holder}” (ID {holder.pk}) already has this {label}. "
+                f"The reference “{holder.short_citation}” already has this {label}. "
                 "Each work is in the library once: cite that reference instead, or correct "
                 "the identifier.",
                 code="duplicate",
@@ -200,9 +200,9 @@ class ReferenceAdmin(admin.ModelAdmin):
         ("Notes", {"fields": ["note", "is_placeholder"]}),
     ]
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description="work", ordering="title")
     def title_or_placeholder(self, reference):
-        return str(reference) if reference.title else "(untitled: work not identified)"
+        return str(reference)
 
     @admin.display(description="completeness")
     def completeness(self, reference):

@@ -79,7 +79,7 @@ def added_message(lookups) -> str:
         return ""
     return (
         f"Added {len(added)} reference{'s' if len(added) != 1 else ''} to the library: "
-        + "; ".join(str(lookup.reference) for lookup in added)
+        + "; ".join(lookup.reference.short_citation for lookup in added)
     )
 
 

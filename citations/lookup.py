@@ -148,7 +148,7 @@ def look_up(text: str) -> Lookup:
                 )
             return lookup
     lookup.status, lookup.reference = "matched", held
-    lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+    lookup.message = f"Already in the library as {held.short_citation}: nothing to add."
     return lookup
 
 
@@ -192,7 +192,8 @@ def save_new(lookups: list[Lookup]) -> list[Lookup]:
         except IntegrityError:
             held = Reference.objects.matching(doi=reference.doi, pmid=reference.pmid).first()
             lookup.status, lookup.reference = "matched", held
-            lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+            lookup.message = f"Already in the library as {held.short_citation}: nothing to add."
         else:
-            lookup.status, lookup.message = "added", f"Added to the library as #{reference.pk}."
+            lookup.status = "added"
+            lookup.message = f"Added to the library as {reference.short_citation}."
     return lookups

@@ -88,13 +88,13 @@ class CiteByIdentifierView(AnswerPageView):
             messages.success(
                 request,
                 f"Cited {len(new)} reference{'s' if len(new) != 1 else ''} in this answer: "
-                + "; ".join(f"[{c.label}] {c.reference}" for c in new)
+                + "; ".join(c.reference.named(label=c.label) for c in new)
                 + ". Put the numbers in the text where each supports it.",
             )
         if kept := [c for c in cited if not c.new]:
             messages.info(
                 request,
-                "Already cited: " + ", ".join(f"[{c.label}] {c.reference}" for c in kept) + ".",
+                "Already cited: " + "; ".join(c.reference.named(label=c.label) for c in kept) + ".",
             )
         if refused := refused_message(lookups):
             messages.error(request, refused)

@@ -403,7 +403,7 @@ def test_one_work_under_two_citation_numbers_refuses_the_article_whole():
     report = import_article(SGLT2.read_bytes(), filename="sglt2.txt", references=records)
     assert not report.ok
     assert report.errors == [
-        f"citations 4 and 2 are the same work (reference #{held.pk}): cite it under one number"
+        f"citations 4 and 2 are the same work ({held.short_citation}): cite it under one number"
     ]
     assert not Answer.objects.exists() and not Question.objects.exists()
     assert list(Reference.objects.all()) == [held]

@@ -69,8 +69,10 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
         done=2,
         report={
             "name": "test.nbib",
-            "created": ["line 1: created #1 Test reference (2024)"],
-            "warnings": ["line 4: matched an existing reference: #2 Test reference (2023)"],
+            "created": ["line 1: created Tester 2024, J Tests: Test reference"],
+            "warnings": [
+                "line 4: matched an existing reference: Tester 2023, J Tests: Test reference"
+            ],
             "errors": ["line 7: rejected: the record has no title"],
             "total": 2,
             "done": 2,

@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{lookup.text}: refused: {lookup.message}")
                 continue
             status = "added" if lookup.status == "added" else "matched"
-            self.stdout.write(f"{lookup.text}: {status} #{lookup.reference.pk} {lookup.reference}")
+            self.stdout.write(f"{lookup.text}: {status} {lookup.reference}")
             for note in lookup.notes:
                 self.stdout.write(f"  {note}")
             if target is not None and label:
@@ -63,4 +63,4 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing cited in “{answer}”: {error}") from error
         for item in cited:
             how = "cited as" if item.new else "already cited as"
-            self.stdout.write(f"#{item.reference.pk} {how} [{item.label}] in “{answer}”")
+            self.stdout.write(f"{item.reference.short_citation} {how} [{item.label}] in “{answer}”")
