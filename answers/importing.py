@@ -50,6 +50,11 @@ class ImportReport:
     total: int = 0  # records to store (reference files)
     done: int = 0  # records stored so far, committed
     cite: dict = field(default_factory=dict)  # label -> reference id, to cite in the answer
+    # What an article import creates or uses, for the preview and the report.
+    sections: list[str] = field(default_factory=list)
+    new_works: list[str] = field(default_factory=list)
+    reused_works: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -107,8 +112,11 @@ def import_article(
     A topic that does not exist yet is created only for an author who may add topics (or
     for the command run without --author, by whoever runs the server)."""
     report = ImportReport(name=filename)
+    records = {}
+    if references is not None:
+        records = {record.label: record for record in references.records if record.label}
     try:
-        parsed = parse_article(decode_article(data))
+        parsed = parse_article(decode_article(data), records=frozenset(records))
     except ArticleFormatError as error:
         report.errors.append(str(error))
         return report
@@ -147,9 +155,7 @@ def import_article(
         )
         return report
 
-    records = {}
     if references is not None:
-        records = {record.label: record for record in references.records if record.label}
         source = references_name or "the references file"
         for rejected in references.rejected:
             where = f"line {rejected.line}" if rejected.line else "a record"
@@ -215,6 +221,7 @@ def _create_answer(parsed, *, topic_name, author, report):
     if author is not None:
         answer.writers.add(author)
     for position, section in enumerate(parsed.sections, start=1):
+        report.sections.append(section.heading)
         Section.objects.create(
             answer=answer,
             position=position,
@@ -226,41 +233,39 @@ def _create_answer(parsed, *, topic_name, author, report):
 
 
 def _cite(answer, label, record, *, report, filename):
+    """Cite the record's work as [label]. A citation without a record creates nothing: its
+    marker stays in the text, unresolved, and the checklist blocks submission until the
+    writer adds the work under References (no placeholder rows in the shared library)."""
     if record is None:
-        reference = Reference.objects.create(
-            is_placeholder=True,
-            note=(
-                f"Placeholder for citation {label} of “{answer.question.text}” "
-                f"(imported from {filename}): the cited work was not identified. "
-                "Find it and fill in this reference, or replace it."
-            ),
-        )
+        report.unresolved.append(label)
         report.warnings.append(
-            f"citation {label} has no record in the references file: it is marked "
-            "incomplete and blocks submission until the work is identified"
+            f"citation {label} has no record in the references file: [{label}] stays in the "
+            "text unresolved, and blocks submission until you add the work under References"
         )
-    else:
-        try:
-            reference, created = find_or_create_reference(record.csl)
-        except ValidationError as error:
-            raise ImportRefused(
-                f"record {label} of the references file cannot be stored: "
-                + "; ".join(error.messages)
-            ) from error
-        earlier = answer.citations.filter(reference=reference).first()
-        if earlier is not None:
-            raise ImportRefused(
-                f"citations {earlier.label} and {label} are the same work "
-                f"({reference.short_citation}): cite it under one number"
-            )
-        if not created:
-            report.warnings.append(
-                f"citation {label} is {reference.short_citation}, already in the library: "
-                "the library's work is used"
-            )
-        missing = ", ".join(reference.missing_fields())
-        if missing:
-            report.warnings.append(f"reference {label} is incomplete: {missing}")
+        return
+    try:
+        reference, created = find_or_create_reference(record.csl)
+    except ValidationError as error:
+        raise ImportRefused(
+            f"record {label} of the references file cannot be stored: " + "; ".join(error.messages)
+        ) from error
+    earlier = answer.citations.filter(reference=reference).first()
+    if earlier is not None:
+        raise ImportRefused(
+            f"citations {earlier.label} and {label} are the same work "
+            f"({reference.short_citation}): cite it under one number"
+        )
+    (report.new_works if created else report.reused_works).append(
+        f"[{label}] {reference.short_citation}"
+    )
+    if not created:
+        report.warnings.append(
+            f"citation {label} is {reference.short_citation}, already in the library: "
+            "the library's work is used"
+        )
+    missing = ", ".join(reference.missing_fields())
+    if missing:
+        report.warnings.append(f"reference {label} is incomplete: {missing}")
     Citation.objects.create(answer=answer, reference=reference, label=label)
 
 
