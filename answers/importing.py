@@ -398,6 +398,46 @@ def _cite_in_answer(answer, report, *, filename, by):
         )
 
 
+class _DryRun(Exception):
+    """Raised to roll back an import run only to see what it would create."""
+
+
+def preview_article(
+    data: bytes,
+    *,
+    filename: str,
+    references_data: bytes = b"",
+    references_name: str = "",
+    author=None,
+    topic_name: str = "",
+) -> ImportReport:
+    """What importing this article would create (the answer, its sections, the works new to
+    the library and those reused, the citations left unresolved) and its warnings or
+    errors: the import itself, run and rolled back, so the preview cannot differ from it.
+    Nothing is saved."""
+    records = None
+    if references_name:
+        try:
+            records = read_references(references_data, filename=references_name)
+        except ReferenceFileError as error:
+            return ImportReport(name=filename, errors=[f"{references_name}: {error}"])
+    try:
+        with transaction.atomic():
+            report = import_article(
+                data,
+                filename=filename,
+                references=records,
+                references_name=references_name,
+                author=author,
+                topic_name=topic_name,
+            )
+            raise _DryRun
+    except _DryRun:
+        pass
+    report.answer = None
+    return report
+
+
 def run_import_job(job_id: int) -> str:
     """The task worker's side of an upload (answers.tasks.run_import). Safe to run again:
     a finished job is left alone, an article is created in the same transaction that marks
@@ -408,6 +448,8 @@ def run_import_job(job_id: int) -> str:
             return f"import {job_id} no longer exists"
         if job.finished:
             return f"import {job_id} was finished already"
+        if job.status == ImportJob.Status.PREVIEW:
+            return f"import {job_id} waits for its writer to confirm it"
         job.status = ImportJob.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -428,7 +470,8 @@ def run_import_job(job_id: int) -> str:
     )
 
 
-def _finish(job, report):
+def finish_job(job, report):
+    """The job done, with its report; its files are no longer kept."""
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.report = report.as_json()
@@ -446,7 +489,7 @@ def _run_article(job):
             records = read_references(bytes(job.references_data), filename=job.references_name)
         except ReferenceFileError as error:
             report.errors.append(f"{job.references_name}: {error}")
-            _finish(job, report)
+            finish_job(job, report)
             return report
     with transaction.atomic():
         report = import_article(
@@ -458,7 +501,7 @@ def _run_article(job):
             topic_name=job.topic_name,
         )
         report.total, report.done = 1, 1
-        _finish(job, report)
+        finish_job(job, report)
     return report
 
 
@@ -481,7 +524,7 @@ def _run_references(job):
         )
     except ReferenceFileError as error:
         report = ImportReport(name=job.filename, errors=[str(error)])
-    _finish(job, report)
+    finish_job(job, report)
     return report
 
 
