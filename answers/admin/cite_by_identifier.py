@@ -12,6 +12,7 @@ from citations.admin_lookup import (
     added_message,
     lookup_rows,
     refused_message,
+    unanswered_message,
 )
 from citations.lookup import look_up_all, save_new
 
@@ -96,7 +97,12 @@ class CiteByIdentifierView(AnswerPageView):
                 request,
                 "Already cited: " + "; ".join(c.reference.named(label=c.label) for c in kept) + ".",
             )
+        unanswered = unanswered_message(lookups)
+        if unanswered:
+            messages.warning(request, unanswered)
         if refused := refused_message(lookups):
             messages.error(request, refused)
+            return None
+        if unanswered:
             return None
         return redirect(answer_url("change", answer) + CITED_ROWS)

@@ -36,8 +36,8 @@ class Command(BaseCommand):
                 raise CommandError("--label cites one reference: give one identifier.")
         lookups = save_new([look_up(item) for item in split_identifiers(" ".join(identifiers))])
         for lookup in lookups:
-            if lookup.status == "refused":
-                self.stderr.write(f"{lookup.text}: refused: {lookup.message}")
+            if lookup.status in ("refused", "unanswered"):
+                self.stderr.write(f"{lookup.text}: not added: {lookup.message}")
                 continue
             status = "added" if lookup.status == "added" else "matched"
             self.stdout.write(f"{lookup.text}: {status} {lookup.reference}")
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {line}")
         if target is not None and not label:
             self._cite(target, [lookup.reference for lookup in lookups if lookup.reference])
-        refused = sum(lookup.status == "refused" for lookup in lookups)
+        refused = sum(lookup.status in ("refused", "unanswered") for lookup in lookups)
         if refused:
             raise CommandError(f"{refused} identifier{'s' if refused != 1 else ''} refused.")
 
