@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from .author_lines import name_line
 from .formatting import format_reference
 from .lookup import look_up_all, save_new, split_identifiers
 
@@ -70,8 +71,6 @@ HAND_FIELDS = {
 def hand_entry_url(lookup) -> str:
     """The library's "Add reference" form, prefilled with whatever is known: the identifier
     typed, and what the source gave for a work it described only in part."""
-    from .admin import name_line  # the authors box's own lines (admin imports this module)
-
     initial = {}
     if lookup.kind:
         initial[lookup.kind] = lookup.value
