@@ -33,7 +33,7 @@ def test_a_citation_without_a_reference_and_a_reference_never_cited_block_submis
     blocking = review_checklist(answer).blocking_submission()
     assert "Citation [1] has no reference: add it under References." in blocking
     assert (
-        "Reference [2] (Tester 2024, J Tests) is never cited in the text: cite it as [2] or remove it."
+        "Reference [2], Tester 2024, J Tests, is never cited in the text: cite it as [2] or remove it."
         in blocking
     )
 
