@@ -125,3 +125,43 @@ def test_the_identifier_page_names_works_by_citation_not_id(browse, groups, serv
     expect(page.locator("#content")).not_to_contain_text("#7")
     assert "7" not in row.locator("td").nth(1).inner_text()
     screenshot(page, "lookup-03-identifier-page-names-the-work")
+
+
+def test_the_import_page_teaches_the_format_and_previews_before_saving(
+    browse, groups, artifacts, axe_source
+):
+    """The import page links the format and a real sample; an upload shows what it will
+    create and saves nothing until confirmed. axe finds nothing on the three pages."""
+    from pathlib import Path
+
+    from tests.factories import make_topic as topic
+
+    topic(name="Cardiology")
+    make_writer(username="writer")
+    watch = browse("writer")
+    page = log_in(watch, "writer")
+    page.goto("/admin/import/articles/")
+    violations = axe_everywhere(watch, page, axe_source)
+    assert not violations, "axe-core on the import page:\n" + describe_violations(violations)
+    expect(page.get_by_role("link", name="sglt2-heart-failure.txt")).to_have_attribute(
+        "download", ""
+    )
+    screenshot(page, "import-01-the-page-teaches-the-format")
+    page.get_by_role("link", name="the article format").click()
+    expect(page.get_by_role("heading", name="When to get help")).to_be_visible()
+    violations = axe_everywhere(watch, page, axe_source)
+    assert not violations, "axe-core on the format page:\n" + describe_violations(violations)
+    page.go_back()
+
+    samples = Path(__file__).resolve().parents[2] / "static" / "samples"
+    page.locator("#id_article").set_input_files(samples / "sglt2-heart-failure.txt")
+    page.locator("#id_references").set_input_files(samples / "sglt2-heart-failure.references.ris")
+    page.get_by_role("button", name="Import").click()
+    plan = page.locator("#import-plan")
+    expect(plan).to_contain_text("Works new to the library (4)")
+    expect(plan).to_contain_text("McMurray 2019, N Engl J Med")
+    expect(plan).to_contain_text("Citations left unresolved (0)")
+    assert not Answer.objects.exists() and not Reference.objects.exists()
+    violations = axe_everywhere(watch, page, axe_source)
+    assert not violations, "axe-core on the preview:\n" + describe_violations(violations)
+    screenshot(page, "import-02-preview-before-anything-is-saved")
