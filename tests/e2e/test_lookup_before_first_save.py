@@ -144,7 +144,7 @@ def test_the_import_page_teaches_the_format_and_previews_before_saving(
     violations = axe_everywhere(watch, page, axe_source)
     assert not violations, "axe-core on the import page:\n" + describe_violations(violations)
     expect(page.get_by_role("link", name="sglt2-heart-failure.txt")).to_have_attribute(
-        "download", ""
+        "download", "sglt2-heart-failure.txt"
     )
     screenshot(page, "import-01-the-page-teaches-the-format")
     page.get_by_role("link", name="the article format").click()

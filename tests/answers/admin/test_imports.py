@@ -199,7 +199,8 @@ def test_the_import_page_links_the_format_and_a_real_sample(client):
     client.force_login(make_writer())
     page = client.get(reverse("import_articles")).content.decode()
     assert f'href="{reverse("import_format")}"' in page
-    assert "samples/sglt2-heart-failure.txt" in page and " download>" in page
+    assert "samples/sglt2-heart-failure.txt" in page
+    assert 'download="sglt2-heart-failure.txt"' in page
     assert "after one year 3." in page
     described = client.get(reverse("import_format")).content.decode()
     assert "When to get help" in described and "Call the emergency number now:" in described
