@@ -60,6 +60,12 @@ class CiteByIdentifierView(AnswerPageView):
         citable = [lookup for lookup in lookups if lookup.reference is not None]
         planned = iter(labels_for(answer, [lookup.reference for lookup in citable]))
         cited_as = [next(planned) if lookup.reference is not None else None for lookup in lookups]
+        for lookup, cited in zip(lookups, cited_as, strict=True):
+            if lookup.status == "matched" and cited is not None and not cited.new:
+                lookup.message = (
+                    f"Already in the library as {lookup.reference.named(label=cited.label)}: "
+                    "nothing to add."
+                )
         return self.render(
             request,
             "admin/answers/answer/cite_by_identifier.html",

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from answers.checklist import review_checklist
 from answers.importing import import_article, import_reference_file
 from answers.management.commands.load_demo import DEMO_CERTAINTY_REASON, OLD_PLACEHOLDER_REASON
-from answers.models import Answer, Question, Section, Topic
+from answers.models import Answer, Question, Section, Topic, WorkflowError
 from citations.models import Citation, Reference
 from citations.readers import ReferenceFileError, read_references
 from tests.factories import approve, make_answer, make_editor, make_topic, make_writer
@@ -65,6 +65,9 @@ def test_car_t_imports_with_its_gaps_shown_not_filled():
     assert "warning: citation 1 has no record in the references file" in out
     blocking = review_checklist(answer).blocking_submission()
     assert "Citation [1] has no reference: add it under References." in blocking
+    # Publishing stays blocked while it is unresolved: no submission, so no approval.
+    with pytest.raises(WorkflowError, match=r"Citation \[1\] has no reference"):
+        answer.submit(by=writer)
     sections = answer.ordered_sections()
     assert [s.heading for s in sections] == ["What the research says", "What to ask your doctor"]
     assert "being explored for MS [9]." in sections[0].body

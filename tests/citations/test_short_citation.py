@@ -117,6 +117,9 @@ def test_no_writer_page_shows_a_library_id_as_a_number():
         text = visible_text(page)
         assert held.short_citation in text
         assert str(LIBRARY_ID) not in text and str(LIBRARY_ID + 1) not in text
+    assert f"Already in the library as {held.short_citation}, cited here as [1]" in (
+        visible_text(pages[1])
+    )
     found = client.get(reverse("admin:answers_answer_desk_references"), {"q": "31535829"})
     [result] = found.json()["results"]
     assert result["text"].startswith(held.short_citation)

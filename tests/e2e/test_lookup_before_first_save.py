@@ -120,7 +120,9 @@ def test_the_identifier_page_names_works_by_citation_not_id(browse, groups, serv
     page.get_by_label("Identifiers").fill(SGLT2_DOIS[1])
     page.get_by_role("button", name="Look up").click()
     row = page.locator("#lookup-results tbody tr")
-    expect(row).to_contain_text("Already in the library as Packer 2020, N Engl J Med")
+    expect(row).to_contain_text(
+        "Already in the library as Packer 2020, N Engl J Med, cited here as [3]: nothing to add."
+    )
     expect(row).to_contain_text("Already cited as [3]")
     expect(page.locator("#content")).not_to_contain_text("#7")
     assert "7" not in row.locator("td").nth(1).inner_text()
