@@ -122,13 +122,15 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
         if label not in numbers:
             checklist.add(
                 BLOCKS_SUBMISSION,
-                f"{name} “{reference}” is never cited in the text: cite it as [{label}] or remove it.",
+                f"{name}, {reference.short_citation}, is never cited in the text: "
+                f"cite it as [{label}] or remove it.",
             )
         missing = reference.missing_fields()
         if missing:
             checklist.add(
                 BLOCKS_SUBMISSION,
-                f"{name} is incomplete ({', '.join(missing)}): complete it in the reference library.",
+                f"{name}, {reference.short_citation}, is incomplete ({', '.join(missing)}): "
+                "complete it in the reference library.",
             )
         if reference.retracted:
             notice = (
@@ -138,7 +140,8 @@ def review_checklist(answer, *, sections=None, citations=None) -> Checklist:
             )
             checklist.add(
                 BLOCKS_APPROVAL,
-                f"{name} “{reference}” has been retracted{notice}: remove or replace it.",
+                f"{name}, {reference.short_citation}, has been retracted{notice}: "
+                "remove or replace it.",
             )
         for notice in reference.notices.all():
             if notice.blocks_approval:
@@ -166,7 +169,8 @@ def notice_message(name, notice) -> str:
     when = f" ({notice.date_text})" if notice.date else ""
     where = f", notice {notice.notice_doi}" if notice.notice_doi else ""
     text = (
-        f"{name} “{notice.reference}”: {notice.get_kind_display().lower()} published{when}{where}."
+        f"{name}, {notice.reference.short_citation}: {notice.get_kind_display().lower()} "
+        f"published{when}{where}."
     )
     if notice.blocks_approval:
         return (

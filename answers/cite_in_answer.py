@@ -53,7 +53,7 @@ def labels_for(answer, references) -> list[CitedAs]:
 def cite_as(answer, reference, label, *, by) -> list[str]:
     """Cite `reference` in `answer` as [label] (`add_references --label`), in one version;
     what happened, as notes (already cited, another work under that number...)."""
-    with answer.editing(by=by, comment=f"Cited {reference} as [{label}]") as locked:
+    with answer.editing(by=by, comment=f"Cited {reference.short_citation} as [{label}]") as locked:
         return cite_label(locked, label, reference)
 
 
@@ -67,7 +67,7 @@ def cite_references(answer, references, *, by) -> list[CitedAs]:
         if problems := answer.edit_refusals(by):
             raise WorkflowError(problems)
         return planned
-    comment = "Cited " + ", ".join(f"[{c.label}] {c.reference}" for c in added)
+    comment = "Cited " + "; ".join(c.reference.named(label=c.label) for c in added)
     with answer.editing(by=by, comment=comment) as locked:
         Citation.objects.bulk_create(
             Citation(answer=locked, reference=c.reference, label=c.label) for c in added
@@ -82,8 +82,8 @@ def cite_label(answer, label, reference) -> list[str]:
         return [f"record id ‘{label[:40]}’ is not a citation number: not cited in “{answer}”"]
     citation = answer.citations.filter(label=label).select_related("reference").first()
     if citation is None:
-        if answer.citations.filter(reference=reference).exists():
-            return [f"reference #{reference.pk} is already cited in this answer"]
+        if cited := answer.citations.filter(reference=reference).first():
+            return [f"{reference.named(label=cited.label)}: already cited in this answer"]
         Citation.objects.create(answer=answer, reference=reference, label=label)
         return [f"cited as [{label}] in “{answer}”"]
     if citation.reference_id == reference.pk:

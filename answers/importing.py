@@ -50,6 +50,11 @@ class ImportReport:
     total: int = 0  # records to store (reference files)
     done: int = 0  # records stored so far, committed
     cite: dict = field(default_factory=dict)  # label -> reference id, to cite in the answer
+    # What an article import creates or uses, for the preview and the report.
+    sections: list[str] = field(default_factory=list)
+    new_works: list[str] = field(default_factory=list)
+    reused_works: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +89,7 @@ def find_or_create_reference(csl: dict) -> tuple[Reference, bool]:
     if len(matches) > 1:
         raise ValidationError(
             f"its DOI and PubMed ID belong to two different references already in the library "
-            f"(#{matches[0].pk} and #{matches[1].pk}): merge those first"
+            f"({matches[0].short_citation} and {matches[1].short_citation}): merge those first"
         )
     if matches:
         return matches[0], False
@@ -107,8 +112,11 @@ def import_article(
     A topic that does not exist yet is created only for an author who may add topics (or
     for the command run without --author, by whoever runs the server)."""
     report = ImportReport(name=filename)
+    records = {}
+    if references is not None:
+        records = {record.label: record for record in references.records if record.label}
     try:
-        parsed = parse_article(decode_article(data))
+        parsed = parse_article(decode_article(data), records=frozenset(records))
     except ArticleFormatError as error:
         report.errors.append(str(error))
         return report
@@ -147,9 +155,7 @@ def import_article(
         )
         return report
 
-    records = {}
     if references is not None:
-        records = {record.label: record for record in references.records if record.label}
         source = references_name or "the references file"
         for rejected in references.rejected:
             where = f"line {rejected.line}" if rejected.line else "a record"
@@ -215,6 +221,7 @@ def _create_answer(parsed, *, topic_name, author, report):
     if author is not None:
         answer.writers.add(author)
     for position, section in enumerate(parsed.sections, start=1):
+        report.sections.append(section.heading)
         Section.objects.create(
             answer=answer,
             position=position,
@@ -226,40 +233,39 @@ def _create_answer(parsed, *, topic_name, author, report):
 
 
 def _cite(answer, label, record, *, report, filename):
+    """Cite the record's work as [label]. A citation without a record creates nothing: its
+    marker stays in the text, unresolved, and the checklist blocks submission until the
+    writer adds the work under References (no placeholder rows in the shared library)."""
     if record is None:
-        reference = Reference.objects.create(
-            is_placeholder=True,
-            note=(
-                f"Placeholder for citation {label} of “{answer.question.text}” "
-                f"(imported from {filename}): the cited work was not identified. "
-                "Find it and fill in this reference, or replace it."
-            ),
-        )
+        report.unresolved.append(label)
         report.warnings.append(
-            f"citation {label} has no record in the references file: it is marked "
-            "incomplete and blocks submission until the work is identified"
+            f"citation {label} has no record in the references file: [{label}] stays in the "
+            "text unresolved, and blocks submission until you add the work under References"
         )
-    else:
-        try:
-            reference, created = find_or_create_reference(record.csl)
-        except ValidationError as error:
-            raise ImportRefused(
-                f"record {label} of the references file cannot be stored: "
-                + "; ".join(error.messages)
-            ) from error
-        earlier = answer.citations.filter(reference=reference).first()
-        if earlier is not None:
-            raise ImportRefused(
-                f"citations {earlier.label} and {label} are the same work "
-                f"(reference #{reference.pk}): cite it under one number"
-            )
-        if not created:
-            report.warnings.append(
-                f"citation {label} matched reference #{reference.pk} already in the library"
-            )
-        missing = ", ".join(reference.missing_fields())
-        if missing:
-            report.warnings.append(f"reference {label} is incomplete: {missing}")
+        return
+    try:
+        reference, created = find_or_create_reference(record.csl)
+    except ValidationError as error:
+        raise ImportRefused(
+            f"record {label} of the references file cannot be stored: " + "; ".join(error.messages)
+        ) from error
+    earlier = answer.citations.filter(reference=reference).first()
+    if earlier is not None:
+        raise ImportRefused(
+            f"citations {earlier.label} and {label} are the same work "
+            f"({reference.short_citation}): cite it under one number"
+        )
+    (report.new_works if created else report.reused_works).append(
+        f"[{label}] {reference.short_citation}"
+    )
+    if not created:
+        report.warnings.append(
+            f"citation {label} is {reference.short_citation}, already in the library: "
+            "the library's work is used"
+        )
+    missing = ", ".join(reference.missing_fields())
+    if missing:
+        report.warnings.append(f"reference {label} is incomplete: {missing}")
     Citation.objects.create(answer=answer, reference=reference, label=label)
 
 
@@ -328,10 +334,10 @@ def _store_batch(records, *, by, report, cite):
         where = f"line {record.line}" if record.line else f"record {record.label}"
         matches = {m.pk: m for m in (by_doi.get(doi), by_pmid.get(pmid)) if m is not None}
         if len(matches) > 1:
-            first, second = sorted(matches)
+            first, second = (matches[pk].short_citation for pk in sorted(matches))
             report.errors.append(
                 f"{where}: rejected: its DOI and PubMed ID belong to two different references "
-                f"already in the library (#{first} and #{second}): merge those first"
+                f"already in the library ({first} and {second}): merge those first"
             )
             continue
         if matches:
@@ -364,7 +370,7 @@ def _store_batch(records, *, by, report, cite):
     for outcome in filter(None, outcomes):
         record, where, reference, created = outcome
         status = "created" if created else "matched an existing reference:"
-        line = f"{where}: {status} #{reference.pk} {reference}"
+        line = f"{where}: {status} {reference}"
         (report.created if created else report.warnings).append(line)
         if cite and record.label:
             report.cite[record.label] = reference.pk
@@ -392,6 +398,46 @@ def _cite_in_answer(answer, report, *, filename, by):
         )
 
 
+class _DryRun(Exception):
+    """Raised to roll back an import run only to see what it would create."""
+
+
+def preview_article(
+    data: bytes,
+    *,
+    filename: str,
+    references_data: bytes = b"",
+    references_name: str = "",
+    author=None,
+    topic_name: str = "",
+) -> ImportReport:
+    """What importing this article would create (the answer, its sections, the works new to
+    the library and those reused, the citations left unresolved) and its warnings or
+    errors: the import itself, run and rolled back, so the preview cannot differ from it.
+    Nothing is saved."""
+    records = None
+    if references_name:
+        try:
+            records = read_references(references_data, filename=references_name)
+        except ReferenceFileError as error:
+            return ImportReport(name=filename, errors=[f"{references_name}: {error}"])
+    try:
+        with transaction.atomic():
+            report = import_article(
+                data,
+                filename=filename,
+                references=records,
+                references_name=references_name,
+                author=author,
+                topic_name=topic_name,
+            )
+            raise _DryRun
+    except _DryRun:
+        pass
+    report.answer = None
+    return report
+
+
 def run_import_job(job_id: int) -> str:
     """The task worker's side of an upload (answers.tasks.run_import). Safe to run again:
     a finished job is left alone, an article is created in the same transaction that marks
@@ -402,6 +448,8 @@ def run_import_job(job_id: int) -> str:
             return f"import {job_id} no longer exists"
         if job.finished:
             return f"import {job_id} was finished already"
+        if job.status == ImportJob.Status.PREVIEW:
+            return f"import {job_id} waits for its writer to confirm it"
         job.status = ImportJob.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -422,7 +470,8 @@ def run_import_job(job_id: int) -> str:
     )
 
 
-def _finish(job, report):
+def finish_job(job, report):
+    """The job done, with its report; its files are no longer kept."""
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.report = report.as_json()
@@ -440,7 +489,7 @@ def _run_article(job):
             records = read_references(bytes(job.references_data), filename=job.references_name)
         except ReferenceFileError as error:
             report.errors.append(f"{job.references_name}: {error}")
-            _finish(job, report)
+            finish_job(job, report)
             return report
     with transaction.atomic():
         report = import_article(
@@ -452,7 +501,7 @@ def _run_article(job):
             topic_name=job.topic_name,
         )
         report.total, report.done = 1, 1
-        _finish(job, report)
+        finish_job(job, report)
     return report
 
 
@@ -475,7 +524,7 @@ def _run_references(job):
         )
     except ReferenceFileError as error:
         report = ImportReport(name=job.filename, errors=[str(error)])
-    _finish(job, report)
+    finish_job(job, report)
     return report
 
 

@@ -191,7 +191,7 @@ def message(
         where = f" (notice: {notice.link})" if notice.link else ""
         text = (
             f"The retraction watch found a {notice.get_kind_display().lower()} for reference "
-            f"[{label}] “{notice.reference}”, cited by “{question}”{where}. Approval is blocked "
+            f"[{label}] ({notice.reference.short_citation}), cited by “{question}”{where}. Approval is blocked "
             "until a clinician records how it was handled, and readers of the public page see "
             "a notice beside that reference until a new version is approved."
         )

@@ -13,31 +13,10 @@ from django.utils.text import normalize_newlines
 
 from .admin_lookup import add_by_identifier_urls
 from .admin_watch import notice_list
+from .author_lines import name_line, parse_name_line
 from .formatting import format_reference
 from .identifiers import normalize_pmid, strip_doi, validate_pmid
 from .models import Reference
-
-
-def name_line(name: dict) -> str:
-    """One author as a line of the authors box: "Family, Given", or the literal name."""
-    if name.get("literal"):
-        return name["literal"].strip()
-    family = " ".join(
-        part for part in (name.get("non-dropping-particle"), name.get("family")) if part
-    )
-    given = " ".join(part for part in (name.get("given"), name.get("dropping-particle")) if part)
-    if name.get("suffix"):
-        given = f"{given}, {name['suffix']}" if given else name["suffix"]
-    return f"{family}, {given}" if given else f"{family},"
-
-
-def parse_name_line(line: str) -> dict:
-    """The reverse of name_line for what a person types: text before the first comma is the
-    family name; a line without a comma is one name as written (an organisation)."""
-    if "," not in line:
-        return {"literal": line}
-    family, given = (part.strip() for part in line.split(",", 1))
-    return {"family": family, "given": given} if given else {"family": family}
 
 
 class AuthorsField(forms.CharField):
@@ -127,7 +106,7 @@ class ReferenceForm(forms.ModelForm):
         holder = others.filter(lookup).first()
         if holder is not None:
             raise forms.ValidationError(
-                f"The reference “{holder}” (ID {holder.pk}) already has this {label}. "
+                f"The reference “{holder.short_citation}” already has this {label}. "
                 "Each work is in the library once: cite that reference instead, or correct "
                 "the identifier.",
                 code="duplicate",
@@ -200,9 +179,9 @@ class ReferenceAdmin(admin.ModelAdmin):
         ("Notes", {"fields": ["note", "is_placeholder"]}),
     ]
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description="work", ordering="title")
     def title_or_placeholder(self, reference):
-        return str(reference) if reference.title else "(untitled: work not identified)"
+        return str(reference)
 
     @admin.display(description="completeness")
     def completeness(self, reference):

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from .author_lines import name_line
 from .formatting import format_reference
 from .lookup import look_up_all, save_new, split_identifiers
 
@@ -47,6 +49,44 @@ def add_by_identifier_urls(model_admin):
     ]
 
 
+HAND_FIELDS = {
+    "type": "type",
+    "title": "title",
+    "container_title": "container_title",
+    "container_title_short": "container_title_short",
+    "year": "year",
+    "month": "month",
+    "day": "day",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "page",
+    "doi": "doi",
+    "pmid": "pmid",
+    "pmcid": "pmcid",
+    "url": "url",
+    "publication_type": "publication_type",
+}
+
+
+def hand_entry_url(lookup) -> str:
+    """The library's "Add reference" form, prefilled with whatever is known: the identifier
+    typed, and what the source gave for a work it described only in part."""
+    initial = {}
+    if lookup.kind:
+        initial[lookup.kind] = lookup.value
+    reference = lookup.reference
+    if reference is not None and reference.pk is None:
+        for field, name in HAND_FIELDS.items():
+            value = getattr(reference, field)
+            if value not in (None, ""):
+                initial[name] = value
+        if reference.authors:
+            initial["authors"] = "\n".join(
+                name_line(name) for name in reference.authors if isinstance(name, dict)
+            )
+    return reverse("admin:citations_reference_add") + ("?" + urlencode(initial) if initial else "")
+
+
 def lookup_rows(lookups, *, cited_as=()):
     """The results table's rows: each lookup with its work formatted as cited (AMA), and
     what it would be cited as in an answer (`cited_as`, one entry per lookup) if given."""
@@ -60,6 +100,11 @@ def lookup_rows(lookups, *, cited_as=()):
             if lookup.reference is not None
             else "",
             "cited_as": cited,
+            # By hand: when the source did not answer, or described the work only in part.
+            "hand_entry": hand_entry_url(lookup)
+            if lookup.status == "unanswered"
+            or (lookup.status == "new" and lookup.reference.missing_fields())
+            else "",
         }
         for lookup, cited in zip(lookups, cited_as, strict=True)
     ]
@@ -73,13 +118,21 @@ def refused_message(lookups) -> str:
     return "Not added: " + " ".join(f"{lookup.text}: {lookup.message}" for lookup in refused)
 
 
+def unanswered_message(lookups) -> str:
+    """What the sources could not give, in neutral words; empty when they gave everything."""
+    unanswered = [lookup for lookup in lookups if lookup.status == "unanswered"]
+    if not unanswered:
+        return ""
+    return "Not added yet: " + " ".join(f"{lookup.text}: {lookup.message}" for lookup in unanswered)
+
+
 def added_message(lookups) -> str:
     added = [lookup for lookup in lookups if lookup.status == "added"]
     if not added:
         return ""
     return (
         f"Added {len(added)} reference{'s' if len(added) != 1 else ''} to the library: "
-        + "; ".join(str(lookup.reference) for lookup in added)
+        + "; ".join(lookup.reference.short_citation for lookup in added)
     )
 
 
@@ -96,9 +149,11 @@ def add_by_identifier_view(model_admin, request):
             save_new(lookups)
             if added := added_message(lookups):
                 messages.success(request, added)
+            if unanswered := unanswered_message(lookups):
+                messages.warning(request, unanswered)
             if refused := refused_message(lookups):
                 messages.error(request, refused)
-            else:
+            elif not unanswered:
                 return redirect("admin:citations_reference_changelist")
     context = {
         **model_admin.admin_site.each_context(request),

@@ -1,6 +1,7 @@
 """Add references by identifier: pasted DOIs, PMIDs and PMCIDs (or their links) looked up
 at Crossref and PubMed, matched against the library, and saved only when confirmed."""
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,11 @@ from .identifiers import (
 from .models import Reference
 from .sources import crossref, http, ncbi
 from .sources.http import SourceError
+
+logger = logging.getLogger(__name__)
+
+# Who answers for each kind of identifier, as a writer is told.
+SOURCES = {"doi": "Crossref", "pmid": "PubMed", "pmcid": "PubMed Central"}
 
 PUBMED_URL = re.compile(
     r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d+)/?(?:[?#].*)?$",
@@ -43,7 +49,9 @@ class Lookup:
     text: str
     kind: str = ""  # doi, pmid or pmcid
     value: str = ""
-    status: str = "refused"  # new, matched, added or refused
+    # new, matched, added; unanswered (the source failed or has no record: try again or
+    # add it by hand); refused (not an identifier, or not usable)
+    status: str = "refused"
     reference: Reference | None = None
     message: str = ""
     reason: str = ""  # for refusals: invalid, not_found, unreachable, malformed, out_of_time
@@ -114,7 +122,11 @@ def _fetch(kind: str, value: str) -> tuple[dict, list[str]]:
     try:
         pmid = ncbi.pmid_for_doi(value)
     except SourceError as error:
-        notes.append(f"PubMed ID not filled in: {error.message}")
+        logger.info("PubMed ID for DOI %s: %s", value, error.message)
+        notes.append(
+            "PubMed did not answer, so the PubMed ID is not filled in: add it by hand later "
+            "if the work has one."
+        )
     else:
         if pmid:
             item["PMID"] = pmid
@@ -135,7 +147,10 @@ def look_up(text: str) -> Lookup:
         try:
             item, lookup.notes = _fetch(lookup.kind, lookup.value)
         except SourceError as error:
-            lookup.message, lookup.reason = error.message, error.kind
+            # The technical reason is for the log; the writer is told what to do next.
+            logger.info("Lookup of %s: %s", lookup.label, error.message)
+            lookup.status, lookup.reason = "unanswered", error.kind
+            lookup.message = outside_failure(lookup, error.kind)
             return lookup
         held = Reference.objects.matching(doi=item.get("DOI"), pmid=item.get("PMID")).first()
         if held is None:
@@ -148,8 +163,24 @@ def look_up(text: str) -> Lookup:
                 )
             return lookup
     lookup.status, lookup.reference = "matched", held
-    lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+    lookup.message = f"Already in the library as {held.short_citation}: nothing to add."
     return lookup
+
+
+def outside_failure(lookup: Lookup, kind: str) -> str:
+    """What a writer reads when a source failed or knows nothing of the identifier: neutral
+    words and the way on, never an exception's name."""
+    source = SOURCES.get(lookup.kind, "The source")
+    if kind == "not_found":
+        return (
+            f"{source} has no record of {lookup.label}: check the identifier, or add the "
+            "details by hand."
+        )
+    if kind == "out_of_time":
+        return f"{source} did not answer in time; look up again, or add the details by hand."
+    if kind == "malformed":
+        return f"{source}'s answer could not be used; try again later, or add the details by hand."
+    return f"{source} did not answer; try again, or add the details by hand."
 
 
 def look_up_all(text: str, *, seconds: float | None = None) -> list[Lookup]:
@@ -192,7 +223,8 @@ def save_new(lookups: list[Lookup]) -> list[Lookup]:
         except IntegrityError:
             held = Reference.objects.matching(doi=reference.doi, pmid=reference.pmid).first()
             lookup.status, lookup.reference = "matched", held
-            lookup.message = f"Already in the library as #{held.pk}: nothing to add."
+            lookup.message = f"Already in the library as {held.short_citation}: nothing to add."
         else:
-            lookup.status, lookup.message = "added", f"Added to the library as #{reference.pk}."
+            lookup.status = "added"
+            lookup.message = f"Added to the library as {reference.short_citation}."
     return lookups

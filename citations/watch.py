@@ -102,7 +102,7 @@ def check_retractions(*, retry_of=None) -> tuple[RetractionCheck | None, list[Re
         try:
             found = _found_notices(reference)
         except NotChecked as error:
-            run.failures.append(f"#{reference.pk} {reference}: {error.message}")
+            run.failures.append(f"{reference.short_citation}: {error.message}")
             run.unchecked.append(reference.pk)
             run.causes[error.cause] = run.causes.get(error.cause, 0) + 1
             continue

@@ -28,6 +28,16 @@ urlpatterns = [
         admin.site.admin_view(imports.import_job),
         name="import_job",
     ),
+    path(
+        "admin/import/format/",
+        admin.site.admin_view(imports.article_format),
+        name="import_format",
+    ),
+    path(
+        "admin/import/<int:job_id>/confirm/",
+        admin.site.admin_view(imports.confirm_import),
+        name="import_job_confirm",
+    ),
     path("admin/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("answers.urls")),

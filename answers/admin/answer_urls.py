@@ -19,6 +19,7 @@ ANSWER_PAGES = [
     ("desk/preview/", desk.DeskPreviewView, "desk_preview_new"),
     ("desk/frame/", desk.DeskFrameView, "desk_frame"),
     ("desk/references/", desk.DeskReferencesView, "desk_references"),
+    ("desk/lookup/", desk.DeskLookupView, "desk_lookup"),
     ("desk/session/", desk.DeskSessionView, "desk_session"),
     ("desk/structure/", desk.DeskStructureView, "desk_structure"),
     ("<path:object_id>/desk/preview/", desk.DeskPreviewView, "desk_preview"),

@@ -12,6 +12,7 @@ from citations.admin_lookup import (
     added_message,
     lookup_rows,
     refused_message,
+    unanswered_message,
 )
 from citations.lookup import look_up_all, save_new
 
@@ -59,6 +60,12 @@ class CiteByIdentifierView(AnswerPageView):
         citable = [lookup for lookup in lookups if lookup.reference is not None]
         planned = iter(labels_for(answer, [lookup.reference for lookup in citable]))
         cited_as = [next(planned) if lookup.reference is not None else None for lookup in lookups]
+        for lookup, cited in zip(lookups, cited_as, strict=True):
+            if lookup.status == "matched" and cited is not None and not cited.new:
+                lookup.message = (
+                    f"Already in the library as {lookup.reference.named(label=cited.label)}: "
+                    "nothing to add."
+                )
         return self.render(
             request,
             "admin/answers/answer/cite_by_identifier.html",
@@ -88,15 +95,20 @@ class CiteByIdentifierView(AnswerPageView):
             messages.success(
                 request,
                 f"Cited {len(new)} reference{'s' if len(new) != 1 else ''} in this answer: "
-                + "; ".join(f"[{c.label}] {c.reference}" for c in new)
+                + "; ".join(c.reference.named(label=c.label) for c in new)
                 + ". Put the numbers in the text where each supports it.",
             )
         if kept := [c for c in cited if not c.new]:
             messages.info(
                 request,
-                "Already cited: " + ", ".join(f"[{c.label}] {c.reference}" for c in kept) + ".",
+                "Already cited: " + "; ".join(c.reference.named(label=c.label) for c in kept) + ".",
             )
+        unanswered = unanswered_message(lookups)
+        if unanswered:
+            messages.warning(request, unanswered)
         if refused := refused_message(lookups):
             messages.error(request, refused)
+            return None
+        if unanswered:
             return None
         return redirect(answer_url("change", answer) + CITED_ROWS)

@@ -6,15 +6,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from markdown_it import MarkdownIt
 
 from ops.tasks import enqueue_on_commit
 
 from ..articles import MAX_ARTICLE_BYTES
-from ..importing import ImportReport
+from ..importing import ImportReport, finish_job, preview_article
 from ..models import Answer, ImportJob, Topic
 from ..tasks import run_import
 
@@ -33,7 +37,7 @@ def _size_checked(upload, limit):
 class ArticleUploadForm(forms.Form):
     article = forms.FileField(
         help_text="A plain-text article (.txt): the question, the short answer, the sections "
-        "and the disclaimer line, as in the samples."
+        "and the disclaimer line, as in the sample and the format's description above."
     )
     references = forms.FileField(
         required=False,
@@ -85,6 +89,68 @@ def _start(request, job):
     return redirect("import_job", job.pk)
 
 
+ARTICLE_FORMAT = settings.BASE_DIR / "docs" / "article-format.md"
+
+
+def article_format(request):
+    """docs/article-format.md, as a page the import page links to: one description of the
+    format, kept beside the code it describes."""
+    text = ARTICLE_FORMAT.read_text(encoding="utf-8")
+    if text.startswith("# "):  # the page's title says it
+        text = text.split("\n", 1)[1]
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return _page(
+        request,
+        "admin/import/format.html",
+        title="The plain-text article format",
+        content=mark_safe(html),  # markdown-it with raw HTML off: our own file, escaped
+    )
+
+
+def _preview(request, job):
+    """Show what the article would create before anything is saved: the job waits for the
+    writer to confirm it. A file with errors ends there, with its report."""
+    report = preview_article(
+        bytes(job.data),
+        filename=job.filename,
+        references_data=bytes(job.references_data),
+        references_name=job.references_name,
+        author=request.user,
+        topic_name=job.topic_name,
+    )
+    if not report.ok:
+        finish_job(job, report)
+        return redirect("import_job", job.pk)
+    job.status = ImportJob.Status.PREVIEW
+    job.report = report.as_json()
+    job.save()
+    return redirect("import_job", job.pk)
+
+
+@require_POST
+@permission_required("answers.add_answer", raise_exception=True)
+def confirm_import(request, job_id):
+    """The writer's "Import it" (or "Cancel") under an article's preview."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update()
+            .filter(pk=job_id, requested_by=request.user)
+            .first()
+        )
+        if job is None:
+            raise Http404("No such import.")
+        if job.status != ImportJob.Status.PREVIEW:
+            messages.info(request, f"“{job.filename}” was confirmed already.")
+            return redirect("import_job", job.pk)
+        if "cancel" in request.POST:
+            job.delete()
+            messages.info(request, f"Nothing was imported from “{job.filename}”.")
+            return redirect("import_articles")
+        job.status = ImportJob.Status.WAITING
+        job.report = {}
+        return _start(request, job)
+
+
 @permission_required("answers.add_answer", raise_exception=True)
 def import_articles(request):
     form = ArticleUploadForm(request.POST or None, request.FILES or None)
@@ -99,8 +165,9 @@ def import_articles(request):
             references_name=upload.name if upload else "",
             references_data=upload.read() if upload else b"",
             topic_name=topic.name if topic else "",
+            requested_by=request.user,
         )
-        return _start(request, job)
+        return _preview(request, job)
     return _page(
         request,
         "admin/import/articles.html",
@@ -169,6 +236,7 @@ def import_job(request, job_id):
         "admin/import/job.html",
         job=job,
         report=report if job.finished else None,
+        plan=report if job.status == ImportJob.Status.PREVIEW else None,
         lines=lines,
         draft_url=draft_url,
         back_url=reverse(back),

@@ -9,7 +9,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from citations.admin_lookup import IdentifiersForm, hand_entry_url
 from citations.identifiers import normalize_pmid, strip_doi
+from citations.lookup import look_up_all, save_new
 from citations.models import Citation, Reference
 
 from ..checklist import BLOCKS_SUBMISSION, review_checklist
@@ -34,6 +36,7 @@ def desk_context(request, answer):
         "desk_preview_url": preview_url,
         "desk_frame_url": reverse("admin:answers_answer_desk_frame"),
         "desk_references_url": reverse("admin:answers_answer_desk_references"),
+        "desk_lookup_url": reverse("admin:answers_answer_desk_lookup"),
         "desk_session_url": reverse("admin:answers_answer_desk_session"),
         "desk_structure_url": reverse("admin:answers_answer_desk_structure")
         if answer is None
@@ -157,22 +160,66 @@ class DeskReferencesView(DeskView):
                 match |= Q(pmid=pmid)
             references = Reference.objects.filter(match).order_by("-year", "title")
         return JsonResponse(
-            {
-                "results": [
-                    {
-                        "id": str(reference.pk),
-                        "text": str(reference),
-                        "title": reference.title or str(reference),
-                        "authors": _authors(reference.authors),
-                        "year": reference.year,
-                        "doi": reference.doi or "",
-                        "pmid": reference.pmid or "",
-                        "retracted": reference.retracted,
-                    }
-                    for reference in references[:MAX_SEARCH_RESULTS]
-                ]
-            }
+            {"results": [_work(reference) for reference in references[:MAX_SEARCH_RESULTS]]}
         )
+
+
+def _work(reference) -> dict:
+    """A library work as the desk's cite dialog offers it: its id goes into the citation
+    row's hidden value, the writer reads its short citation."""
+    return {
+        "id": str(reference.pk),
+        "text": str(reference),
+        "short": reference.short_citation,
+        "title": reference.title or reference.short_citation,
+        "authors": _authors(reference.authors),
+        "year": reference.year,
+        "doi": reference.doi or "",
+        "pmid": reference.pmid or "",
+        "retracted": reference.retracted,
+    }
+
+
+class DeskLookupView(DeskView):
+    """Look up a DOI or PubMed ID from the cite dialog, on a new answer too: nothing is
+    saved until the writer chooses "Add to the library and cite" (`confirm`); then the new
+    work is in the library and its id waits in the form's citation row, cited when the
+    answer is saved, as a work chosen from the library search is."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = IdentifiersForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"error": " ".join(form.errors["identifiers"])}, status=400)
+        lookups = look_up_all(form.cleaned_data["identifiers"])
+        may_add = request.user.has_perm("citations.add_reference")
+        for lookup in lookups:
+            if lookup.status == "new" and not may_add:
+                lookup.status, lookup.reference = "refused", None
+                lookup.message = (
+                    "Not in the library, and you may not add references: ask an editor."
+                )
+        if "confirm" in request.POST:
+            save_new(lookups)
+        return JsonResponse({"results": [_lookup(lookup) for lookup in lookups]})
+
+
+def _lookup(lookup) -> dict:
+    reference = lookup.reference
+    saved = reference is not None and reference.pk is not None
+    by_hand = lookup.status == "unanswered" or (
+        lookup.status == "new" and bool(reference.missing_fields())
+    )
+    return {
+        "identifier": lookup.text,
+        "status": lookup.status,
+        "message": lookup.message,
+        "notes": lookup.notes,
+        "short": reference.short_citation if reference is not None else "",
+        "work": _work(reference) if saved else None,
+        "handEntry": hand_entry_url(lookup) if by_hand else "",
+    }
 
 
 class DeskStructureView(DeskView):

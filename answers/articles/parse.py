@@ -37,7 +37,10 @@ from .common import (
 )
 
 
-def parse_article(text: str) -> ParsedArticle:
+def parse_article(text: str, *, records=frozenset()) -> ParsedArticle:
+    """The article, read. `records`: the ids of the references file's records; a number
+    that would read as a quantity only because of the word before it ("after one year 3.")
+    is a citation when a record with that number was supplied (docs/article-format.md)."""
     text = normalize_newlines(text.removeprefix("\ufeff"))
     _check_characters(text)
     size = len(text.encode("utf-8"))
@@ -96,7 +99,7 @@ def parse_article(text: str) -> ParsedArticle:
                 "the question must be plain paragraphs",
                 n,
             )
-        lead.append(_convert_citations(line, n, warnings))
+        lead.append(_convert_citations(line, n, warnings, records))
         position += 1
     if not lead:
         if position < len(body):
@@ -134,7 +137,7 @@ def parse_article(text: str) -> ParsedArticle:
                 "stop is read as a heading)",
                 heading_line,
             )
-        sections.append(_section(heading, items, warnings))
+        sections.append(_section(heading, items, warnings, records))
 
     return ParsedArticle(
         question=question,
@@ -209,7 +212,7 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def _section(heading: str, items: list[tuple[int, str]], warnings: list) -> ArticleSection:
+def _section(heading: str, items: list[tuple[int, str]], warnings: list, records) -> ArticleSection:
     first_is_list = _is_list_item(items[0][1])
     for n, line in items:
         if _is_list_item(line) != first_is_list:
@@ -224,7 +227,7 @@ def _section(heading: str, items: list[tuple[int, str]], warnings: list) -> Arti
             )
     if first_is_list:
         return ArticleSection(heading, QUESTIONS, "\n".join(line for _, line in items))
-    body = "\n\n".join(_convert_citations(line, n, warnings) for n, line in items)
+    body = "\n\n".join(_convert_citations(line, n, warnings, records) for n, line in items)
     return ArticleSection(heading, PROSE, body)
 
 
@@ -252,10 +255,14 @@ def _context_problem(paragraph: str, index: int) -> str | None:
     if not word:
         return "nothing comes before it in the paragraph"
     if word.lower() in _TEXT_NUMBER_WORDS:
-        return f'it follows "{word}"'
+        return f'it follows "{word}"' + _AFTER_WORD
     if not (word[-1].isalpha() or word[-1] in _CLOSING_PUNCTUATION):
         return f'it follows "{_clip(word)}", not a word'
     return None
+
+
+_AFTER_WORD = ", and the references file has no record with that number"
+"""Marks the one reason a supplied record overrides: the word before the number."""
 
 
 def _bare_citations(paragraph: str) -> Iterator[tuple[re.Match, list[str], str | None]]:
@@ -272,12 +279,25 @@ def _bare_citations(paragraph: str) -> Iterator[tuple[re.Match, list[str], str |
         yield match, numbers, reason
 
 
-def _convert_citations(paragraph: str, n: int, warnings: list) -> str:
-    """The paragraph as Markdown: citation numbers become markers, everything else stays."""
+def _convert_citations(paragraph: str, n: int, warnings: list, records=frozenset()) -> str:
+    """The paragraph as Markdown: citation numbers become markers, everything else stays.
+    A number kept as text only for the word before it is a citation when every number in
+    it has a supplied record: said in a warning, so the writer can check."""
     pieces = []
     end = 0
     for match, numbers, reason in _bare_citations(paragraph):
         group = match.group(1)
+        if reason and reason.endswith(_AFTER_WORD) and all(x in records for x in numbers):
+            word = reason.removesuffix(_AFTER_WORD)
+            warnings.append(
+                ArticleWarning(
+                    n,
+                    f"{_clip(group)} before a full stop {word}, but the references file has "
+                    f"a record {_clip(group)}: cited as [{_clip(group)}]; if it is a quantity, "
+                    "remove the marker in the admin",
+                )
+            )
+            reason = None
         if reason:
             warnings.append(
                 ArticleWarning(

@@ -11,6 +11,7 @@ class ImportJob(models.Model):
         REFERENCES = "references", "References"
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for you to confirm"
         WAITING = "waiting", "Waiting for the task worker"
         RUNNING = "running", "Importing"
         DONE = "done", "Done"
@@ -49,7 +50,7 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["waiting", "running", "done", "failed"]),
+                condition=models.Q(status__in=["preview", "waiting", "running", "done", "failed"]),
                 name="import_job_status_valid",
             ),
             models.CheckConstraint(

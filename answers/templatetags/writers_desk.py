@@ -14,6 +14,7 @@ CONFIG_ID = "qa-desk-config"
 FROM_CONTEXT = {
     "previewUrl": "desk_preview_url",
     "referencesUrl": "desk_references_url",
+    "lookupUrl": "desk_lookup_url",
     "sessionUrl": "desk_session_url",
     "loginUrl": "desk_login_url",
     "structureUrl": "desk_structure_url",

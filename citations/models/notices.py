@@ -86,7 +86,7 @@ class ReferenceNotice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} of “{self.reference}”" + (
+        return f"{self.get_kind_display()} of {self.reference.short_citation}" + (
             f" ({self.notice_doi})" if self.notice_doi else ""
         )
 

@@ -145,10 +145,10 @@ class Reference(models.Model):
         ]
 
     def __str__(self):
-        if self.is_placeholder and not self.title:
-            return f"Unidentified work (placeholder #{self.pk})"
-        label = self.title or "Untitled reference"
-        return f"{label} ({self.year})" if self.year else label
+        """The short citation, then the title: how a writer picks the work from a list."""
+        if self.title:
+            return f"{self.short_citation}: {_clip(self.title, 120)}"
+        return self.short_citation
 
     def save(self, *args, **kwargs):
         self.derive_fields()
@@ -156,6 +156,37 @@ class Reference(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:citations_reference_change", args=[self.pk])
+
+    @property
+    def short_citation(self) -> str:
+        """How every page and message names the work: "Packer 2020, NEJM" (first author's
+        family name, year, journal abbreviation), never by the library's internal id. What
+        is unknown is said, not guessed: "Untitled work (no author or year)"."""
+        first = self.authors[0] if self.authors and isinstance(self.authors[0], dict) else {}
+        who = (first.get("family") or first.get("literal") or "").strip()
+        journal = (self.container_title_short or self.container_title).strip()
+        if not who and not self.year:
+            if self.title:
+                name = f"“{_clip(self.title, 60)}” (no author or year)"
+            elif self.is_placeholder:
+                name = "Unidentified work (no author or year)"
+            else:
+                name = "Untitled work (no author or year)"
+        elif not who:
+            name = (
+                f"“{_clip(self.title, 60)}” {self.year}" if self.title else f"No author {self.year}"
+            )
+        elif not self.year:
+            name = f"{who} (no year)"
+        else:
+            name = f"{who} {self.year}"
+        return f"{name}, {_clip(journal, 60)}" if journal else name
+
+    def named(self, *, label=None) -> str:
+        """The short citation, and the number the current answer cites it under, if any:
+        "Packer 2020, NEJM, cited here as [3]"."""
+        name = self.short_citation
+        return f"{name}, cited here as [{label}]" if label else name
 
     def derive_fields(self):
         """The normalised identifiers and the columns kept from the others: what save()
@@ -244,6 +275,11 @@ class Reference(models.Model):
         return not self.missing_fields()
 
 
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def evidence_level_for(publication_type: str) -> str:
     text = (publication_type or "").lower()
     for level, keywords in EVIDENCE_KEYWORDS:
@@ -280,4 +316,4 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"[{self.label}] {self.reference}"
+        return f"[{self.label}] {self.reference.short_citation}"

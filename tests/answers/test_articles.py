@@ -386,8 +386,9 @@ def test_number_after_of_is_kept_as_text_with_a_warning():
     article = parse_article(replaced(SGLT2, "median of 18 months 4.", "median of 18."))
     assert "median of 18. A 2020" in article.sections[0].body
     assert [str(w) for w in article.warnings] == [
-        'line 4: ambiguous number 18 before a full stop kept as text (it follows "of"); '
-        "if it is a citation, write it as the marker [18] in the admin"
+        'line 4: ambiguous number 18 before a full stop kept as text (it follows "of", and '
+        "the references file has no record with that number); if it is a citation, write it "
+        "as the marker [18] in the admin"
     ]
     assert article.citation_labels() == ["7", "2", "5", "4"]
 
@@ -712,3 +713,41 @@ def test_format_never_loses_or_invents_a_citation(fields):
         return
     bodies = [fields["lead"]] + [body for _, kind, body in fields["sections"] if kind == "prose"]
     assert parse_article(text).citation_labels() == marker_labels("\n\n".join(bodies))
+
+
+# A number after a word like "year" is a citation when the references file has its record
+
+
+def test_a_number_after_year_is_cited_when_its_record_was_supplied():
+    text = replaced(SGLT2, "median of 18 months 4.", "median of 18 months, after one year 4.")
+    article = parse_article(text, records=frozenset({"2", "4", "5", "7"}))
+    assert "after one year [4]." in article.sections[0].body
+    assert sorted(article.citation_labels()) == ["2", "4", "5", "7"]
+    [warning] = article.warnings
+    assert "the references file has a record 4: cited as [4]" in warning.message
+
+
+def test_without_its_record_the_number_after_year_stays_text():
+    text = replaced(SGLT2, "median of 18 months 4.", "median of 18 months, after one year 4.")
+    article = parse_article(text, records=frozenset({"2", "5", "7"}))
+    assert "after one year 4." in article.sections[0].body
+    assert [w.message for w in article.warnings] == [
+        'ambiguous number 4 before a full stop kept as text (it follows "year", and the '
+        "references file has no record with that number); if it is a citation, write it as "
+        "the marker [4] in the admin"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("new", "reason"),
+    [
+        ("median of 4,744.", "it has a thousands separator"),
+        ("median of 18 months (n = 4.", 'it follows "=", not a word'),
+        ("median of 18 months 04.", "04 starts with 0"),
+    ],
+)
+def test_a_supplied_record_never_makes_a_genuinely_ambiguous_number_a_citation(new, reason):
+    text = replaced(SGLT2, "median of 18 months 4.", new)
+    article = parse_article(text, records=frozenset({"4", "04", "4,744", "744"}))
+    assert "[4]" not in article.sections[0].body
+    assert any(reason in w.message for w in article.warnings)

@@ -54,13 +54,14 @@ def test_new_works_get_the_next_numbers_and_a_cited_work_keeps_its_own():
     assert labels(answer) == {cited.pk: "1", first.pk: "2", second.pk: "3"}
     version = Version.objects.get_for_object(answer).first()
     assert version.revision.user == writer
-    assert version.revision.comment == f"Cited [2] {first}, [3] {second}"
+    named = f"Cited {first.short_citation}, cited here as [2]; {second.short_citation}, cited here as [3]"
+    assert version.revision.comment == named
     kept = {(v.content_type.model, v.object_id) for v in version.revision.version_set.all()}
     assert {("citation", str(pk)) for pk in answer.citations.values_list("pk", flat=True)} <= kept
     record = answer.history.first()
     assert (record.history_user, record.history_change_reason) == (
         writer,
-        f"Cited [2] {first}, [3] {second}",
+        named,
     )
     # Saved: a writer with the page open in another tab is told it changed meanwhile.
     assert Answer.objects.get(pk=answer.pk).updated_at > before
@@ -122,7 +123,7 @@ def test_the_command_cites_each_work_with_the_next_free_number(sglt2):
         "2",
         "3",
     ]
-    assert f"#{held.pk} already cited as [1]" in out.getvalue()
+    assert f"{held.short_citation} already cited as [1]" in out.getvalue()
     assert "cited as [3]" in out.getvalue()
 
 

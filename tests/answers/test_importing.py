@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from answers.checklist import review_checklist
 from answers.importing import import_article, import_reference_file
 from answers.management.commands.load_demo import DEMO_CERTAINTY_REASON, OLD_PLACEHOLDER_REASON
-from answers.models import Answer, Question, Section, Topic
+from answers.models import Answer, Question, Section, Topic, WorkflowError
 from citations.models import Citation, Reference
 from citations.readers import ReferenceFileError, read_references
 from tests.factories import approve, make_answer, make_editor, make_topic, make_writer
@@ -52,15 +53,21 @@ def test_car_t_imports_with_its_gaps_shown_not_filled():
     assert list(answer.writers.all()) == [writer]
     assert answer.question.topic.name == "Oncology"
     labels = {c.label: c.reference for c in answer.citations.select_related("reference")}
-    assert set(labels) == {"9", "10", "11", "1"}
+    # Citation 1 could not be identified: no row in the shared library, no citation row;
+    # its marker stays in the text and the checklist blocks submission until it is found.
+    assert set(labels) == {"9", "10", "11"}
+    assert Reference.objects.count() == 3
+    assert not Reference.objects.filter(is_placeholder=True).exists()
     assert labels["9"].doi == "10.1016/S0140-6736(23)01126-1"
     assert labels["9"].pmid == "37748491"
     assert labels["10"].missing_fields() == ["authors", "volume", "pages"]
-    assert labels["1"].is_placeholder
-    assert labels["1"].title == "" and labels["1"].authors == []
-    assert "work not identified" in labels["1"].missing_fields()
     assert "warning: reference 10 is incomplete: authors, volume, pages" in out
     assert "warning: citation 1 has no record in the references file" in out
+    blocking = review_checklist(answer).blocking_submission()
+    assert "Citation [1] has no reference: add it under References." in blocking
+    # Publishing stays blocked while it is unresolved: no submission, so no approval.
+    with pytest.raises(WorkflowError, match=r"Citation \[1\] has no reference"):
+        answer.submit(by=writer)
     sections = answer.ordered_sections()
     assert [s.heading for s in sections] == ["What the research says", "What to ask your doctor"]
     assert "being explored for MS [9]." in sections[0].body
@@ -171,22 +178,27 @@ def test_doi_matching_ignores_case_and_prefix():
     assert "matched an existing reference" in report.warnings[0]
 
 
-def test_reference_file_fills_a_placeholder_of_an_answer():
+def test_unidentified_citations_create_no_library_rows_and_a_reference_file_resolves_them():
     writer = make_writer()
     make_topic(name="Oncology")
     records = read_references(CAR_T_REFS.read_bytes(), filename="refs.json")
-    report = import_article(
-        CAR_T.read_bytes(), filename="car-t.txt", references=records, author=writer
-    )
-    answer = report.answer
-    placeholder = answer.citations.get(label="1").reference
-    # A file holding a record for citation 1 replaces the placeholder (the SGLT2 record
-    # stands in here only as a well-formed record labelled 1: test data, not a claim).
+    for name, question in (("car-t.txt", b"reviews?"), ("car-t-again.txt", b"reviews, again?")):
+        data = CAR_T.read_bytes().replace(b"reviews?", question, 1)
+        report = import_article(data, filename=name, references=records, author=writer)
+        assert report.ok, report.errors
+        assert report.unresolved == ["1"]
+    # Two imports citing an unidentified work: not one "(untitled)" row between them.
+    assert not Reference.objects.filter(Q(title="") | Q(is_placeholder=True)).exists()
+    answer = Answer.objects.get(question__text__endswith="recent reviews?")
+    assert not answer.citations.filter(label="1").exists()
+    # A file holding a record for citation 1 resolves it (the SGLT2 record stands in here
+    # only as a well-formed record labelled 1: test data, not a claim).
     data = SGLT2_REFS.read_bytes().replace(b"ID  - 4\n", b"ID  - 1\n")
     result = import_reference_file(data, filename="found.ris", answer=answer, by=writer)
-    assert any("now cites it instead of the placeholder" in line for line in result.warnings)
-    assert not Reference.objects.filter(pk=placeholder.pk).exists()
+    assert result.ok, result.errors
     assert answer.citations.get(label="1").reference.doi == "10.1056/NEJMoa1911303"
+    blocking = review_checklist(answer).blocking_submission()
+    assert not any("Citation [1]" in message for message in blocking)
 
 
 def test_topic_option_overrides_the_disclaimer():
@@ -403,7 +415,7 @@ def test_one_work_under_two_citation_numbers_refuses_the_article_whole():
     report = import_article(SGLT2.read_bytes(), filename="sglt2.txt", references=records)
     assert not report.ok
     assert report.errors == [
-        f"citations 4 and 2 are the same work (reference #{held.pk}): cite it under one number"
+        f"citations 4 and 2 are the same work ({held.short_citation}): cite it under one number"
     ]
     assert not Answer.objects.exists() and not Question.objects.exists()
     assert list(Reference.objects.all()) == [held]

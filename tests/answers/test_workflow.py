@@ -100,7 +100,7 @@ def test_submission_refused_with_every_reason():
     problems = refused.value.problems
     assert "Citation [2] has no reference: add it under References." in problems
     assert any(p.startswith("Reference [3]") and "never cited" in p for p in problems)
-    assert any(p.startswith("Reference [1] is incomplete (authors,") for p in problems)
+    assert any(p.startswith("Reference [1], ") and "is incomplete (authors," in p for p in problems)
     assert "Section 2 “Empty” is empty: write it or delete the section." in problems
     assert Answer.objects.get(pk=answer.pk).status == Status.DRAFT
 

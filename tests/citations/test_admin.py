@@ -102,7 +102,8 @@ def test_duplicate_doi_names_the_reference_that_holds_it():
     )
     assert response.status_code == 200
     [message] = errors_of(response)["doi"]
-    assert f"“{existing}” (ID {existing.pk}) already has this DOI" in message
+    assert f"“{existing.short_citation}” already has this DOI" in message
+    assert str(existing.pk) not in message
     assert Reference.objects.count() == 1
 
 
@@ -117,7 +118,7 @@ def test_duplicate_pmid_names_the_reference_that_holds_it():
     existing = make_reference(title="Held by PMID", pmid="31535829")
     response = login(make_writer()).post(reverse(ADD_URL), reference_form_data(pmid="31535829"))
     [message] = errors_of(response)["pmid"]
-    assert f"“{existing}” (ID {existing.pk}) already has this PubMed ID" in message
+    assert f"“{existing.short_citation}” already has this PubMed ID" in message
 
 
 def test_bad_pmcid_is_refused():
@@ -186,7 +187,9 @@ def test_citation_autocomplete_searches_the_library():
         },
     )
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["Searchable test work (2024)"]
+    assert [r["text"] for r in response.json()["results"]] == [
+        "Tester 2024, J Tests: Searchable test work"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """Adding references by identifier: the lookup, the admin page and the command, against
 the local Crossref/NCBI stand-in."""
 
-import re
 from io import StringIO
 
 import pytest
@@ -105,29 +104,79 @@ def test_a_work_already_held_is_matched_not_created(sglt2):
     assert not any("nejmoa1911303" in path.lower() for path in sglt2.requests)
 
 
+def test_what_is_not_an_identifier_is_refused_and_saves_nothing(services):
+    [lookup] = save_new(look_up_all("not-an-id"))
+    assert (lookup.status, lookup.reason) == ("refused", "invalid")
+    assert "is not a DOI, PubMed ID or PubMed Central ID" in lookup.message
+    assert not Reference.objects.exists()
+
+
 @pytest.mark.parametrize(
-    ("text", "reason", "message"),
+    ("text", "message"),
     [
-        ("not-an-id", "invalid", "is not a DOI, PubMed ID or PubMed Central ID"),
-        ("10.1056/NEJMoa0000000", "not_found", "Crossref has no record of the DOI"),
-        ("99999999", "not_found", "PubMed has no record with PMID 99999999"),
-        ("PMC1", "not_found", "PubMed Central has no article PMC1"),
+        (
+            "10.1056/NEJMoa0000000",
+            "Crossref has no record of DOI 10.1056/NEJMoa0000000: check the identifier, or "
+            "add the details by hand.",
+        ),
+        ("99999999", "PubMed has no record of PMID 99999999: check the identifier"),
+        ("PMC1", "PubMed Central has no record of PMCID PMC1: check the identifier"),
     ],
 )
-def test_refusals_say_why_and_save_nothing(services, text, reason, message):
+def test_a_source_without_a_record_says_what_to_do_and_saves_nothing(services, text, message):
     [lookup] = save_new(look_up_all(text))
-    assert (lookup.status, lookup.reason) == ("refused", reason)
+    assert (lookup.status, lookup.reason) == ("unanswered", "not_found")
     assert message in lookup.message
     assert not Reference.objects.exists()
 
 
-def test_an_unreachable_service_is_a_refusal(services, settings):
+def test_an_unreachable_service_is_told_in_neutral_words(services, settings):
     settings.CROSSREF_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
     settings.SOURCE_RETRIES = 0
     [lookup] = save_new(look_up_all(SGLT2_DOIS[0]))
-    assert (lookup.status, lookup.reason) == ("refused", "unreachable")
-    assert "Crossref could not be reached" in lookup.message
+    assert (lookup.status, lookup.reason) == ("unanswered", "unreachable")
+    assert lookup.message == "Crossref did not answer; try again, or add the details by hand."
+    assert "Error" not in lookup.message and "Refused" not in lookup.message
     assert not Reference.objects.exists()
+
+
+def test_an_outage_offers_the_hand_entry_form_prefilled_not_a_red_refusal(services):
+    services.crossref_down = True
+    client = login(make_writer())
+    page = client.post(reverse(PAGE), {"identifiers": SGLT2_DOIS[0]}).text
+    assert "Crossref did not answer; try again, or add the details by hand." in page
+    assert "Refused" not in page and "qa-bad" not in page and "Exception" not in page
+    assert "Unavailable" not in page and "HTTP 503" not in page
+    hand = reverse("admin:citations_reference_add") + "?doi=10.1056%2FNEJMoa1911303"
+    assert f'href="{hand}"' in page
+    form = client.get(hand)
+    assert form.context["adminform"].form.initial["doi"] == "10.1056/NEJMoa1911303"
+    assert 'value="10.1056/NEJMoa1911303"' in form.text
+
+
+def test_a_partly_described_work_offers_the_form_with_all_that_is_known(services):
+    item = {
+        "type": "article-journal",
+        "DOI": "10.5555/test.partial",
+        "title": "Test: a work its source describes only in part",
+        "container-title": ["Journal of Tests"],
+    }
+    services.add_work(
+        {
+            "DOI": item["DOI"],
+            "type": "journal-article",
+            "title": [item["title"]],
+            "container-title": item["container-title"],
+        }
+    )
+    client = login(make_writer())
+    page = client.post(reverse(PAGE), {"identifiers": item["DOI"]})
+    [row] = page.context["rows"]
+    assert row["lookup"].status == "new"
+    initial = client.get(row["hand_entry"]).context["adminform"].form.initial
+    assert initial["doi"] == "10.5555/test.partial"
+    assert initial["title"] == item["title"]
+    assert initial["container_title"] == "Journal of Tests"
 
 
 def test_admin_page_previews_in_ama_then_saves_on_confirm(sglt2):
@@ -152,7 +201,7 @@ def test_admin_page_shows_refusals(services):
         reverse(PAGE), {"identifiers": "10.1056/NEJMoa0000000\nnonsense", "confirm": "1"}
     )
     assert response.status_code == 200
-    assert "Crossref has no record of the DOI 10.1056/NEJMoa0000000" in response.text
+    assert "Crossref has no record of DOI 10.1056/NEJMoa0000000" in response.text
     assert "‘nonsense’ is not a DOI" in response.text
     assert not Reference.objects.exists()
 
@@ -184,9 +233,11 @@ def test_command_reports_added_matched_and_refused(sglt2):
             stdout=out,
             stderr=err,
         )
-    assert re.search(r"31535829: matched #\d+ Held", out.getvalue())
-    assert re.search(r"NEJMoa2022190: added #\d+ Cardiovascular and renal outcomes", out.getvalue())
-    assert "10.1056/NEJMoa0000000: refused: Crossref has no record" in err.getvalue()
+    assert "31535829: matched “Held” (no author or year): Held" in out.getvalue()
+    assert "NEJMoa2022190: added Packer 2020, N Engl J Med: Cardiovascular and renal outcomes" in (
+        out.getvalue()
+    )
+    assert "10.1056/NEJMoa0000000: not added: Crossref has no record" in err.getvalue()
 
 
 def test_command_cites_the_reference_in_an_answer(sglt2):

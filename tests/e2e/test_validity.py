@@ -72,12 +72,30 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
         done=2,
         report={
             "name": "test.nbib",
-            "created": ["line 1: created #1 Test reference (2024)"],
-            "warnings": ["line 4: matched an existing reference: #2 Test reference (2023)"],
+            "created": ["line 1: created Tester 2024, J Tests: Test reference"],
+            "warnings": [
+                "line 4: matched an existing reference: Tester 2023, J Tests: Test reference"
+            ],
             "errors": ["line 7: rejected: the record has no title"],
             "total": 2,
             "done": 2,
             "cite": {},
+        },
+    )
+    previewed = ImportJob.objects.create(
+        kind=ImportJob.Kind.ARTICLE,
+        filename="test.txt",
+        data=b"",
+        requested_by=people["writer"],
+        status=ImportJob.Status.PREVIEW,
+        report={
+            "name": "test.txt",
+            "created": ["draft answer “Test question?” (/test-question/)"],
+            "warnings": ["citation 2 has no record in the references file: [2] stays"],
+            "sections": ["What the research says", "What to ask your doctor"],
+            "new_works": ["[1] Tester 2024, J Tests"],
+            "reused_works": [],
+            "unresolved": ["2"],
         },
     )
     pages = {"canary": CANARY}
@@ -94,6 +112,8 @@ def test_pages_have_no_nu_html_checker_errors(db, client, vnu_command, services)
         "admin: import an article": ("writer", "/admin/import/articles/"),
         "admin: import in progress": ("writer", f"/admin/import/{running.pk}/"),
         "admin: import finished": ("writer", f"/admin/import/{finished.pk}/"),
+        "admin: import preview": ("writer", f"/admin/import/{previewed.pk}/"),
+        "admin: the article format": ("writer", "/admin/import/format/"),
         "admin: draft answer": ("writer", f"/admin/answers/answer/{draft.pk}/change/"),
         "admin: published answer": ("writer", f"/admin/answers/answer/{published.pk}/change/"),
         "admin: history": ("writer", f"/admin/answers/answer/{published.pk}/history/"),

@@ -34,7 +34,7 @@ def cite_from_library(page, body, search):
     field = dialog.get_by_label("Search the reference library")
     expect(field).to_be_focused()
     field.fill(search)
-    expect(dialog.get_by_role("status")).to_contain_text("1 work found")
+    expect(dialog.locator("#qa-cite-status")).to_contain_text("1 work found")
     result = dialog.get_by_role("listitem").get_by_role("button")
     text = result.inner_text()
     field.press("Enter")

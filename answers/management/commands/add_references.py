@@ -36,11 +36,11 @@ class Command(BaseCommand):
                 raise CommandError("--label cites one reference: give one identifier.")
         lookups = save_new([look_up(item) for item in split_identifiers(" ".join(identifiers))])
         for lookup in lookups:
-            if lookup.status == "refused":
-                self.stderr.write(f"{lookup.text}: refused: {lookup.message}")
+            if lookup.status in ("refused", "unanswered"):
+                self.stderr.write(f"{lookup.text}: not added: {lookup.message}")
                 continue
             status = "added" if lookup.status == "added" else "matched"
-            self.stdout.write(f"{lookup.text}: {status} #{lookup.reference.pk} {lookup.reference}")
+            self.stdout.write(f"{lookup.text}: {status} {lookup.reference}")
             for note in lookup.notes:
                 self.stdout.write(f"  {note}")
             if target is not None and label:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {line}")
         if target is not None and not label:
             self._cite(target, [lookup.reference for lookup in lookups if lookup.reference])
-        refused = sum(lookup.status == "refused" for lookup in lookups)
+        refused = sum(lookup.status in ("refused", "unanswered") for lookup in lookups)
         if refused:
             raise CommandError(f"{refused} identifier{'s' if refused != 1 else ''} refused.")
 
@@ -63,4 +63,4 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing cited in “{answer}”: {error}") from error
         for item in cited:
             how = "cited as" if item.new else "already cited as"
-            self.stdout.write(f"#{item.reference.pk} {how} [{item.label}] in “{answer}”")
+            self.stdout.write(f"{item.reference.short_citation} {how} [{item.label}] in “{answer}”")

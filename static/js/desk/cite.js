@@ -5,7 +5,7 @@
 
 import { addRow, fields, setValue } from "./form.js";
 import { firstFreeLabel } from "./markers.js";
-import { wentToLogin } from "./server.js";
+import { freshCsrf, wentToLogin } from "./server.js";
 
 const SEARCH_DELAY = 250;
 
@@ -56,6 +56,9 @@ export function setUpCiting({ form, urls, grammar, say, onSessionExpired }) {
     search.value = "";
     results.replaceChildren();
     searchStatus.textContent = "";
+    lookupInput.value = "";
+    lookupResults.replaceChildren();
+    lookupStatus.textContent = "";
     dialog.showModal();
     search.focus();
   }
@@ -125,13 +128,13 @@ export function setUpCiting({ form, urls, grammar, say, onSessionExpired }) {
     insertMarker(textarea, label);
     say(
       isNew
-        ? `Cited “${work.title}” as [${label}], and added it to the references cited.`
-        : `Cited “${work.title}” as [${label}], the number it already has.`
+        ? `Cited ${work.short} as [${label}], and added it to the references cited.`
+        : `Cited ${work.short} as [${label}], the number it already has.`
     );
   }
 
   function describe(work) {
-    const parts = [work.title];
+    const parts = [work.short, work.title];
     const byline = [work.authors, work.year].filter(Boolean).join(", ");
     if (byline) parts.push(byline);
     if (work.doi) parts.push(`DOI ${work.doi}`);
@@ -182,6 +185,122 @@ export function setUpCiting({ form, urls, grammar, say, onSessionExpired }) {
       searchStatus.textContent = "The search failed: the server cannot be reached.";
     }
   }
+
+  /* Looking up an identifier: works on a new answer too, since the work's library id
+   * waits in the citation row like one found by the search, and is cited on save. */
+  const lookupInput = document.getElementById("qa-lookup-identifier");
+  const lookupButton = document.getElementById("qa-lookup-button");
+  const lookupResults = document.getElementById("qa-lookup-results");
+  const lookupStatus = document.getElementById("qa-lookup-status");
+
+  async function postLookup(identifier, confirm) {
+    freshCsrf(form);
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", form.elements.namedItem("csrfmiddlewaretoken").value);
+    body.append("identifiers", identifier);
+    if (confirm) body.append("confirm", "1");
+    const response = await fetch(urls.lookupUrl, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+    });
+    if (wentToLogin(response, urls.loginUrl)) {
+      close();
+      onSessionExpired();
+      return null;
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      lookupStatus.textContent = data.error || "The lookup could not be made: try again.";
+      return null;
+    }
+    return data.results;
+  }
+
+  function lookupItem(result) {
+    const item = document.createElement("li");
+    const text = document.createElement("p");
+    text.textContent = `${result.identifier}: ${result.message}`;
+    item.append(text);
+    for (const note of result.notes) {
+      const line = document.createElement("p");
+      line.className = "qa-hint";
+      line.textContent = note;
+      item.append(line);
+    }
+    if (result.work) {
+      const { label, isNew } = labelFor(result.work);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = isNew
+        ? `Cite ${result.work.short} as [${label}]`
+        : `${result.work.short} is already cited as [${label}]: put it here`;
+      button.addEventListener("click", () => cite(result.work));
+      item.append(button);
+    } else if (result.status === "new") {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = `Add ${result.short} to the library and cite it`;
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        lookupStatus.textContent = "Adding it to the library…";
+        try {
+          const [added] = (await postLookup(result.identifier, true)) || [];
+          if (added && added.work) {
+            lookupStatus.textContent = "";
+            cite(added.work);
+          } else if (added) {
+            lookupStatus.textContent = `${added.identifier}: ${added.message}`;
+          }
+        } catch (error) {
+          lookupStatus.textContent = "The server cannot be reached: try again.";
+        }
+        button.disabled = false;
+      });
+      item.append(button);
+    }
+    if (result.handEntry) {
+      const link = document.createElement("a");
+      link.href = result.handEntry;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "qa-hand-entry";
+      link.textContent = "Add the details by hand (opens the library's form in a new tab)";
+      item.append(" ", link);
+    }
+    return item;
+  }
+
+  async function runLookup() {
+    const identifier = lookupInput.value.trim();
+    if (!identifier) {
+      lookupStatus.textContent = "Type a DOI or PubMed ID first.";
+      return;
+    }
+    lookupButton.disabled = true;
+    lookupStatus.textContent = "Looking it up…";
+    lookupResults.replaceChildren();
+    try {
+      const results = await postLookup(identifier, false);
+      if (results) {
+        lookupResults.replaceChildren(...results.map(lookupItem));
+        lookupStatus.textContent = results.length
+          ? "Looked up. Tab to the result to cite it."
+          : "Nothing to look up.";
+      }
+    } catch (error) {
+      lookupStatus.textContent = "The server cannot be reached: try again.";
+    }
+    lookupButton.disabled = false;
+  }
+
+  lookupButton.addEventListener("click", runLookup);
+  lookupInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault(); // not a form submission
+      runLookup();
+    }
+  });
 
   dialog.addEventListener("close", () => {
     if (target) target.focus();

@@ -65,6 +65,7 @@ def test_every_url_name_the_pages_had_is_kept():
         "desk_preview_new",
         "desk_frame",
         "desk_references",
+        "desk_lookup",
         "desk_session",
         "desk_structure",
         "desk_preview",

@@ -78,7 +78,7 @@ def test_change_page_shows_the_checklist():
     html = login(writer).get(answer_url("change", answer)).content.decode()
     assert "Checklist" in html
     assert "Blocks submission:" in html
-    assert "Reference [1] is incomplete" in html
+    assert "Reference [1], “Half” (no author or year), is incomplete" in html
     assert "Evidence level of each reference" in html
     assert "Reading age of the whole answer" in html
 

@@ -64,7 +64,12 @@ def test_a_writer_looks_up_confirms_and_the_works_are_cited_with_the_next_number
     assert done.redirect_chain[-1][0] == answer_url("change", answer) + "#citations-group"
     shown = messages_of(done)
     assert any(m.startswith("Added 4 references to the library") for m in shown)
-    assert any(m.startswith("Cited 4 references in this answer: [2] ") for m in shown)
+    assert any(
+        m.startswith(
+            "Cited 4 references in this answer: McMurray 2019, N Engl J Med, cited here as [2]; "
+        )
+        for m in shown
+    )
     assert sorted(cited(answer).values()) == ["2", "3", "4", "5"]
     assert Citation.objects.filter(answer=answer).count() == 5
     assert cited(answer)["10.1056/nejmoa1911303"] == "2"

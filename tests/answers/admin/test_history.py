@@ -123,7 +123,7 @@ def test_compare_shows_sections_and_references_from_the_versions():
     diff = response.context["diff"]
     assert [(c.change, c.heading) for c in diff.sections] == [("added", "Side effects")]
     assert [(c.change, c.label, c.new) for c in diff.citations] == [
-        ("added", "2", "A newly cited work (2024)")
+        ("added", "2", "Tester 2024, J Tests: A newly cited work")
     ]
     assert "Nausea [2]." in response.content.decode()
 

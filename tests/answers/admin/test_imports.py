@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from answers.models import Answer, Topic
+from answers.models import Answer, ImportJob, Topic
 from citations.models import Reference
 from tests.factories import make_answer, make_clinician, make_topic, make_writer
 
@@ -29,6 +29,10 @@ def imported(groups, client, run_worker):
         response = client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:2000]
         assert response.url.startswith("/admin/import/")
+        job = ImportJob.objects.get(pk=response.url.strip("/").rsplit("/", 1)[1])
+        if job.status == ImportJob.Status.PREVIEW:  # an article: confirm what it shows
+            confirmed = client.post(reverse("import_job_confirm", args=[job.pk]))
+            assert confirmed.status_code == 302
         run_worker()
         return client.get(response.url)
 
@@ -116,7 +120,7 @@ def test_reference_upload_adds_to_the_library_and_cites_in_an_answer(client, imp
         {"references": upload("sglt2-heart-failure.references.ris"), "answer": answer.pk},
     ).content.decode()
     assert Reference.objects.count() == 4
-    assert "created #" in page
+    assert "created McMurray 2019, N Engl J Med: " in page
     assert answer.citations.get(label="4").reference.doi == "10.1056/NEJMoa1911303"
     # Uploading again matches instead of duplicating.
     page = imported(
@@ -136,3 +140,72 @@ def test_a_writer_cannot_create_a_topic_by_uploading_an_article(client, imported
     assert "there is no topic “Oncology”, and only editors create topics" in page
     assert not Topic.objects.exists()
     assert not Answer.objects.exists()
+
+
+def test_the_article_preview_lists_what_will_be_created_and_saves_nothing(
+    groups, client, run_worker
+):
+    writer = make_writer()
+    make_topic(name="Oncology")
+    client.force_login(writer)
+    response = client.post(
+        reverse("import_articles"),
+        {
+            "article": upload("car-t-multiple-sclerosis.txt"),
+            "references": upload("car-t-multiple-sclerosis.references.json"),
+        },
+    )
+    assert response.status_code == 302
+    run_worker()  # nothing is queued before the writer confirms
+    assert not Answer.objects.exists() and not Reference.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "Waiting for you to confirm" in page
+    assert "Nothing is saved yet" in page
+    assert "draft answer “Are CAR-T cell therapies" in page
+    assert "Its sections (2)" in page and "What the research says" in page
+    assert "Works new to the library (3)" in page
+    assert "[9] Schett 2023, Lancet" in page
+    assert "Works already in the library, reused (0)" in page
+    assert "Citations left unresolved (1)" in page and "[1]: no record" in page
+    assert 'http-equiv="refresh"' not in page
+
+    job = ImportJob.objects.get()
+    other = make_writer()
+    client.force_login(other)
+    assert client.post(reverse("import_job_confirm", args=[job.pk])).status_code == 404
+
+    client.force_login(writer)
+    client.post(reverse("import_job_confirm", args=[job.pk]))
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Answer.objects.count() == 1 and Reference.objects.count() == 3
+
+
+def test_a_cancelled_preview_imports_nothing(client):
+    client.force_login(make_writer())
+    make_topic(name="Cardiology")
+    response = client.post(
+        reverse("import_articles"), {"article": upload("sglt2-heart-failure.txt")}
+    )
+    job = ImportJob.objects.get()
+    cancelled = client.post(reverse("import_job_confirm", args=[job.pk]), {"cancel": "1"})
+    assert cancelled.url == reverse("import_articles")
+    assert not ImportJob.objects.exists() and not Answer.objects.exists()
+    assert client.get(response.url).status_code == 404
+
+
+def test_the_import_page_links_the_format_and_a_real_sample(client):
+    client.force_login(make_writer())
+    page = client.get(reverse("import_articles")).content.decode()
+    assert f'href="{reverse("import_format")}"' in page
+    assert "samples/sglt2-heart-failure.txt" in page
+    assert 'download="sglt2-heart-failure.txt"' in page
+    assert "after one year 3." in page
+    described = client.get(reverse("import_format")).content.decode()
+    assert "When to get help" in described and "Call the emergency number now:" in described
+    assert "is a citation when a record with" in described
+    sample = Path(__file__).resolve().parents[3] / "static" / "samples"
+    assert (sample / "sglt2-heart-failure.txt").read_bytes() == (
+        DEMO / "sglt2-heart-failure.txt"
+    ).read_bytes()

@@ -81,7 +81,7 @@ def test_submission_refused_lists_every_problem():
     assert status_of(answer) == Status.DRAFT
     [message] = messages_of(response)
     assert "Citation [2] has no reference" in message
-    assert "Reference [1] is incomplete" in message
+    assert "Reference [1], “Known only by title” (no author or year), is incomplete" in message
     assert "“Empty” is empty" in message
     assert message.count("<li>") == 3
 
