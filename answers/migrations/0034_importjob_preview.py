@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('answers', '0031_review_opened'),
+        ('answers', '0033_releases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
