@@ -13,21 +13,31 @@ from django.test import Client
 from ops.pagecache import LocalPages, _cache_key, bump_generation, current_generation, local_pages
 from tests.factories import make_editor, make_topic, publish_answer
 
-from .faults import BASE_DIR, Gunicorn, prepare_site, site_env
+from .faults import BASE_DIR, Gunicorn, OwnRedis, prepare_site, site_env
 
 
-@pytest.fixture
-def file_cache(settings, tmp_path):
-    """The page cache in files, as `make serve` has it."""
-    settings.CACHES = {
-        "default": {
+@pytest.fixture(params=["files", "redis"])
+def shared_cache(request, settings, tmp_path):
+    """The page cache in files, as `make serve` has it, or in Redis (a server of the
+    test's own, as REDIS_URL would name)."""
+    redis = None
+    if request.param == "files":
+        backend = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "pages"),
         }
-    }
+    else:
+        redis = OwnRedis()
+        redis.start()
+        backend = {"BACKEND": "ops.cache.FailSoftRedisCache", "LOCATION": redis.url}
+    settings.CACHES = {"default": backend}
     local_pages.clear()
-    yield
-    local_pages.clear()
+    try:
+        yield
+    finally:
+        local_pages.clear()
+        if redis is not None:
+            redis.stop()
 
 
 def _tamper(request_path, host="testserver"):
@@ -44,7 +54,7 @@ def _tamper(request_path, host="testserver"):
 
 
 @pytest.mark.django_db
-def test_a_hit_comes_from_memory_only_while_the_shared_cache_holds_the_page(file_cache):
+def test_a_hit_comes_from_memory_only_while_the_shared_cache_holds_the_page(shared_cache):
     answer = publish_answer(question="Is the memory-cached test answer served?")
     url = answer.get_absolute_url()
     first = Client().get(url)
@@ -73,7 +83,7 @@ def test_a_hit_comes_from_memory_only_while_the_shared_cache_holds_the_page(file
 
 
 @pytest.mark.django_db
-def test_a_conditional_request_answered_from_memory_is_a_304(file_cache):
+def test_a_conditional_request_answered_from_memory_is_a_304(shared_cache):
     url = publish_answer(question="Is the memory-cached 304 test answer served?").get_absolute_url()
     page = Client().get(url)
     assert Client().get(url)["X-Page-Cache"] == "hit"
@@ -89,7 +99,7 @@ def test_a_conditional_request_answered_from_memory_is_a_304(file_cache):
 
 
 @pytest.mark.django_db
-def test_withdrawal_and_publication_are_on_the_next_request_from_memory(file_cache):
+def test_withdrawal_and_publication_are_on_the_next_request_from_memory(shared_cache):
     topic = make_topic(name="Memory cache test topic")
     answer = publish_answer(question="Is the memory-withdrawn test answer served?", topic=topic)
     url, topic_url = answer.get_absolute_url(), topic.get_absolute_url()
@@ -104,7 +114,7 @@ def test_withdrawal_and_publication_are_on_the_next_request_from_memory(file_cac
 
 
 @pytest.mark.django_db
-def test_memory_off_serves_from_the_shared_cache(file_cache, settings):
+def test_memory_off_serves_from_the_shared_cache(shared_cache, settings):
     settings.PAGE_CACHE_LOCAL_BYTES = 0
     url = publish_answer(question="Is the test answer without memory served?").get_absolute_url()
     first = Client().get(url)
