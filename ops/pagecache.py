@@ -290,13 +290,24 @@ def _without_cookie_vary(response):
             del response["Vary"]
 
 
+# What every response holds itself (HttpResponse's own attributes).
+_RESPONSE_OWN = {"closed", "cookies", "headers", "status_code"}
+
+
 class _Page:
     """What a stored page is made of, to build a fresh response for each request from."""
 
-    __slots__ = ("content", "headers", "last_modified", "size", "status")
+    __slots__ = ("attributes", "content", "headers", "last_modified", "size", "status")
 
     def __init__(self, response):
         self.status = response.status_code
+        # What a view set on its response for later (`search_found`, read by the page's
+        # on_serve), as pickling it into the shared cache keeps it; not the response's own.
+        self.attributes = {
+            name: value
+            for name, value in response.__getstate__().items()
+            if not name.startswith("_") and name not in _RESPONSE_OWN
+        }
         # The headers as ResponseHeaders keeps them, already checked and encoded: copied
         # into each response rather than set one by one (a third of building it).
         self.headers = dict(response.headers._store)
@@ -308,6 +319,7 @@ class _Page:
     def response(self):
         response = HttpResponse(self.content, status=self.status)
         response.headers._store = self.headers.copy()
+        response.__dict__.update(self.attributes)
         return response
 
 

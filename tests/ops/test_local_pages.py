@@ -264,3 +264,16 @@ def test_a_change_made_in_another_process_is_seen_by_both_workers_at_once(tmp_pa
     for server in (one, two):
         assert "Traceback" not in server.log
         assert 500 not in [status for _, _, status in server.requests_logged()]
+
+
+@pytest.mark.django_db
+def test_a_search_served_from_memory_is_counted_too(shared_cache):
+    """What the view set on its response for the page's on_serve (`search_found`) is kept
+    with the page in memory, as in the shared cache."""
+    from answers.models import SearchCount
+
+    publish_answer(question="Is the memory-counted test answer found?")
+    for _ in range(3):
+        response = Client().get("/search/", {"q": "xqzvvkj"})
+    assert response["X-Page-Cache"] == "hit"
+    assert SearchCount.objects.get(query="xqzvvkj").searches == 3
