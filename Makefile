@@ -89,7 +89,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # The demo's answer page against a stock Wagtail page of the same answer (built in a throwaway
-# virtualenv, /tmp/wagtail-peer/venv) and nginx, each middleware's cost, the public pages
+# virtualenv, .cache/wagtail-peer/venv, made by pip on the first run) and nginx, each middleware's cost, the public pages
 # against one large answer (in the current database, rolled back), then the scale scenario:
 # 10,000 answers in a throwaway database, gunicorn, nginx and wrk (a few minutes;
 # BENCHMARK_ARGS="--quick --answers 2000" for a try).

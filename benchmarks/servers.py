@@ -236,6 +236,10 @@ class Varnish:
 
 
 PEER_SOURCE = ROOT / "benchmarks" / "wagtail_peer"
+# The peer's own virtualenv, inside the project (.cache/ is not committed): nothing is
+# installed anywhere else. The Wagtail the table was measured against.
+PEER_VENV = ROOT / ".cache" / "wagtail-peer" / "venv"
+PEER_PACKAGES = ("wagtail>=8.0,<8.1", "gunicorn>=23.0")
 
 
 class WagtailPeer:
@@ -278,9 +282,15 @@ class WagtailPeer:
     def _build(self):
         if not (self.venv / "bin" / "gunicorn").exists():
             subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
-            pip = [str(self.venv / "bin" / "pip"), "install", "--quiet", "wagtail", "gunicorn"]
+            pip = [str(self.venv / "bin" / "pip"), "install", "--quiet", *PEER_PACKAGES]
             if subprocess.run(pip, check=False).returncode:
-                raise BenchmarkError(f"pip could not install wagtail into {self.venv}.")
+                raise BenchmarkError(
+                    f"pip could not install {' '.join(PEER_PACKAGES)} into {self.venv} (the "
+                    "package index unreachable?). Build it by hand: "
+                    f"python -m venv {self.venv} && {self.venv}/bin/pip install "
+                    f"{' '.join(repr(p) for p in PEER_PACKAGES)}; or name a virtualenv that "
+                    "has them with --peer-venv (WAGTAIL_PEER_VENV)."
+                )
         shutil.copytree(PEER_SOURCE, self.dir)
         self.env = {"PATH": os.environ.get("PATH", ""), "PEER_DIR": str(self.dir)}
         python = str(self.venv / "bin" / "python")

@@ -14,20 +14,34 @@ junk are dropped), so the cache key holds everything the page depends on and `?u
 `?utm=2`... share one entry. When the database cannot be reached, a page already in the
 cache is served under the generation last read (for PAGE_CACHE_DATABASE_GRACE seconds);
 anything else answers 503 "try again in a minute" (ops.errors).
+
+In front of that shared cache (files or Redis, shared by the workers), each worker keeps the
+pages it served last in its own memory (`LocalPages`, PAGE_CACHE_LOCAL_BYTES): a hit then
+skips reading, decompressing and unpickling the page. It is a memo of the shared cache and
+never more: a page is served from memory only under the generation this request read from
+the database, and only while the shared cache still holds it (`has_key`, a small read), so a
+purge, a `cache.clear()`, an expiry or a cull made by any process is seen by every worker on
+its next request.
 """
 
 import datetime
 import hashlib
 import logging
+import os
+import threading
 import time
+from collections import OrderedDict
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.http import QueryDict
-from django.urls import Resolver404, resolve
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_datetime
@@ -42,6 +56,13 @@ CACHEABLE_STATUSES = {200, 203, 301, 304, 308, 404, 410}
 # The in-app cache keeps pages, not misses: an address anyone can make up is no key to store.
 STORED_STATUSES = {200, 410}
 SAFE_METHODS = {"GET", "HEAD"}
+# The request headers get_conditional_response reads: without any, a page is its own answer.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 # Content apps register a callable giving the next moment their public pages change by the
 # clock (answers: a scheduled go-live or take-down), so this module imports none of them.
@@ -205,11 +226,26 @@ def is_anonymous(request) -> bool:
 
 def _public_view(request):
     """The public page's view at this address, or None when the address is not one."""
+    return _public_view_at(get_urlconf(settings.ROOT_URLCONF), request.path_info)
+
+
+@lru_cache(maxsize=4096)
+def _public_view_at(urlconf, path):
+    """Resolved once per address in each process (the URLconf does not change while it
+    runs): resolving took a sixth of a cache hit's time."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return None
     return match.func if getattr(match.func, "public_page", False) else None
+
+
+def _urls_changed(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _public_view_at.cache_clear()
+
+
+setting_changed.connect(_urls_changed)
 
 
 def keep_only_query(request, names):
@@ -254,6 +290,123 @@ def _without_cookie_vary(response):
             del response["Vary"]
 
 
+# What every response holds itself (HttpResponse's own attributes).
+_RESPONSE_OWN = {"closed", "cookies", "headers", "status_code"}
+
+
+class _Page:
+    """What a stored page is made of, to build a fresh response for each request from."""
+
+    __slots__ = ("attributes", "content", "headers", "last_modified", "size", "status")
+
+    def __init__(self, response):
+        self.status = response.status_code
+        # What a view set on its response for later (`search_found`, read by the page's
+        # on_serve), as pickling it into the shared cache keeps it; not the response's own.
+        self.attributes = {
+            name: value
+            for name, value in response.__getstate__().items()
+            if not name.startswith("_") and name not in _RESPONSE_OWN
+        }
+        # The headers as ResponseHeaders keeps them, already checked and encoded: copied
+        # into each response rather than set one by one (a third of building it).
+        self.headers = dict(response.headers._store)
+        self.content = response.content
+        last_modified = response.get("Last-Modified")
+        self.last_modified = parse_http_date_safe(last_modified) if last_modified else None
+        self.size = len(self.content) + sum(len(k) + len(v) for k, v in self.headers.values())
+
+    def response(self):
+        response = HttpResponse(self.content, status=self.status)
+        response.headers._store = self.headers.copy()
+        response.__dict__.update(self.attributes)
+        return response
+
+
+def _still_shared(cache, key):
+    """Whether the shared cache still holds `key`: for files, whether the file is there (a
+    stat; an entry is written whole by a rename and removed by a purge, a clear or a cull),
+    else the backend's has_key. Its time limit is no question here: an entry's key holds the
+    generation, and each scheduled change bumps that, so a time limit only frees space."""
+    if isinstance(cache, FileBasedCache):
+        return os.path.exists(cache._key_to_file(key))
+    return cache.has_key(key)
+
+
+class LocalPages:
+    """A bounded (least recently used first out) memory of pages in one process, in front of
+    the shared page cache. An entry is only as good as the shared cache's: the caller looks
+    up a key made with the generation just read, and `get` answers only while `shared`
+    still holds that key."""
+
+    def __init__(self):
+        self._pages = OrderedDict()  # key -> (expires at, time.monotonic(); _Page)
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def limit():
+        return settings.PAGE_CACHE_LOCAL_BYTES
+
+    def get(self, key, shared):
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+        if not _still_shared(shared, key):
+            with self._lock:
+                if self._pages.get(key) is entry:
+                    self._drop(key)
+            return None
+        return entry[1]
+
+    def set(self, key, response, timeout):
+        page = _Page(response)
+        limit = self.limit()
+        if page.size > limit // 8:  # a page that would push out many others is not kept
+            return page
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (time.monotonic() + timeout, page)
+            self._bytes += page.size
+            while self._bytes > limit:
+                self._drop(next(iter(self._pages)))
+        return page
+
+    def _drop(self, key):
+        _, page = self._pages.pop(key)
+        self._bytes -= page.size
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self):
+        return len(self._pages)
+
+
+local_pages = LocalPages()
+
+
+def _stored_page(cache, key, timeout, *, local):
+    """(response, its Last-Modified as a timestamp or None) of the page stored under `key`:
+    from this process's memory when the shared cache still holds it, else from the shared
+    cache (then kept in memory); (None, None) when it is not stored."""
+    page = local_pages.get(key, cache) if local else None
+    if page is None:
+        cached = cache.get(key)
+        if cached is None or not local:
+            return cached, None
+        page = local_pages.set(key, cached, timeout)
+    return page.response(), page.last_modified
+
+
 class PublicPageCacheMiddleware:
     """Place it above the session, CSRF and message middleware, so their cookie and Vary
     headers are in place when it decides, and a cached page skips them all."""
@@ -280,15 +433,18 @@ class PublicPageCacheMiddleware:
         except DATABASE_UNAVAILABLE as error:
             return self._without_database(request, cache, error)
         limit = seconds_until(next_change)
+        timeout = settings.PAGE_CACHE_SECONDS
+        timeout = timeout if limit is None else min(timeout, limit)
+        local = settings.PAGE_CACHE_LOCAL_BYTES > 0
         if cache is not None:
             key = _cache_key(request, generation)
-            cached = cache.get(key)
+            cached, last_modified = _stored_page(cache, key, timeout, local=local)
             if cached is not None:
                 cached["X-Page-Cache"] = "hit"
                 if limit is not None and on_serve is None:
                     cached["Cache-Control"] = public_cache_control(limit)
                 _served(on_serve, request, cached)
-                return self._conditional(request, cached)
+                return self._conditional(request, cached, last_modified)
 
         response = self.get_response(request)
         if response.cookies or response.streaming:
@@ -310,8 +466,9 @@ class PublicPageCacheMiddleware:
         if not response.has_header("ETag"):
             set_response_etag(response)
         if cache is not None and response.status_code in STORED_STATUSES:
-            timeout = settings.PAGE_CACHE_SECONDS
-            cache.set(key, response, timeout if limit is None else min(timeout, limit))
+            cache.set(key, response, timeout)
+            if local:
+                local_pages.set(key, response, timeout)
             response["X-Page-Cache"] = "miss"
         _served(on_serve, request, response)
         return self._conditional(request, response)
@@ -342,13 +499,15 @@ class PublicPageCacheMiddleware:
         return service_unavailable()
 
     @staticmethod
-    def _conditional(request, response):
-        if response.status_code != 200:
+    def _conditional(request, response, last_modified=None):
+        """A 304 or 412 for a conditional request; the response itself for any other (most
+        requests: nothing to parse then)."""
+        if response.status_code != 200 or not any(
+            header in request.META for header in CONDITIONAL_HEADERS
+        ):
             return response
-        last_modified = response.get("Last-Modified")
+        if last_modified is None and response.has_header("Last-Modified"):
+            last_modified = parse_http_date_safe(response["Last-Modified"])
         return get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(last_modified) if last_modified else None,
-            response=response,
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )

@@ -12,7 +12,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from answers.models import PublishedAnswer
 from answers.public.structured_data import meta_description
-from benchmarks.servers import BenchmarkError, Gunicorn, Nginx, WagtailPeer, fetch, program, wrk
+from benchmarks.servers import (
+    PEER_PACKAGES,
+    PEER_VENV,
+    BenchmarkError,
+    Gunicorn,
+    Nginx,
+    WagtailPeer,
+    fetch,
+    program,
+    wrk,
+)
 
 DEMO_SLUG = (
     "do-sglt2-inhibitors-reduce-hospital-admissions-for-heart-failure-according-to-recent-trials"
@@ -31,8 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=2)
         parser.add_argument(
             "--peer-venv",
-            default=os.environ.get("WAGTAIL_PEER_VENV", "/tmp/wagtail-peer/venv"),
-            help="the Wagtail peer's virtualenv (made when missing)",
+            default=os.environ.get("WAGTAIL_PEER_VENV", str(PEER_VENV)),
+            help="the Wagtail peer's virtualenv (made when missing, with pip from the package "
+            f"index: {' '.join(PEER_PACKAGES)}); default .cache/wagtail-peer/venv in the project",
         )
 
     def handle(self, *, seconds, rounds, peer_venv, **options):
