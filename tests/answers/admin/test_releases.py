@@ -169,6 +169,8 @@ def topic_post(topic, name):
         "structure-INITIAL_FORMS": 0,
         "structure-MIN_NUM_FORMS": 0,
         "structure-MAX_NUM_FORMS": 1000,
+        "review_steps-TOTAL_FORMS": 0,
+        "review_steps-INITIAL_FORMS": 0,
     }
 
 

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import publish_answer
@@ -94,6 +94,8 @@ def _request(template, segment, params):
 )
 def test_no_public_address_answers_5xx(live_answer, template, segment, params, method):
     url = _request(template, segment, params)
+    # /healthz answers 503 when no worker has beaten lately, as it must (tests/ops).
+    assume(url.split("?")[0].rstrip("/") != "/healthz")
     client = Client()
     if method == "POST":
         response = client.post(url.split("?")[0], params)
