@@ -33,6 +33,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: export DEBUG ?= 1
+run: export CONTENT_LANGUAGES ?= es
 run: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input

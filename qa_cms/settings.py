@@ -10,6 +10,7 @@ from django.utils.csp import CSP
 
 from qa_cms.email_url import SMTP as SMTP_BACKEND
 from qa_cms.email_url import parse_email_url
+from qa_cms.languages import SOURCE_LANGUAGE, content_languages, site_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -144,6 +145,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Answers are written and approved in English; CONTENT_LANGUAGES names the languages they
+# are translated into ("es"; empty: English only). Each has its /<code>/ pages.
+CONTENT_LANGUAGES = content_languages(envlist("CONTENT_LANGUAGES"))
+LANGUAGES = site_languages(CONTENT_LANGUAGES)
+SOURCE_LANGUAGE_CODE = SOURCE_LANGUAGE
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,7 @@
 - `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
 - `search`: synonym sets, promoted answers, the published words, the search counts
+- `translations`: an answer in other languages, made from one approved version of it
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 
@@ -78,11 +79,20 @@ from .topics import (
     validate_one_line,
 )
 from .transitions import AnswerTransitions
+from .translations import (
+    PublishedTranslation,
+    SourceVersion,
+    TranslatedSection,
+    Translation,
+    TranslationSignOff,
+    language_name,
+)
 
 # django-simple-history's audit-log models, importable here as they were before the split.
 HistoricalAnswer = Answer.history.model
 HistoricalSitePage = SitePage.history.model
 HistoricalGlossaryTerm = GlossaryTerm.history.model
+HistoricalTranslation = Translation.history.model
 
 __all__ = [
     "CERTAINTY_PLAIN_WORDS",
@@ -112,6 +122,7 @@ __all__ = [
     "HistoricalAnswer",
     "HistoricalGlossaryTerm",
     "HistoricalSitePage",
+    "HistoricalTranslation",
     "HouseWord",
     "HouseWordImportError",
     "ImportJob",
@@ -122,6 +133,12 @@ __all__ = [
     "PreviewLink",
     "PublishedAnswer",
     "PublishedAnswerQuerySet",
+    "PublishedTranslation",
+    "SourceVersion",
+    "TranslatedSection",
+    "Translation",
+    "TranslationSignOff",
+    "language_name",
     "Question",
     "ReaderFeedback",
     "ReviewComment",

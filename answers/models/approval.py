@@ -12,28 +12,12 @@ from notifications.models import NotificationKind
 from ..checklist import review_checklist
 from ..people import display_name
 from .choices import Action, Certainty
-from .errors import StaleSignature, WorkflowError
+from .errors import WorkflowError
 from .publication import PublishedAnswer
-from .signoffs import SignOff, check_signature
+from .signoffs import SignOff, check_shown, check_signature
+from .translations import source_approved
 
 FIRST_PUBLISHED = "First published"
-STALE_SIGNATURE = (
-    "Nothing was signed and nothing was published: this answer changed after your page was "
-    "opened, so you would have signed words you did not see. Read the new version, then sign it."
-)
-NO_SHOWN_VERSION = (
-    "Nothing was signed: the request did not say which version of the answer you read. "
-    "Sign from the review page, which shows the answer."
-)
-
-
-def check_shown(shown_hash, current_hash):
-    """A signature means "I saw exactly this": the content hash the signing page displayed
-    must be the content's hash now, or nothing is signed."""
-    if not shown_hash:
-        raise StaleSignature(NO_SHOWN_VERSION)
-    if shown_hash != current_hash:
-        raise StaleSignature(STALE_SIGNATURE, shown_hash=shown_hash)
 
 
 def _version_note(revision, content_hash):
@@ -129,6 +113,7 @@ class AnswerApproval:
                 + (f": {comment}" if comment else ""),
             )
             PublishedAnswer.publish(answer, signoff=signoff, live_from=go_live_at)
+            source_approved(answer, signoff=signoff)
             answer._close_review_requests(f"Approved by {display_name(by)}")
             answer._announce(NotificationKind.APPROVED, by=by, comment=comment.strip())
             self.refresh_from_db()
