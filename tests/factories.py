@@ -384,3 +384,29 @@ def published_translation(answer=None, *, language="es"):
     approve_translation(translation)
     translation.refresh_from_db()
     return answer, translation
+
+
+def translate_xliff(data, *, drop_marker_in=None) -> bytes:
+    """An exported XLIFF file as a translator returns it: each unit's target marked test
+    text keeping the source's citation placeholders (except in unit `drop_marker_in`)."""
+    import copy
+
+    from lxml import etree
+
+    ns = "{urn:oasis:names:tc:xliff:document:1.2}"
+    root = etree.fromstring(data)
+    for n, unit in enumerate(root.iter(f"{ns}trans-unit"), start=1):
+        for old in unit.findall(f"{ns}target"):
+            unit.remove(old)
+        target = etree.SubElement(unit, f"{ns}target")
+        target.text = f"{TEST_TEXT} {n} "
+        if unit.get("id") != drop_marker_in:
+            for placeholder in unit.find(f"{ns}source"):
+                kept = copy.deepcopy(placeholder)
+                kept.tail = ""
+                target.append(kept)
+        if len(target):
+            target[-1].tail = "."
+        else:
+            target.text = f"{TEST_TEXT} {n}."
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
