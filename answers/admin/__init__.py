@@ -22,6 +22,8 @@ the desk. One module per concern:
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
 - `reader_reports`: the problem reports' queue and the readers' votes;
 - `reader_search`: synonym sets, promoted answers and the search report;
+- `translations`: translations, started from a published answer, exchanged as XLIFF, signed
+  off in their own language;
 - `links`: the link health report (broken and redirected links, with their answers).
 """
 
@@ -34,4 +36,5 @@ from . import (  # noqa: F401  (registers the model admins)
     reader_reports,
     reader_search,
     references,
+    translations,
 )
