@@ -17,9 +17,16 @@ HONCHO = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
 
-.PHONY: run serve test e2e fuzz lint format benchmark venv clean
+.PHONY: run serve test e2e fuzz lint format benchmark venv messages clean
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed messages
+
+# The public interface's gettext catalogues (locale/<language>/LC_MESSAGES/django.po),
+# compiled with GNU gettext's msgfmt. The compiled .mo files are committed too, and a test
+# checks they match the .po files.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt (GNU gettext) is needed to compile the translations: apt-get install -y gettext" >&2; exit 1; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' 2>/dev/null; then \

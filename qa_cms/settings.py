@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its time and query count cover every other middleware.
     "ops.middleware.RequestLogMiddleware",
+    # The page's language from its address (/es/…), before the page cache resolves it.
+    "ops.languages.PathLanguageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and messages: a cached public page skips them, and it sees their

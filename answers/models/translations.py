@@ -24,13 +24,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import override as language_override
 from reversion.models import Version
 from simple_history.models import HistoricalRecords
 
 from audit.models import ChainedRecord
 from citations.markers import CITATION_MARKER_RE, split_labels
 
+from ..get_help import GET_HELP
 from ..people import person, printed_name
+from ..publishing import help_levels
 from ..rendering import plain_text, render_markdown
 from .choices import AnswerStatus, SectionKind
 from .errors import WorkflowError
@@ -734,15 +737,28 @@ class PublishedTranslation(models.Model):
         lead_html = render_markdown(translation.lead, numbers=numbers, first_cited=first_cited)
         sections = []
         for index, section in enumerate(translation.ordered_sections(), start=1):
-            sections.append(
-                {
-                    "anchor": f"section-{index}",
-                    "heading": section.heading,
-                    "kind": section.kind,
-                    "html": render_markdown(section.body, numbers=numbers, first_cited=first_cited),
-                    "text": plain_text(section.body),
-                }
+            rendered = {
+                "anchor": f"section-{index}",
+                "heading": section.heading,
+                "kind": section.kind,
+                "html": render_markdown(section.body, numbers=numbers, first_cited=first_cited),
+                "text": plain_text(section.body),
+            }
+            if section.kind == GET_HELP and (levels := help_levels(section.body)):
+                rendered.update(levels)
+                rendered["text"] = " ".join(
+                    sign for level in levels["levels"] for sign in level["signs"]
+                )
+            sections.append(rendered)
+        with language_override(translation.language):
+            body_html = render_to_string(
+                "answers/includes/answer_body.html", {"sections": sections}
             )
+            for section in sections:
+                if section.get("levels"):
+                    section["html"] = render_to_string(
+                        "answers/includes/get_help.html", {"section": section}
+                    )
         data = {
             "question": translation.question_text,
             "lead_text": plain_text(translation.lead),
@@ -764,7 +780,7 @@ class PublishedTranslation(models.Model):
             slug=previous.slug if previous else translation.slug,
             question=translation.question_text,
             lead_html=lead_html,
-            body_html=render_to_string("answers/includes/answer_body.html", {"sections": sections}),
+            body_html=body_html,
             references_html=source_publication.references_html,
             search_text=" ".join([data["lead_text"]] + [s["text"] for s in sections]),
             data=data,
