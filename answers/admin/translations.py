@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 
-from ..models import Answer, TranslatedSection, Translation, WorkflowError
+from ..models import Answer, TranslatedSection, Translation, WorkflowError, language_name
 from ..xliff import export_xliff, import_xliff
 from .object_actions import action_url, carry_out
 
@@ -149,6 +149,11 @@ class TranslationAdmin(VersionAdmin):
                 name="answers_translation_start",
             ),
             path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="answers_translation_dashboard",
+            ),
+            path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="answers_translation_import",
@@ -198,6 +203,57 @@ class TranslationAdmin(VersionAdmin):
                 "upload_form": XliffUploadForm(auto_id="upload-%s"),
             }
         return super().change_view(request, object_id, form_url, extra)
+
+    def dashboard_view(self, request):
+        """Per language: how many published answers are translated (and up to date), in
+        review, out of date, still drafts, and missing, each linking to its list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        published = Answer.objects.with_publication()
+        total = published.count()
+        changelist = reverse("admin:answers_translation_changelist")
+        rows = []
+        for code, name in settings.LANGUAGES[1:]:
+            translations = Translation.objects.filter(language=code, answer__in=published)
+            counts = {
+                "translated": translations.with_publication()
+                .filter(out_of_date_since__isnull=True)
+                .count(),
+                "in_review": translations.awaiting_review().count(),
+                "out_of_date": translations.out_of_date().count(),
+                "draft": translations.filter(
+                    status=Translation.Status.DRAFT, out_of_date_since__isnull=True
+                )
+                .exclude(publication__isnull=False, publication__withdrawn_at__isnull=True)
+                .count(),
+            }
+            missing = published.exclude(translations__language=code).select_related("question")
+            counts["missing"] = missing.count()
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "english_name": language_name(code),
+                    "counts": counts,
+                    "links": {
+                        "translated": f"{changelist}?language={code}&status=published"
+                        "&out_of_date_since__isempty=1",
+                        "in_review": f"{changelist}?language={code}&status=in_review",
+                        "out_of_date": f"{changelist}?language={code}&out_of_date_since__isempty=0",
+                        "draft": f"{changelist}?language={code}&status=draft",
+                    },
+                    "missing": missing.order_by("question__text")[:50],
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Translations by language",
+            "rows": rows,
+            "total": total,
+            "can_start": request.user.has_perm("answers.add_translation"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/answers/translation/dashboard.html", context)
 
     def start_view(self, request):
         if request.method != "POST" or not request.user.has_perm("answers.add_translation"):

@@ -123,3 +123,29 @@ def test_the_changelist_offers_start_and_import_to_writers_only():
     assert answer.question.text.encode() in page.content
     page = login(make_spanish_clinician()).get(_url("changelist"))
     assert b"Start a translation" not in page.content
+
+
+def test_the_dashboard_counts_each_language_with_links():
+    from tests.factories import approve, published_translation
+
+    answer, translation = published_translation()
+    publish_answer(question="Is the missing test answer listed?")
+    page = login(make_editor()).get(_url("dashboard"))
+    html = page.content.decode()
+    assert 'data-count="translated">1<' in html
+    assert 'data-count="missing">1<' in html
+    assert "Is the missing test answer listed?" in html
+    writer = answer.writers.first()
+    with answer.editing(by=writer, comment="Test edit") as locked:
+        locked.lead = "Test: the English lead, revised [1]."
+        locked.save()
+    answer.submit(by=writer)
+    approve(answer, change_summary="Test: revised.")
+    html = login(make_editor()).get(_url("dashboard")).content.decode()
+    assert 'data-count="out_of_date">1<' in html
+    assert "out_of_date_since__isempty=0" in html
+    changelist = login(make_editor()).get(
+        _url("changelist") + "?language=es&out_of_date_since__isempty=0"
+    )
+    assert changelist.status_code == 200
+    assert b"(Spanish)" in changelist.content and b"0 translations" not in changelist.content
