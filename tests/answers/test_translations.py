@@ -2,6 +2,8 @@
 source, its workflow (separation of duties, the signature bound to the content, a clinician
 who declared the language), out of date when the source is approved anew, withdrawn with it."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -288,3 +290,25 @@ def test_an_editor_withdraws_a_translation_with_a_reason():
         translation.withdraw(by=make_translator(), reason="Test")
     translation.withdraw(by=editor, reason="Test: taken down.")
     assert not translation.has_publication
+
+
+def test_the_demo_has_a_spanish_reviewer_and_no_spanish_text(settings, monkeypatch):
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from answers.models import Contributor
+
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "chosen-demo-pw")
+    call_command("load_demo", stdout=StringIO())
+    reviewer = Contributor.objects.get(user__username="revisora")
+    assert reviewer.works_in("es") and reviewer.user.has_perm("answers.review_translation")
+    # Nobody translated or reviewed Spanish text: none is published, and /es/ says so.
+    assert not Translation.objects.exists()
+    page = Client().get("/es/")
+    assert "Todavía no hay respuestas traducidas" in page.content.decode()
+    editor = Client()
+    editor.force_login(reviewer.user.__class__.objects.get(username="editor"))
+    dashboard = editor.get(reverse("admin:answers_translation_dashboard"))
+    assert 'data-count="missing">1<' in dashboard.content.decode()
