@@ -56,23 +56,20 @@ def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
         if live is not None
         else live_translations().filter(translation__answer_id=publication.answer_id)
     )
-    found = [
-        {
-            "hreflang": "en",
-            "name": "English",
-            "url": absolute_url(reverse("question", args=[publication.slug])),
-        }
-    ]
+    english = reverse("question", args=[publication.slug])
+    found = [{"hreflang": "en", "name": "English", "path": english, "url": absolute_url(english)}]
     names = dict(settings.LANGUAGES)
     rows = sorted(rows, key=lambda r: r.language)
     if not rows:
         return []
     for row in rows:
+        path = translated_url(row.language, "translated_question", row.slug)
         found.append(
             {
                 "hreflang": row.language,
                 "name": names.get(row.language, row.language),
-                "url": absolute_url(translated_url(row.language, "translated_question", row.slug)),
+                "path": path,
+                "url": absolute_url(path),
             }
         )
     return found
