@@ -147,3 +147,22 @@ def test_the_compiled_catalogue_is_the_po_file():
             ["msgfmt", "--check", "-o", "-", str(po)], capture_output=True, check=True
         ).stdout
         assert po.with_suffix(".mo").read_bytes() == compiled, f"run make messages: {po}"
+
+
+def test_the_sitemap_lists_translations_with_hreflang_both_ways(site_url):
+    answer, translation_ = published_translation()
+    spanish = f"{site_url}/es/questions/{translation_.slug}/"
+    english = f"{site_url}/questions/{answer.question.slug}/"
+    links = (
+        f'<xhtml:link rel="alternate" hreflang="en" href="{english}"/>'
+        f'<xhtml:link rel="alternate" hreflang="es" href="{spanish}"/>'
+    )
+    answers = Client().get("/sitemap-answers.xml").content.decode()
+    assert f"<url><loc>{english}</loc>{links}" in answers
+    translations = Client().get("/sitemap-translations.xml").content.decode()
+    assert f"<url><loc>{spanish}</loc>{links}" in translations
+    assert f"{site_url}/sitemap-translations.xml" in Client().get("/sitemap.xml").content.decode()
+    # A withdrawn translation leaves both, on the very next request.
+    translation_.withdraw(by=make_editor(), reason="Test: taken down.")
+    assert "hreflang" not in Client().get("/sitemap-answers.xml").content.decode()
+    assert spanish not in Client().get("/sitemap-translations.xml").content.decode()
