@@ -166,3 +166,20 @@ def test_the_sitemap_lists_translations_with_hreflang_both_ways(site_url):
     translation_.withdraw(by=make_editor(), reason="Test: taken down.")
     assert "hreflang" not in Client().get("/sitemap-answers.xml").content.decode()
     assert spanish not in Client().get("/sitemap-translations.xml").content.decode()
+
+
+def test_the_apis_language_filter(site_url):
+    answer, translation_ = published_translation()
+    english = Client().get(reverse("api_answer_list")).json()
+    assert [r["language"] for r in english["results"]] == ["en"]
+    assert english["results"][0]["translation_of"] is None
+    spanish = Client().get(reverse("api_answer_list") + "?language=es").json()
+    (result,) = spanish["results"]
+    assert result["language"] == "es"
+    assert result["question"] == translation_.publication.question
+    assert result["url"] == f"{site_url}/es/questions/{translation_.slug}/"
+    assert result["translation_of"] == f"{site_url}{answer.get_absolute_url()}"
+    assert result["out_of_date"] is False
+    refused = Client().get(reverse("api_answer_list") + "?language=fr")
+    assert refused.status_code == 400
+    assert "language" in str(refused.json())
