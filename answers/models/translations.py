@@ -313,6 +313,15 @@ class Translation(models.Model):
                 )
         if not self.slug:
             problems.append("Give the translation an address (slug).")
+        elif (
+            PublishedTranslation.objects.filter(language=self.language, slug=self.slug)
+            .exclude(translation=self.pk)
+            .exists()
+        ):
+            problems.append(
+                f"Another {self.language_name} answer is published at /{self.language}/"
+                f"questions/{self.slug}/: choose another address (slug)."
+            )
         return problems
 
     # ------------------------------------------------------------ state

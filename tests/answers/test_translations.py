@@ -312,3 +312,21 @@ def test_the_demo_has_a_spanish_reviewer_and_no_spanish_text(settings, monkeypat
     editor.force_login(reviewer.user.__class__.objects.get(username="editor"))
     dashboard = editor.get(reverse("admin:answers_translation_dashboard"))
     assert 'data-count="missing">1<' in dashboard.content.decode()
+
+
+def test_an_address_another_published_translation_keeps_is_refused():
+    _, first = published_translation()
+    answer = publish_answer(question="Is the second test answer translated?")
+    translator = make_translator()
+    second = Translation.start(answer=answer, language="es", by=translator)
+    fill_translation(second, by=translator)
+    # The first moves to a new address; its published page keeps the old one.
+    with first.editing(by=translator, comment="New address") as locked:
+        old = locked.slug
+        locked.slug = "otra-direccion"
+        locked.save()
+    with second.editing(by=translator, comment="Address") as locked:
+        locked.slug = old
+        locked.save()
+    with pytest.raises(WorkflowError, match="choose another address"):
+        second.submit(by=translator)

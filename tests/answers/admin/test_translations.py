@@ -149,3 +149,59 @@ def test_the_dashboard_counts_each_language_with_links():
     )
     assert changelist.status_code == 200
     assert b"(Spanish)" in changelist.content and b"0 translations" not in changelist.content
+
+
+def _change_form(translation, **overrides):
+    sections = translation.ordered_sections()
+    data = {
+        "question_text": translation.question_text,
+        "slug": translation.slug,
+        "lead": translation.lead,
+        "sections-TOTAL_FORMS": len(sections),
+        "sections-INITIAL_FORMS": len(sections),
+        "sections-MIN_NUM_FORMS": 0,
+        "sections-MAX_NUM_FORMS": 1000,
+    }
+    for i, section in enumerate(sections):
+        data |= {
+            f"sections-{i}-id": section.pk,
+            f"sections-{i}-translation": translation.pk,
+            f"sections-{i}-heading": section.heading,
+            f"sections-{i}-body": section.body,
+        }
+    return data | overrides
+
+
+def test_saving_the_form_is_a_version_by_its_writer_and_makes_a_published_one_a_draft():
+    from reversion.models import Version
+
+    from tests.factories import published_translation
+
+    _, translation = published_translation()
+    editor_of_words = make_translator()
+    before = Version.objects.get_for_object(translation).count()
+    response = login(editor_of_words).post(
+        _url("change", translation.pk),
+        _change_form(translation, lead=f"{TEST_TEXT} editado [1]."),
+        follow=True,
+    )
+    assert response.status_code == 200
+    translation.refresh_from_db()
+    assert translation.lead == f"{TEST_TEXT} editado [1]."
+    assert translation.status == Translation.Status.DRAFT
+    assert editor_of_words in translation.writers.all()
+    assert Version.objects.get_for_object(translation).count() == before + 1
+    # The public keeps the approved words until a clinician signs the new ones.
+    assert translation.publication.content_hash != translation.content_hash()
+
+
+def test_a_clinician_cannot_change_the_words():
+    from tests.factories import published_translation
+
+    _, translation = published_translation()
+    response = login(make_spanish_clinician()).post(
+        _url("change", translation.pk), _change_form(translation, lead="x")
+    )
+    assert response.status_code == 403
+    translation.refresh_from_db()
+    assert translation.lead != "x"
