@@ -15,8 +15,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 
-from ..models import Answer, TranslatedSection, Translation, WorkflowError, language_name
+from ..models import (
+    Answer,
+    SignOff,
+    SourceVersion,
+    TranslatedSection,
+    Translation,
+    WorkflowError,
+    language_name,
+)
+from ..models.translations import part_label
 from ..xliff import export_xliff, import_xliff
+from .diff import diff_text
 from .object_actions import action_url, carry_out
 
 MAX_XLIFF_BYTES = 5 * 1024 * 1024
@@ -79,6 +89,34 @@ class StartTranslationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES[1:]
+
+
+def source_changes(translation) -> list[tuple[str, object]]:
+    """What changed in the English answer that the translator has to carry over: from the
+    version translated to the one approved now (out of date), or, once updated, from the
+    version the published translation was made from. [(part, word diff)]."""
+    old = new = None
+    publication = getattr(translation, "publication", None)
+    if translation.is_out_of_date:
+        old, new = translation.source(), SourceVersion(translation.answer.publication.signoff)
+    elif publication is not None and publication.source_hash != (
+        translation.source_signoff.content_hash
+    ):
+        earlier = (
+            SignOff.objects.filter(answer=translation.answer, content_hash=publication.source_hash)
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            old, new = SourceVersion(earlier), translation.source()
+    if old is None:
+        return []
+    before = dict(old.parts())
+    return [
+        (part_label(name), diff_text(before.get(name, ""), text))
+        for name, text in new.parts()
+        if before.get(name, "") != text
+    ]
 
 
 class TranslatedSectionInline(admin.StackedInline):
@@ -186,6 +224,7 @@ class TranslationAdmin(VersionAdmin):
             extra["workflow"] = {
                 "translation": translation,
                 "source": source,
+                "source_changes": source_changes(translation),
                 "side_by_side": [
                     (name, english, mine.get(name, "")) for name, english in source.parts()
                 ],

@@ -205,3 +205,28 @@ def test_a_clinician_cannot_change_the_words():
     assert response.status_code == 403
     translation.refresh_from_db()
     assert translation.lead != "x"
+
+
+def test_the_translators_page_shows_what_changed_in_the_english_version():
+    from tests.factories import approve, published_translation
+
+    answer, translation = published_translation()
+    client = login(make_translator())
+    assert (
+        b"What changed in the English version"
+        not in client.get(_url("change", translation.pk)).content
+    )
+    writer = answer.writers.first()
+    with answer.editing(by=writer, comment="Test edit") as locked:
+        locked.lead = "Yes, nearly always [1]."
+        locked.save()
+    answer.submit(by=writer)
+    approve(answer, change_summary="Test: revised lead.")
+    html = client.get(_url("change", translation.pk)).content.decode()
+    assert "What changed in the English version" in html
+    assert "<del>most of the time</del><ins>nearly always</ins>" in html
+    # Updated to the new version, the page still shows what changed since the published one.
+    client.post(_workflow(translation, "update"), follow=True)
+    html = client.get(_url("change", translation.pk)).content.decode()
+    assert "Since the version the published translation was made from" in html
+    assert "<ins>nearly always</ins>" in html
