@@ -17,9 +17,16 @@ HONCHO = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho
 # The Python that .python-version names: pythonX.Y on PATH, else pyenv's.
 PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || pyenv which python$(PYTHON_VERSION) 2>/dev/null)
 
-.PHONY: run serve test e2e fuzz lint format benchmark venv clean
+.PHONY: run serve test e2e fuzz lint format benchmark venv messages clean
 
 venv: $(VENV)/.installed
+
+# The public interface's gettext catalogues (locale/<language>/LC_MESSAGES/django.po),
+# compiled with GNU gettext's msgfmt after editing a .po file. The compiled .mo files are
+# committed, so running the site needs no gettext; a test checks they match the .po files.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt (GNU gettext) is needed to compile the translations: apt-get install -y gettext" >&2; exit 1; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' 2>/dev/null; then \
@@ -33,6 +40,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: export DEBUG ?= 1
+run: export CONTENT_LANGUAGES ?= es
 run: venv
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input

@@ -36,6 +36,14 @@ _WRITE_CONTENT = [
     "answers.change_glossaryterm",
     "answers.submit_glossaryterm",
     "answers.view_houseword",
+    # Translations: written like answers, from a published answer's approved version.
+    "answers.view_translation",
+    "answers.add_translation",
+    "answers.change_translation",
+    "answers.submit_translation",
+    "answers.view_translatedsection",
+    "answers.change_translatedsection",
+    "answers.view_historicaltranslation",
 ]
 
 GROUP_PERMISSIONS = {
@@ -63,6 +71,12 @@ GROUP_PERMISSIONS = {
         "answers.view_glossarysignoff",
         "answers.view_houseword",
         "answers.view_reviewsteprecord",
+        # Translations into a language they declared on their contributor profile.
+        "answers.view_translation",
+        "answers.review_translation",
+        "answers.view_translatedsection",
+        "answers.view_translationsignoff",
+        "answers.view_historicaltranslation",
     ],
     EDITORS: _WRITE_CONTENT
     + [
@@ -86,6 +100,9 @@ GROUP_PERMISSIONS = {
         "answers.change_contributor",
         "answers.view_publishedanswer",
         "answers.withdraw_glossaryterm",
+        "answers.withdraw_translation",
+        "answers.view_translationsignoff",
+        "answers.view_publishedtranslation",
         # The link health report.
         "answers.view_outboundlink",
         "answers.view_glossarysignoff",

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from ops.pagecache import public_page
 
-from .public import api, preview_links, views
+from .public import api, preview_links, translated, views
 from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
 from .public.sitemaps import sitemap_index, sitemap_section
@@ -34,4 +34,13 @@ urlpatterns = [
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include(api.urlpatterns)),
+]
+
+# The pages in a translation's language, at /<language>/… (qa_cms.urls puts them under
+# i18n_patterns): the same paths as the English pages, which come first.
+translated_urlpatterns = [
+    path("", translated.translated_home, name="translated_home"),
+    path("questions/<slug:slug>/", translated.translated_question, name="translated_question"),
+    path("search/", translated.translated_search, name="translated_search"),
+    path("feed/", translated.translated_feed, name="translated_feed"),
 ]

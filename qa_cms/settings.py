@@ -10,6 +10,7 @@ from django.utils.csp import CSP
 
 from qa_cms.email_url import SMTP as SMTP_BACKEND
 from qa_cms.email_url import parse_email_url
+from qa_cms.languages import SOURCE_LANGUAGE, content_languages, site_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its time and query count cover every other middleware.
     "ops.middleware.RequestLogMiddleware",
+    # The page's language from its address (/es/…), before the page cache resolves it.
+    "ops.languages.PathLanguageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and messages: a cached public page skips them, and it sees their
@@ -144,6 +147,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Answers are written and approved in English; CONTENT_LANGUAGES names the languages they
+# are translated into ("es"; empty: English only). Each has its /<code>/ pages.
+CONTENT_LANGUAGES = content_languages(envlist("CONTENT_LANGUAGES"))
+LANGUAGES = site_languages(CONTENT_LANGUAGES)
+SOURCE_LANGUAGE_CODE = SOURCE_LANGUAGE
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,7 +1,9 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from answers.admin import imports
+from answers.urls import translated_urlpatterns
 from ops.views import healthz
 
 admin.site.site_header = "Patient answers CMS"
@@ -42,3 +44,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("answers.urls")),
 ]
+# /es/… and the other translation languages; English keeps its addresses (no prefix).
+urlpatterns += i18n_patterns(*translated_urlpatterns, prefix_default_language=False)

@@ -17,7 +17,14 @@ _n = count(1)
 
 
 def make_user(
-    *, username=None, group=None, credentials="", display_name=None, superuser=False, email=None
+    *,
+    username=None,
+    group=None,
+    credentials="",
+    display_name=None,
+    superuser=False,
+    email=None,
+    languages="",
 ):
     username = username or f"user{next(_n)}"
     email = f"{username}@example.org" if email is None else email
@@ -30,7 +37,10 @@ def make_user(
     if group:
         user.groups.add(Group.objects.get(name=group))
     Contributor.objects.create(
-        user=user, display_name=display_name or username.title(), credentials=credentials
+        user=user,
+        display_name=display_name or username.title(),
+        credentials=credentials,
+        languages=languages,
     )
     return user
 
@@ -303,3 +313,100 @@ def totp_code(device, *, steps_ahead=0):
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+# ---------------------------------------------------------------- translations
+
+TEST_TEXT = "Texto de prueba"
+"""Marked test text standing in for a translation: never a medical claim in any language."""
+
+
+def fill_translation(translation, *, by, keep_markers=True):
+    """Every part of `translation` filled with marked test text, with the source version's
+    citation markers (unless `keep_markers` is False), as a translator would save it."""
+    from answers.models.translations import marker_sequence
+
+    source = translation.source()
+
+    def text(english, n):
+        markers = (
+            "".join(f" [{label}]" for label in marker_sequence(english)) if keep_markers else ""
+        )
+        return f"{TEST_TEXT} {n}{markers}." if english.strip() else ""
+
+    with translation.editing(by=by, comment="Translated") as locked:
+        locked.question_text = f"{TEST_TEXT}: pregunta {locked.answer_id}?"
+        locked.lead = text(source.lead, 0)
+        for section, english in zip(locked.ordered_sections(), source.sections, strict=True):
+            section.heading = f"{TEST_TEXT} {section.position}"
+            section.body = (
+                "- " + text(english["body"], section.position)
+                if english["kind"] == "questions"
+                else text(english["body"], section.position)
+            )
+            section.save()
+    translation.refresh_from_db()
+    return translation
+
+
+def make_translator(**kwargs):
+    return make_writer(languages="es", **kwargs)
+
+
+def make_spanish_clinician(**kwargs):
+    return make_clinician(languages="es", **kwargs)
+
+
+def approve_translation(translation, clinician=None, **overrides):
+    translation.refresh_from_db()
+    return translation.approve(
+        **{
+            "by": clinician or make_spanish_clinician(),
+            "password": "pw",
+            "shown_hash": translation.content_hash(),
+            "faithful": True,
+            "wording_safe": True,
+            **overrides,
+        }
+    )
+
+
+def published_translation(answer=None, *, language="es"):
+    """A published answer with a Spanish translation of marked test text, signed off:
+    (answer, translation)."""
+    from answers.models import Translation
+
+    answer = answer or publish_answer()
+    translator = make_translator()
+    translation = Translation.start(answer=answer, language=language, by=translator)
+    fill_translation(translation, by=translator)
+    translation.submit(by=translator)
+    approve_translation(translation)
+    translation.refresh_from_db()
+    return answer, translation
+
+
+def translate_xliff(data, *, drop_marker_in=None) -> bytes:
+    """An exported XLIFF file as a translator returns it: each unit's target marked test
+    text keeping the source's citation placeholders (except in unit `drop_marker_in`)."""
+    import copy
+
+    from lxml import etree
+
+    ns = "{urn:oasis:names:tc:xliff:document:1.2}"
+    root = etree.fromstring(data)
+    for n, unit in enumerate(root.iter(f"{ns}trans-unit"), start=1):
+        for old in unit.findall(f"{ns}target"):
+            unit.remove(old)
+        target = etree.SubElement(unit, f"{ns}target")
+        target.text = f"{TEST_TEXT} {n} "
+        if unit.get("id") != drop_marker_in:
+            for placeholder in unit.find(f"{ns}source"):
+                kept = copy.deepcopy(placeholder)
+                kept.tail = ""
+                target.append(kept)
+        if len(target):
+            target[-1].tail = "."
+        else:
+            target.text = f"{TEST_TEXT} {n}."
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -23,6 +23,8 @@ the desk. One module per concern:
 - `reader_reports`: the problem reports' queue and the readers' votes;
 - `reader_search`: synonym sets, promoted answers and the search report;
 - `releases`: releases (answers that go live together), publish and take back;
+- `translations`: translations, started from a published answer, exchanged as XLIFF, signed
+  off in their own language;
 - `links`: the link health report (broken and redirected links, with their answers).
 """
 
@@ -36,4 +38,5 @@ from . import (  # noqa: F401  (registers the model admins)
     reader_search,
     references,
     releases,
+    translations,
 )

@@ -17,6 +17,7 @@
 - `house_words`: the house list of words to avoid and their plain alternatives
 - `imports`: uploads the task worker imports, with their progress
 - `search`: synonym sets, promoted answers, the published words, the search counts
+- `translations`: an answer in other languages, made from one approved version of it
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 
@@ -98,11 +99,20 @@ from .topics import (
     validate_one_line,
 )
 from .transitions import AnswerTransitions
+from .translations import (
+    PublishedTranslation,
+    SourceVersion,
+    TranslatedSection,
+    Translation,
+    TranslationSignOff,
+    language_name,
+)
 
 # django-simple-history's audit-log models, importable here as they were before the split.
 HistoricalAnswer = Answer.history.model
 HistoricalSitePage = SitePage.history.model
 HistoricalGlossaryTerm = GlossaryTerm.history.model
+HistoricalTranslation = Translation.history.model
 
 __all__ = [
     "CERTAINTY_PLAIN_WORDS",
@@ -133,6 +143,7 @@ __all__ = [
     "HistoricalAnswer",
     "HistoricalGlossaryTerm",
     "HistoricalSitePage",
+    "HistoricalTranslation",
     "HouseWord",
     "HouseWordImportError",
     "ImportJob",
@@ -143,6 +154,12 @@ __all__ = [
     "PreviewLink",
     "PublishedAnswer",
     "PublishedAnswerQuerySet",
+    "PublishedTranslation",
+    "SourceVersion",
+    "TranslatedSection",
+    "Translation",
+    "TranslationSignOff",
+    "language_name",
     "Question",
     "ReaderFeedback",
     "Release",

@@ -15,26 +15,9 @@ from .choices import Action, Certainty
 from .errors import StaleSignature, WorkflowError
 from .publication import PublishedAnswer
 from .routes import ReviewStepRecord, StepKind
-from .signoffs import SignOff, check_signature
+from .signoffs import SignOff, check_shown, check_signature
 
 FIRST_PUBLISHED = "First published"
-STALE_SIGNATURE = (
-    "Nothing was signed and nothing was published: this answer changed after your page was "
-    "opened, so you would have signed words you did not see. Read the new version, then sign it."
-)
-NO_SHOWN_VERSION = (
-    "Nothing was signed: the request did not say which version of the answer you read. "
-    "Sign from the review page, which shows the answer."
-)
-
-
-def check_shown(shown_hash, current_hash):
-    """A signature means "I saw exactly this": the content hash the signing page displayed
-    must be the content's hash now, or nothing is signed."""
-    if not shown_hash:
-        raise StaleSignature(NO_SHOWN_VERSION)
-    if shown_hash != current_hash:
-        raise StaleSignature(STALE_SIGNATURE, shown_hash=shown_hash)
 
 
 def _version_note(revision, content_hash):

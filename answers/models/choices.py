@@ -32,6 +32,14 @@ class AnswerStatus(models.TextChoices):
     APPROVED = "approved", "Approved, waiting for release"
 
 
+class TranslationStatus(models.TextChoices):
+    """A translation's workflow: an answer's, without releases (it goes live when signed)."""
+
+    DRAFT = AnswerStatus.DRAFT.value, AnswerStatus.DRAFT.label
+    IN_REVIEW = AnswerStatus.IN_REVIEW.value, AnswerStatus.IN_REVIEW.label
+    PUBLISHED = AnswerStatus.PUBLISHED.value, AnswerStatus.PUBLISHED.label
+
+
 class Certainty(models.TextChoices):
     """GRADE's four levels of certainty of evidence, with what each means to a reader, and
     "Not yet graded": nobody has graded the evidence, and readers are told so (no level)."""

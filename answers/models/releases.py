@@ -27,6 +27,7 @@ from ..people import display_name
 from .choices import AnswerStatus
 from .errors import WorkflowError
 from .publication import PublishedAnswer
+from .translations import source_approved
 
 
 class ReleaseError(WorkflowError):
@@ -536,7 +537,9 @@ class AnswerReleases:
         self.status = AnswerStatus.PUBLISHED
         when = f" (goes live {timezone.localtime(go_live_at):%d %b %Y %H:%M})" if go_live_at else ""
         self._record(by=by, reason=f"Approved and published{when}{note}")
-        return PublishedAnswer.publish(self, signoff=signoff, live_from=go_live_at)
+        publication = PublishedAnswer.publish(self, signoff=signoff, live_from=go_live_at)
+        source_approved(self, signoff=signoff)
+        return publication
 
     def _publish_held(self, member, *, release, by, now):
         """Publish the sign-off held for `release`, keeping the snapshot it replaces."""
@@ -544,6 +547,7 @@ class AnswerReleases:
         member.previous = snapshot_state(previous) if previous is not None else None
         member.save(update_fields=["previous"])
         publication = PublishedAnswer.publish(self, signoff=member.signoff, live_from=now)
+        source_approved(self, signoff=member.signoff)
         self.status = AnswerStatus.PUBLISHED
         self._record(by=by, reason=f"Published with release “{release.name}”")
         return publication

@@ -8,13 +8,32 @@ from django.utils import timezone
 from audit.models import ChainedRecord
 
 from ..people import printed_name
-from .errors import SignatureRefused
+from .errors import SignatureRefused, StaleSignature
 
 
 def check_signature(user, password):
     """A sign-off is an electronic signature: the signer's own password, or nothing is signed."""
     if not password or not user.check_password(password):
         raise SignatureRefused(WRONG_SIGNATURE)
+
+
+STALE_SIGNATURE = (
+    "Nothing was signed and nothing was published: this answer changed after your page was "
+    "opened, so you would have signed words you did not see. Read the new version, then sign it."
+)
+NO_SHOWN_VERSION = (
+    "Nothing was signed: the request did not say which version of the answer you read. "
+    "Sign from the review page, which shows the answer."
+)
+
+
+def check_shown(shown_hash, current_hash):
+    """A signature means "I saw exactly this": the content hash the signing page displayed
+    must be the content's hash now, or nothing is signed."""
+    if not shown_hash:
+        raise StaleSignature(NO_SHOWN_VERSION)
+    if shown_hash != current_hash:
+        raise StaleSignature(STALE_SIGNATURE, shown_hash=shown_hash)
 
 
 # What a clinician's sign-off means, recorded with each one (21 CFR Part 11 asks that an

@@ -134,6 +134,14 @@ class Contributor(models.Model):
         blank=True,
         help_text="Their public page: /contributors/<slug>/. Made from the name when left empty.",
     )
+    languages = models.CharField(
+        "languages they work in",
+        max_length=100,
+        blank=True,
+        help_text="Besides English, the languages this person writes or medically reviews in "
+        "(language codes separated by commas, e.g. “es”). Only a clinician who declared a "
+        "language signs off translations into it.",
+    )
 
     class Meta:
         ordering = ["display_name"]
@@ -165,6 +173,22 @@ class Contributor(models.Model):
     def clean(self):
         if self.slug and self.former_address_of_someone_else(self.slug, exclude_pk=self.pk):
             raise ValidationError({"slug": FORMER_ADDRESS_TAKEN})
+        unknown = [code for code in self.language_codes if code not in settings.CONTENT_LANGUAGES]
+        if unknown:
+            offered = ", ".join(settings.CONTENT_LANGUAGES) or "none: the site is English only"
+            raise ValidationError(
+                {
+                    "languages": f"The site is not translated into {', '.join(unknown)}. "
+                    f"Languages it is translated into: {offered}."
+                }
+            )
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code.strip().lower() for code in self.languages.split(",") if code.strip()]
+
+    def works_in(self, language) -> bool:
+        return language in self.language_codes
 
     @staticmethod
     def unique_slug_for(name, *, exclude_pk=None):

@@ -24,6 +24,7 @@ from .errors import WorkflowError
 from .feedback import ReviewComment
 from .preview import PreviewLink
 from .publication import PublishedAnswer
+from .translations import source_withdrawn
 
 
 class AnswerTransitions:
@@ -340,6 +341,7 @@ class AnswerTransitions:
             publication.save()
             answer.status = self.Status.DRAFT
             answer._record(by=by, reason=f"Withdrawn: {reason}")
+            source_withdrawn(answer, by=by, reason=reason)
             answer._close_review_requests(f"Withdrawn by {display_name(by)}")
             answer._announce(NotificationKind.WITHDRAWN, by=by, comment=reason)
             self.refresh_from_db()

@@ -17,6 +17,7 @@ import re
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, URLPattern, path, re_path, resolve, reverse
@@ -32,6 +33,7 @@ from ..models import Certainty, PublishedAnswer
 from .api_schemas import PAGE_SIZE, Answer, AnswerFilters, AnswerPage, Problem
 from .caching import LISTING, answer_key
 from .structured_data import absolute_url, snapshot_topic_name
+from .translated import live_translations, translated_url
 
 PROBLEM = "application/problem+json"
 # In a query string an unencoded "+" arrives as a space: "…T10:00 02:00" means "+02:00".
@@ -143,7 +145,32 @@ def answer_summary(publication) -> dict:
         "api_url": absolute_url(reverse("api_answer_detail", args=[publication.slug])),
         "topic": _topic(publication.topic, publication.approved_topic_name),
         "lead_text": publication.lead_text,
+        "language": "en",
+        "translation_of": None,
+        "out_of_date": False,
         **_dates(publication),
+    }
+
+
+def translation_summary(snapshot) -> dict:
+    """A published translation in the list: its own words and address; topic, review dates
+    and the document are the English answer's, which it translates."""
+    source = snapshot.translation.answer.publication
+    return {
+        "question": snapshot.question,
+        "slug": snapshot.slug,
+        "url": absolute_url(
+            translated_url(snapshot.language, "translated_question", snapshot.slug)
+        ),
+        "api_url": absolute_url(reverse("api_answer_detail", args=[source.slug])),
+        "topic": _topic(source.topic, snapshot_topic_name(source)),
+        "lead_text": snapshot.data.get("lead_text", ""),
+        "language": snapshot.language,
+        "translation_of": absolute_url(source.get_absolute_url()),
+        "out_of_date": snapshot.translation.out_of_date_since is not None,
+        "first_published": snapshot.first_published_at.isoformat(),
+        "last_reviewed": snapshot.approved_at.isoformat(),
+        "next_review_due": source.next_review_due.isoformat(),
     }
 
 
@@ -231,8 +258,29 @@ _CONDITIONAL = {
 def answer_list(request, filters: Query[AnswerFilters]):
     publications = PublishedAnswer.objects.listing().order_by("-approved_at", "pk")
     params = {}
+    summary = answer_summary
+    if filters.language != "en":
+        if filters.language not in settings.CONTENT_LANGUAGES:
+            offered = ", ".join(["en", *settings.CONTENT_LANGUAGES])
+            return problem(
+                400, f"language={filters.language!r} is not published here: use one of {offered}."
+            )
+        publications = (
+            live_translations()
+            .filter(language=filters.language)
+            .select_related("translation__answer__publication__topic")
+            .defer("lead_html", "body_html", "references_html", "search_text", "search_vector")
+            .order_by("-approved_at", "pk")
+        )
+        params["language"] = filters.language
+        summary = translation_summary
     if filters.topic:
-        publications = publications.filter(topic__slug=filters.topic)
+        topic_field = (
+            "topic__slug"
+            if summary is answer_summary
+            else ("translation__answer__publication__topic__slug")
+        )
+        publications = publications.filter(**{topic_field: filters.topic})
         params["topic"] = filters.topic
     if filters.updated_since is not None:
         try:
@@ -257,7 +305,7 @@ def answer_list(request, filters: Query[AnswerFilters]):
         "pages": paginator.num_pages,
         "next": page_url(page.next_page_number()) if page.has_next() else None,
         "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "results": [answer_summary(publication) for publication in page.object_list],
+        "results": [summary(publication) for publication in page.object_list],
     }
     return _conditional(request, set_surrogate_keys(_json(body), LISTING))
 

@@ -4,6 +4,7 @@ schemathesis checks in the suite that every response `api.py` builds matches it.
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from ninja import Field, Schema
 from pydantic import AnyUrl, WithJsonSchema
 
@@ -45,9 +46,19 @@ class AnswerSummary(Dates):
     question: str
     slug: str
     url: AnyUrl
-    api_url: AnyUrl
+    api_url: AnyUrl = Field(
+        description="The answer's document; for a translation, the English answer's."
+    )
     topic: Topic
     lead_text: str
+    language: str = Field(description="The language of question and lead_text: en, es, ...")
+    translation_of: AnyUrl | None = Field(
+        description="For a translation: the English answer's page it translates."
+    )
+    out_of_date: bool = Field(
+        description="For a translation: the English answer was approved again since, and the "
+        "translation is being updated.",
+    )
 
 
 class AnswerPage(Schema):
@@ -126,6 +137,13 @@ class AnswerFilters(Schema):
     page: int = Field(1, ge=1, description=f"{PAGE_SIZE} answers per page.")
     topic: str = Field(
         "", pattern=SLUG_PATTERN, description="Only answers in the topic with this slug."
+    )
+    language: str = Field(
+        "en",
+        # The site's languages when the process starts (settings.LANGUAGES).
+        pattern="^(" + "|".join(code for code, _ in settings.LANGUAGES) + ")$",
+        description="en (the default): the English answers; a translation language (e.g. es): "
+        "the answers published in it, at their addresses in that language.",
     )
     # Parsed by parse_updated_since, which also takes an offset whose "+" came unencoded.
     updated_since: Annotated[

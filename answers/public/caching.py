@@ -26,6 +26,7 @@ from functools import wraps
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import translation
 
 from ops.pagecache import bump_generation, set_surrogate_keys
 from ops.purge import purge_keys
@@ -34,6 +35,7 @@ from ..models import (
     Contributor,
     GlossaryTerm,
     PublishedAnswer,
+    PublishedTranslation,
     SearchPromotion,
     SitePage,
     SynonymSet,
@@ -238,3 +240,26 @@ def _search_changed(sender, instance, raw=False, **kwargs):
     (`count_search`): a new generation drops them from the in-app cache."""
     if not raw:
         bump_generation()
+
+
+@receiver(post_save, sender=PublishedTranslation, dispatch_uid="purge_translation_on_save")
+@receiver(post_delete, sender=PublishedTranslation, dispatch_uid="purge_translation_on_delete")
+def _translation_changed(sender, instance, raw=False, **kwargs):
+    """A translation published or withdrawn: its page, the English page (its language
+    links), its language's listings. The translated page carries the English answer's key,
+    so the English answer's approval (which makes it out of date) purges it too."""
+    if raw:
+        return
+    with translation.override(instance.language):
+        urls = [
+            reverse("translated_question", args=[instance.slug]),
+            reverse("translated_home"),
+            reverse("translated_feed"),
+        ]
+    source = PublishedAnswer.objects.filter(answer__translations=instance.translation_id).first()
+    if source is not None:
+        urls.append(source.get_absolute_url())
+    purge_keys(
+        [answer_key(instance.translation.answer_id), LISTING],
+        urls=[*map(absolute_url, urls), *_listing_urls()],
+    )

@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 
 from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage
+from .translated import live_translations, translated_url
 
 # Search engines take up to 50,000 addresses a file; smaller pages stay quick to render.
 ANSWERS_PER_SITEMAP = 1000
@@ -75,11 +76,59 @@ class SlugRowsSitemap(SiteUrlSitemap):
                 yield reverse(self.url_name, args=[slug]), lastmod
 
 
+def translated_alternates(source_slugs) -> dict[str, list[tuple[str, str]]]:
+    """{English slug: [(hreflang, path), ...]} for the answers among `source_slugs` that
+    have a live translation: English first, then each translation. One query."""
+    rows = (
+        live_translations()
+        .filter(translation__answer__publication__slug__in=list(source_slugs))
+        .order_by("language")
+        .values_list("translation__answer__publication__slug", "language", "slug")
+    )
+    found: dict[str, list[tuple[str, str]]] = {}
+    for source, language, slug in rows:
+        links = found.setdefault(source, [("en", reverse("question", args=[source]))])
+        links.append((language, translated_url(language, "translated_question", slug)))
+    return found
+
+
 class AnswerSitemap(SlugRowsSitemap):
+    """Each live answer, with its live translations as hreflang alternates."""
+
     url_name = "question"
 
     def items(self):
         return PublishedAnswer.objects.live().order_by("slug").values_list("slug", "approved_at")
+
+    def entries(self, items):
+        items = list(items)
+        alternates = translated_alternates(slug for slug, _ in items) if items else {}
+        for (path, lastmod), (slug, _) in zip(super().entries(items), items, strict=True):
+            yield path, lastmod, alternates.get(slug, ())
+
+
+class TranslationSitemap(SiteUrlSitemap):
+    """Each live translation at /<language>/…, with the English page and the other
+    translations as hreflang alternates."""
+
+    def items(self):
+        return (
+            live_translations()
+            .order_by("language", "slug")
+            .values_list(
+                "language", "slug", "approved_at", "translation__answer__publication__slug"
+            )
+        )
+
+    def get_latest_lastmod(self):
+        return live_translations().aggregate(latest=Max("approved_at"))["latest"]
+
+    def entries(self, items):
+        items = list(items)
+        alternates = translated_alternates(source for *_, source in items) if items else {}
+        for language, slug, approved_at, source in items:
+            path = translated_url(language, "translated_question", slug)
+            yield path, approved_at, alternates.get(source, ())
 
 
 class TopicSitemap(SlugRowsSitemap):
@@ -160,6 +209,7 @@ class GlossarySitemap(SiteUrlSitemap):
 
 sitemaps = {
     "answers": AnswerSitemap,
+    "translations": TranslationSitemap,
     "topics": TopicSitemap,
     "contributors": ContributorSitemap,
     "about": AboutSitemap,
@@ -200,8 +250,13 @@ def sitemap_section(request, section):
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
     ]
     latest, every_lastmod = None, True
-    for path, lastmod in site.entries(page.object_list):
+    for path, lastmod, *more in site.entries(page.object_list):
         parts.append(f"<url><loc>{escape(origin + path)}</loc>")
+        for hreflang, alternate in more[0] if more else ():
+            parts.append(
+                f'<xhtml:link rel="alternate" hreflang="{hreflang}" '
+                f'href="{escape(origin + alternate)}"/>'
+            )
         if lastmod is None:
             every_lastmod = False
         else:

@@ -56,6 +56,7 @@ from .structured_data import (
     site_page_data,
     snapshot_topic_name,
 )
+from .translated import alternates_of
 
 RECENT_COUNT = 10
 DAY = 24 * 3600  # how long what is kept under a generation may stay in the cache
@@ -165,6 +166,16 @@ def _related(publication, generation):
     )
 
 
+def _alternates(publication, generation):
+    """The page's other languages change only when what is live changes: kept under the
+    generation, like related questions."""
+    if not settings.CONTENT_LANGUAGES:
+        return []
+    return cache.get_or_set(
+        f"alternates:{publication.pk}:{generation}", lambda: alternates_of(publication), DAY
+    )
+
+
 def _answer_page(request, publication, form, *, status=200):
     data = publication.data
     generation = current_generation()  # read once: related questions and glossary terms
@@ -180,6 +191,7 @@ def _answer_page(request, publication, form, *, status=200):
         "topic_name": snapshot_topic_name(publication),
         "page_citation": page_citation(publication),
         "related": _related(publication, generation),
+        "alternates": _alternates(publication, generation),
         "public_generation": generation,
     }
     return render(request, "answers/answer_detail.html", context, status=status)

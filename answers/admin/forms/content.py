@@ -7,6 +7,7 @@ a field of any form here: only the workflow methods on Answer change it.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -317,7 +318,29 @@ class ContributorForm(forms.ModelForm):
             "bio",
             "orcid",
             "conflicts_of_interest",
+            "languages",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ticked from the site's translation languages (settings.CONTENT_LANGUAGES), kept
+        # as codes; a code no longer configured stays listed, so saving does not drop it.
+        offered = dict(settings.LANGUAGES[1:])
+        for code in self.instance.language_codes if self.instance else []:
+            offered.setdefault(code, f"{code} (no longer a site language)")
+        self.fields["languages"] = forms.MultipleChoiceField(
+            label="Languages they work in",
+            choices=list(offered.items()),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=Contributor._meta.get_field("languages").help_text
+            if offered
+            else "The site is published in English only (settings: CONTENT_LANGUAGES).",
+        )
+        self.initial["languages"] = self.instance.language_codes if self.instance else []
+
+    def clean_languages(self):
+        return ",".join(self.cleaned_data["languages"])
 
     def clean_orcid(self):
         """Accept the iD as copied from an ORCID record page (with https://orcid.org/)."""

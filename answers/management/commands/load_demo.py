@@ -38,6 +38,16 @@ ACCOUNTS = [
     ("clinician", MEDICAL_REVIEWERS, "Demo Clinician", "MD", "Medical reviewer (demo account)"),
     ("editor", EDITORS, "Demo Editor", "", "Managing editor (demo account)"),
 ]
+# With Spanish configured (`make run` sets CONTENT_LANGUAGES=es), a clinician who reads it:
+# translations into Spanish are signed off only by a clinician who declared the language.
+# The demo publishes no Spanish text: nobody translated or reviewed one.
+SPANISH_REVIEWER = (
+    "revisora",
+    MEDICAL_REVIEWERS,
+    "Demo Revisora",
+    "MD",
+    "Medical reviewer, reads Spanish (demo account)",
+)
 
 
 class Command(BaseCommand):
@@ -55,6 +65,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             sync_groups(apps)
             users = {name: self.account(name, *rest, password=password) for name, *rest in ACCOUNTS}
+            if "es" in settings.CONTENT_LANGUAGES:
+                name, *rest = SPANISH_REVIEWER
+                users[name] = self.account(name, *rest, password=password, languages="es")
+                self.stdout.write(
+                    "Spanish: the clinician revisora signs off Spanish translations; none is "
+                    "published (Translations by language in the admin lists what is missing)."
+                )
             for name, slug in TOPICS:
                 Topic.objects.get_or_create(name=name, defaults={"slug": slug})
             synonyms = import_synonyms(
@@ -72,7 +89,9 @@ class Command(BaseCommand):
                     self.correct_placeholder(answer, users, password=password)
         self.stdout.write(
             self.style.SUCCESS("Demo ready.")
-            + " Log in at /admin/ as writer, clinician or editor with the password: "
+            + " Log in at /admin/ as writer, clinician"
+            + (", revisora" if "es" in settings.CONTENT_LANGUAGES else "")
+            + " or editor with the password: "
             + password
         )
 
@@ -116,7 +135,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Corrected the demo's placeholder certainty of evidence: {answer}")
 
-    def account(self, username, group, name, credentials, role, *, password):
+    def account(self, username, group, name, credentials, role, *, password, languages=""):
         user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         user.is_staff = True
         # example.org is reserved for examples: `make run` prints the notification emails.
@@ -126,7 +145,12 @@ class Command(BaseCommand):
         user.groups.set([Group.objects.get(name=group)])
         Contributor.objects.update_or_create(
             user=user,
-            defaults={"display_name": name, "credentials": credentials, "role_title": role},
+            defaults={
+                "display_name": name,
+                "credentials": credentials,
+                "role_title": role,
+                "languages": languages,
+            },
         )
         return user
 

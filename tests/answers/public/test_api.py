@@ -316,7 +316,7 @@ def test_openapi_describes_the_endpoints(client):
     assert body["openapi"] == "3.1.0"
     assert set(body["paths"]) == {"/api/answers/", "/api/answers/{slug}/"}
     params = {p["name"] for p in body["paths"]["/api/answers/"]["get"]["parameters"]}
-    assert params == {"page", "topic", "updated_since"}
+    assert params == {"page", "topic", "updated_since", "language"}
     detail = body["paths"]["/api/answers/{slug}/"]["get"]["responses"]
     assert {"200", "304", "404", "410"} <= set(detail)
     # Every $ref points at a schema that exists.

@@ -62,14 +62,15 @@ def test_sitemaps_are_paginated_with_constant_queries(
     monkeypatch.setattr(sitemaps.SiteUrlSitemap, "limit", 2)
     answers = [publish_answer(question=f"Is paged sitemap answer {n} listed?") for n in range(5)]
     # The index counts each sitemap's pages and reads its newest lastmod (contributors have
-    # none, the glossary one); +1: the public generation and the next scheduled change (the
-    # page cache).
-    with django_assert_max_num_queries(9):
+    # none, the glossary one; the translations' two); +1: the public generation and the next
+    # scheduled change (the page cache).
+    with django_assert_max_num_queries(11):
         locations = sitemap_locations(client)
     assert locations.count(f"{BASE}/sitemap-answers.xml") == 1
     assert f"{BASE}/sitemap-answers.xml?p=3" in locations
     assert f"{BASE}/sitemap-answers.xml?p=4" not in locations
-    with django_assert_max_num_queries(3):
+    # +1: the page's answers' live translations (their hreflang alternates), one query.
+    with django_assert_max_num_queries(4):
         page = client.get("/sitemap-answers.xml?p=3")
     assert len(list(ET.fromstring(page.content).iter(f"{SITEMAP}url"))) == 1
     entries = sitemap_entries(client)

@@ -1,0 +1,272 @@
+"""The public pages in a translation's language, at /<language>/… (i18n_patterns without a
+prefix for English, so every English address is unchanged). They read only the approved
+translation snapshots (PublishedTranslation); a translation whose English answer is not
+live is not served; one made from an older English version is served with a notice."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.syndication.views import Feed
+from django.db import connection
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
+
+from ..models import PublishedAnswer, PublishedTranslation, language_name
+from .caching import LISTING, answer_key, tagged
+from .structured_data import absolute_url, ld_json_script, meta_description, publisher
+
+PAGE_SIZE = 50
+
+
+def translated_url(language, name, *args) -> str:
+    """The address of a page in `language` (/es/…)."""
+    with translation.override(language):
+        return reverse(name, args=args)
+
+
+def _language_or_404():
+    language = translation.get_language()
+    if language not in settings.CONTENT_LANGUAGES:
+        raise Http404("No pages in this language.")
+    return language
+
+
+def live_translations():
+    """Translation snapshots readers see: not withdrawn, their English answer live."""
+    return PublishedTranslation.objects.filter(
+        withdrawn_at__isnull=True,
+        translation__answer__publication__isnull=False,
+    ).filter(PublishedAnswer.objects.live_condition("translation__answer__publication__"))
+
+
+def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
+    """The page in every language readers can read it in: English first, then each live
+    translation (hreflang, the language's own name, the address); none when it has no
+    live translation."""
+    rows = (
+        live
+        if live is not None
+        else live_translations().filter(translation__answer_id=publication.answer_id)
+    )
+    english = reverse("question", args=[publication.slug])
+    found = [{"hreflang": "en", "name": "English", "path": english, "url": absolute_url(english)}]
+    names = dict(settings.LANGUAGES)
+    rows = sorted(rows, key=lambda r: r.language)
+    if not rows:
+        return []
+    for row in rows:
+        path = translated_url(row.language, "translated_question", row.slug)
+        found.append(
+            {
+                "hreflang": row.language,
+                "name": names.get(row.language, row.language),
+                "path": path,
+                "url": absolute_url(path),
+            }
+        )
+    return found
+
+
+def _structured_data(snapshot, source, url):
+    data = snapshot.data
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": snapshot.question,
+        "headline": snapshot.question,
+        "description": meta_description(data.get("lead_text", "")),
+        "inLanguage": snapshot.language,
+        "isAccessibleForFree": True,
+        "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
+        "datePublished": snapshot.first_published_at.isoformat(),
+        "dateModified": snapshot.approved_at.isoformat(),
+        "lastReviewed": timezone.localdate(snapshot.approved_at).isoformat(),
+        "publisher": publisher(),
+        "translationOfWork": {
+            "@type": "MedicalWebPage",
+            "@id": absolute_url(reverse("question", args=[source.slug])),
+            "inLanguage": "en",
+        },
+        "mainEntity": {
+            "@type": "Question",
+            "name": snapshot.question,
+            "acceptedAnswer": {"@type": "Answer", "text": data.get("lead_text", ""), "url": url},
+        },
+    }
+
+
+@public_page
+@require_safe
+def translated_question(request, slug):
+    language = _language_or_404()
+    snapshot = (
+        PublishedTranslation.objects.select_related(
+            "translation", "translation__answer__publication"
+        )
+        .filter(language=language, slug=slug)
+        .first()
+    )
+    if snapshot is None:
+        raise Http404("No translation at this address.")
+    source = getattr(snapshot.translation.answer, "publication", None)
+    if source is None or not source.is_live() or snapshot.withdrawn_at is not None:
+        response = render(
+            request,
+            "answers/translated_gone.html",
+            {"page_language": language, "snapshot": snapshot},
+            status=410,
+        )
+        return set_surrogate_keys(response, answer_key(snapshot.translation.answer_id))
+    url = absolute_url(request.path)
+    alternates = alternates_of(source)
+    response = render(
+        request,
+        "answers/translated_detail.html",
+        {
+            "page_language": language,
+            "snapshot": snapshot,
+            "data": snapshot.data,
+            "source": source,
+            "source_url": reverse("question", args=[source.slug]),
+            "out_of_date": snapshot.translation.out_of_date_since is not None,
+            "alternates": alternates,
+            "other_languages": [a for a in alternates if a["hreflang"] != language],
+            "canonical_url": url,
+            "description": meta_description(snapshot.data.get("lead_text", "")),
+            "structured_data": ld_json_script(_structured_data(snapshot, source, url)),
+            "emergency_number": settings.EMERGENCY_NUMBER,
+        },
+    )
+    set_last_modified(response, max(snapshot.approved_at, source.approved_at))
+    # The English answer's approval or withdrawal, and this translation's, purge the key.
+    return set_surrogate_keys(response, answer_key(snapshot.translation.answer_id))
+
+
+@public_page
+@require_safe
+def translated_home(request):
+    language = _language_or_404()
+    snapshots = (
+        live_translations()
+        .filter(language=language)
+        .only("slug", "question", "language", "approved_at")
+        .order_by("question")[:PAGE_SIZE]
+    )
+    response = render(
+        request,
+        "answers/translated_home.html",
+        {
+            "page_language": language,
+            "snapshots": snapshots,
+            "language_name": dict(settings.LANGUAGES)[language],
+            "english_name": language_name(language),
+            "canonical_url": absolute_url(request.path),
+        },
+    )
+    return set_surrogate_keys(response, LISTING)
+
+
+@public_page(query=["q"])
+@require_safe
+def translated_search(request):
+    """Search in this language: on PostgreSQL with the language's own text-search
+    configuration (its stemming), elsewhere by words contained."""
+    language = _language_or_404()
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    results = []
+    if query:
+        results = list(search_translations(query, language=language)[:PAGE_SIZE])
+    response = render(
+        request,
+        "answers/translated_search.html",
+        {"page_language": language, "query": query, "results": results},
+    )
+    return set_surrogate_keys(response, LISTING)
+
+
+# PostgreSQL's text-search configurations by language (those it ships with).
+TEXT_SEARCH_CONFIGS = {
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "pt-br": "portuguese",
+    "nl": "dutch",
+    "ru": "russian",
+}
+
+
+def search_translations(query, *, language):
+    rows = live_translations().filter(language=language)
+    if connection.vendor == "postgresql":
+        config = TEXT_SEARCH_CONFIGS.get(language, "simple")
+        vector = SearchVector("question", weight="A", config=config) + SearchVector(
+            "search_text", weight="C", config=config
+        )
+        search_query = SearchQuery(query, config=config, search_type="websearch")
+        return (
+            rows.annotate(rank=SearchRank(vector, search_query))
+            .filter(rank__gt=0)
+            .order_by("-rank", "question")
+        )
+    condition = Q()
+    for word in query.split():
+        condition &= Q(question__icontains=word) | Q(search_text__icontains=word)
+    return rows.filter(condition).order_by("question")
+
+
+class TranslatedFeed(Feed):
+    """The newest approved translations in the page's language (Atom)."""
+
+    feed_type = Atom1Feed
+    description_template = None
+
+    def get_object(self, request):
+        return _language_or_404()
+
+    def title(self, language):
+        return _("Patient answers: recently reviewed answers")
+
+    def subtitle(self, language):
+        return _("Answers newly published or re-reviewed by a clinician.")
+
+    def link(self, language):
+        return absolute_url(translated_url(language, "translated_home"))
+
+    def feed_url(self, language):
+        return absolute_url(translated_url(language, "translated_feed"))
+
+    def items(self, language):
+        return live_translations().filter(language=language).order_by("-approved_at", "pk")[:50]
+
+    def item_title(self, item):
+        return item.question
+
+    def item_description(self, item):
+        return escape(item.data.get("lead_text", ""))
+
+    def item_link(self, item):
+        return absolute_url(translated_url(item.language, "translated_question", item.slug))
+
+    def item_guid(self, item):
+        return self.item_link(item)
+
+    def item_pubdate(self, item):
+        return item.approved_at
+
+    def item_updateddate(self, item):
+        return item.approved_at
+
+
+translated_feed = public_page(tagged(TranslatedFeed(), LISTING))
