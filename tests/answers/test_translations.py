@@ -330,3 +330,20 @@ def test_an_address_another_published_translation_keeps_is_refused():
         locked.save()
     with pytest.raises(WorkflowError, match="choose another address"):
         second.submit(by=translator)
+
+
+def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_goes_live():
+    """Out of date follows what readers see: a sign-off held for a release changes nothing
+    public yet; the release going live marks the translations."""
+    from answers.models import Release
+
+    answer, translation = published_translation()
+    editor = make_editor()
+    release = Release.objects.create(name="Test release", created_by=editor)
+    release.add(answer, by=editor)
+    _approve_new_english(answer)
+    translation.refresh_from_db()
+    assert not translation.is_out_of_date
+    release.publish(by=editor)
+    translation.refresh_from_db()
+    assert translation.is_out_of_date
