@@ -22,7 +22,7 @@ from notifications.tasks import announce as announce_task
 from notifications.tasks import send_notification_email
 from ops.tasks import enqueue_on_commit
 
-from .models import Answer, StepKind
+from .models import Answer, StepKind, Translation, medical_reviewers
 from .people import display_name
 from .roles import EDITORS
 
@@ -258,10 +258,23 @@ def announce(
         notice=notice,
         due_date=due_date,
     )
-    people = {
-        user.pk: user for user in recipients(kind, answer) if user is not None and user.is_active
-    }
-    people.pop(actor_id, None)
+    return _deliver(
+        kind,
+        answer,
+        recipients(kind, answer),
+        actor=actor,
+        subject=subject,
+        text=text,
+        link=link,
+        event=event,
+    )
+
+
+def _deliver(kind, answer, people, *, actor, subject, text, link, event):
+    """One notification per active person concerned (never the actor, nor who opted out of
+    this kind), each with its email enqueued; returns them."""
+    people = {user.pk: user for user in people if user is not None and user.is_active}
+    people.pop(actor.pk if actor else None, None)
     muted = set(
         NotificationOptOut.objects.filter(kind=kind, user__in=people).values_list("user", flat=True)
     )
@@ -283,6 +296,59 @@ def announce(
             enqueue_on_commit(send_notification_email, notification.pk)
             created.append(notification)
     return created
+
+
+def announce_translation(*, kind, translation_id, actor_id=None, comment="", event=""):
+    """A translation's events: submitted (the clinicians who declared its language and did
+    not write it), sent back or approved (its translators)."""
+    kind = Kind(kind)
+    translation = (
+        Translation.objects.select_related("answer__question").filter(pk=translation_id).first()
+    )
+    if translation is None:
+        return []
+    if kind == Kind.SUBMITTED and translation.status != Translation.Status.IN_REVIEW:
+        return []  # approved or sent back before the worker got to it
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    by = display_name(actor) if actor else "Someone"
+    language = translation.language_name
+    question = translation.answer.question.text
+    if kind == Kind.SUBMITTED:
+        wrote = set(translation.contributors_since_publication())
+        people = [
+            user
+            for user in medical_reviewers()
+            if user.pk not in wrote
+            and getattr(user, "contributor", None) is not None
+            and user.contributor.works_in(translation.language)
+        ]
+        subject = f"{language} translation waiting for your review: {question}"
+        text = (
+            f"{by} submitted the {language} translation of “{question}” for medical review. "
+            f"You declared {language} on your contributor profile, so you may sign it off."
+        )
+    elif kind == Kind.CHANGES_REQUESTED:
+        people = list(translation.writers.all())
+        subject = f"Changes requested to the {language} translation: {question}"
+        text = f"{by} asked for changes to the {language} translation of “{question}”." + (
+            f"\n\n{comment}" if comment else ""
+        )
+    elif kind == Kind.APPROVED:
+        people = list(translation.writers.all())
+        subject = f"{language} translation approved and published: {question}"
+        text = f"{by} signed off the {language} translation of “{question}”; readers see it now."
+    else:
+        raise ValueError(f"No translation notification of kind {kind}")
+    return _deliver(
+        kind,
+        translation.answer,
+        people,
+        actor=actor,
+        subject=subject,
+        text=text,
+        link=translation.review_link(),
+        event=event,
+    )
 
 
 REMINDER_WINDOWS = [(Kind.REVIEW_DUE_30, 30), (Kind.REVIEW_DUE_7, 7)]

@@ -499,7 +499,10 @@ LINK_CHECK_HOST_INTERVAL = envfloat("LINK_CHECK_HOST_INTERVAL", 1.0)
 LINK_CHECK_ALLOW_PRIVATE = envbool("LINK_CHECK_ALLOW_PRIVATE", "0")
 # Who hears about an event and in which words, per kind of subject: the notifications app
 # delivers, the content app decides (notifications.tasks.announcer).
-NOTIFICATION_ANNOUNCERS = {"answer": "answers.notify.announce"}
+NOTIFICATION_ANNOUNCERS = {
+    "answer": "answers.notify.announce",
+    "translation": "answers.notify.announce_translation",
+}
 # Submitted without a named clinician: give it to the eligible one with the fewest waiting
 # (on), or leave it to the whole Medical reviewers group (off).
 REVIEW_ROUND_ROBIN = envbool("REVIEW_ROUND_ROBIN", "0")

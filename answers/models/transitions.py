@@ -9,6 +9,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -55,7 +56,9 @@ class AnswerTransitions:
     def _close_review_requests(self, why):
         """The "Waiting for your review" notifications of this answer are done: it was
         approved, sent back, withdrawn or given to another clinician."""
-        Notification.objects.filter(answer=self, kind=NotificationKind.SUBMITTED).mark_done(why=why)
+        Notification.objects.filter(answer=self, kind=NotificationKind.SUBMITTED).exclude(
+            link__startswith=reverse("admin:answers_translation_changelist")
+        ).mark_done(why=why)
 
     @contextmanager
     def editing(self, *, by, comment):

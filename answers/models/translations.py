@@ -30,6 +30,9 @@ from simple_history.models import HistoricalRecords
 
 from audit.models import ChainedRecord
 from citations.markers import CITATION_MARKER_RE, split_labels
+from notifications.models import Notification, NotificationKind
+from notifications.tasks import announce
+from ops.tasks import enqueue_on_commit
 
 from ..get_help import GET_HELP
 from ..people import person, printed_name
@@ -411,6 +414,26 @@ class Translation(models.Model):
     def _locked(self):
         return Translation.objects.select_for_update().get(pk=self.pk)
 
+    def review_link(self) -> str:
+        """The translation's page on the desk, where notifications about it lead."""
+        return reverse("admin:answers_translation_change", args=[self.pk])
+
+    def _announce(self, kind, *, by, comment=""):
+        """Notify the people concerned once this transaction commits (`answers.notify`)."""
+        enqueue_on_commit(
+            announce,
+            about="translation",
+            kind=kind.value,
+            translation_id=self.pk,
+            actor_id=by.pk if by else None,
+            comment=comment,
+        )
+
+    def _close_review_requests(self, why):
+        Notification.objects.filter(
+            kind=NotificationKind.SUBMITTED, answer_id=self.answer_id, link=self.review_link()
+        ).mark_done(why=why)
+
     def _record(self, *, by, reason):
         self._change_reason = reason
         self._history_user = by
@@ -543,6 +566,7 @@ class Translation(models.Model):
             )
             translation.review_comment = ""
             translation._record(by=by, reason="Submitted for medical review")
+            translation._announce(NotificationKind.SUBMITTED, by=by)
         self.refresh_from_db()
 
     def request_changes(self, *, by, comment):
@@ -559,6 +583,8 @@ class Translation(models.Model):
             )
             translation.review_comment = comment
             translation._record(by=by, reason=f"Changes requested: {comment}")
+            translation._close_review_requests(f"Sent back by {printed_name(by)}")
+            translation._announce(NotificationKind.CHANGES_REQUESTED, by=by, comment=comment)
         self.refresh_from_db()
 
     def approve(self, *, by, password, shown_hash, faithful, wording_safe, comment=""):
@@ -604,6 +630,8 @@ class Translation(models.Model):
                 + (f": {comment.strip()}" if comment.strip() else ""),
             )
             PublishedTranslation.publish(translation, signoff=signoff)
+            translation._close_review_requests(f"Approved by {printed_name(by)}")
+            translation._announce(NotificationKind.APPROVED, by=by)
         self.refresh_from_db()
         return signoff
 

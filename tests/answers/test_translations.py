@@ -347,3 +347,33 @@ def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_g
     release.publish(by=editor)
     translation.refresh_from_db()
     assert translation.is_out_of_date
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clinicians_who_read_the_language_are_told_and_the_translator_hears_back(
+    groups, run_worker
+):
+    from notifications.models import Notification, NotificationKind
+
+    answer = publish_answer()
+    translator = make_translator()
+    spanish, other_spanish = make_spanish_clinician(), make_spanish_clinician()
+    english_only = make_clinician()
+    translation = Translation.start(answer=answer, language="es", by=translator)
+    fill_translation(translation, by=translator)
+    translation.submit(by=translator)
+    run_worker()
+    waiting = Notification.objects.filter(
+        kind=NotificationKind.SUBMITTED, link__contains="/translation/"
+    )
+    assert {n.recipient for n in waiting} == {spanish, other_spanish}
+    assert english_only not in {n.recipient for n in waiting}
+    assert all(n.link == translation.review_link() for n in waiting)
+    assert "Spanish translation waiting for your review" in waiting.first().subject
+
+    approve_translation(translation, spanish)
+    run_worker()
+    assert all(n.done_at is not None for n in waiting.all())
+    told = Notification.objects.get(kind=NotificationKind.APPROVED, recipient=translator)
+    assert "Spanish translation approved and published" in told.subject
+    assert told.link == translation.review_link()
