@@ -370,6 +370,9 @@ def test_the_clinicians_who_read_the_language_are_told_and_the_translator_hears_
     assert english_only not in {n.recipient for n in waiting}
     assert all(n.link == translation.review_link() for n in waiting)
     assert "Spanish translation waiting for your review" in waiting.first().subject
+    # The English answer's own review requests closing leaves the translation's open.
+    answer._close_review_requests("Test: the English answer was approved")
+    assert not waiting.filter(done_at__isnull=False).exists()
 
     approve_translation(translation, spanish)
     run_worker()
