@@ -145,9 +145,10 @@ class Reference(models.Model):
         ]
 
     def __str__(self):
-        """The short citation, then the title: how a writer picks the work from a list."""
+        """The short citation, then the title: how a writer picks the work from a list. The
+        title is whole up to a length no real title reaches (the desk shows titles whole)."""
         if self.title:
-            return f"{self.short_citation}: {_clip(self.title, 120)}"
+            return f"{self.short_citation}: {_clip(self.title, 400)}"
         return self.short_citation
 
     def save(self, *args, **kwargs):
