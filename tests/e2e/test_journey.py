@@ -444,6 +444,9 @@ def test_writer_imports_the_sample_article_and_the_public_renumbers_it(
         DEMO_CONTENT / "sglt2-heart-failure.references.ris"
     )
     page.get_by_role("button", name="Import").click()
+    # What it will create is shown first; nothing is saved until the writer confirms.
+    expect(page.locator("#import-plan")).to_contain_text("Works new to the library (4)")
+    page.get_by_role("button", name="Import it").click()
     # The task worker imports it; the job page shows the report once it has.
     expect(page.locator(".messagelist")).to_contain_text("is imported in the background")
     run_worker()
