@@ -3,6 +3,8 @@ every property test (profile "ci"); `make fuzz` runs the tests marked `fuzz` wit
 10,000 examples each (profile "fuzz")."""
 
 import signal
+import socket
+import threading
 
 import pytest
 from django.apps import apps
@@ -128,3 +130,29 @@ def smtp_server(settings):
         yield mailbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def never():
+    """A server that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/never"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()

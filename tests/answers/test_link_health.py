@@ -2,7 +2,6 @@
 real HTTP client, real timeouts, the real task worker for the writers' notifications."""
 
 import socket
-import threading
 from io import StringIO
 
 import pytest
@@ -43,32 +42,6 @@ def site(httpserver):
     httpserver.expect_request("/no-head", method="HEAD").respond_with_data("", status=405)
     httpserver.expect_request("/no-head", method="GET").respond_with_data("fine")
     return httpserver
-
-
-@pytest.fixture
-def never():
-    """A server that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/never"
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
 
 
 def answer_linking(*urls, writer=None, question=None):

@@ -2,9 +2,6 @@
 (a 404, and a socket that never answers), and an editor works a reader's problem report from
 assignment to closing with an outcome. axe-core finds nothing on any of those pages."""
 
-import socket
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,32 +11,6 @@ from tests.e2e.helpers import axe_everywhere, describe_violations, log_in
 from tests.factories import make_editor, published
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def never():
-    """A server that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/never"
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
 
 
 def assert_no_axe(watch, page, axe_source, where):
