@@ -78,14 +78,28 @@ def _listing_urls():
     ]
 
 
+def translated_urls(answer_id) -> list[str]:
+    """The addresses of the answer's translated pages (withdrawn ones answer 410 there):
+    they show the English answer's state (the out-of-date notice, the page gone with it)
+    and carry its key, so an edge that purges by URL must be told them too."""
+    urls = []
+    for language, slug in PublishedTranslation.objects.filter(
+        translation__answer_id=answer_id
+    ).values_list("language", "slug"):
+        with translation.override(language):
+            urls.append(absolute_url(reverse("translated_question", args=[slug])))
+    return urls
+
+
 def purge_answer(publication, *, previous_topic_id=None):
-    """Purge the pages showing this publication: its page and API document, its topic's
-    page (and the one it moved from), and the listings."""
+    """Purge the pages showing this publication: its page and API document, its
+    translations' pages, its topic's page (and the one it moved from), and the listings."""
     topic_ids = {publication.topic_id, previous_topic_id} - {None}
     topics = Topic.objects.filter(pk__in=topic_ids)
     urls = [
         absolute_url(publication.get_absolute_url()),
         absolute_url(reverse("api_answer_detail", args=[publication.slug])),
+        *translated_urls(publication.answer_id),
         *(absolute_url(topic.get_absolute_url()) for topic in topics),
         *_listing_urls(),
     ]

@@ -509,3 +509,32 @@ def test_no_cache_outlives_a_scheduled_go_live_or_take_down():
 
     with time_machine.travel(take_down + timedelta(seconds=1)):
         assert Client().get(page).status_code == 410
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_english_approval_purges_its_translations_addresses(
+    groups, varnish, run_worker, settings
+):
+    """The out-of-date notice reaches an edge that purges by URL: the English approval names
+    the translated page's address, not only the answer's key."""
+    from django.utils import translation
+
+    from tests.factories import published_translation
+
+    settings.CONTENT_LANGUAGES = ["es"]
+    answer, translated = published_translation()
+    run_worker()
+    varnish.clear_log()
+    writer = answer.writers.first()
+    with answer.editing(by=writer, comment="Test edit") as locked:
+        locked.lead = "Test: the English lead, revised [1]."
+        locked.save()
+    answer.submit(by=writer)
+    approve(answer, change_summary="Test: revised.")
+    run_worker()
+    with translation.override("es"):
+        spanish = reverse("translated_question", args=[translated.slug])
+    assert spanish.startswith("/es/")
+    keys, urls = purges(varnish)
+    assert f"answer-{answer.pk}" in set().union(*keys)
+    assert ("answers.example.org", spanish) in urls
