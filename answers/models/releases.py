@@ -27,7 +27,7 @@ from ..people import display_name
 from .choices import AnswerStatus
 from .errors import WorkflowError
 from .publication import PublishedAnswer
-from .translations import source_approved
+from .translations import source_approved, source_restored, source_withdrawn
 
 
 class ReleaseError(WorkflowError):
@@ -564,12 +564,19 @@ class AnswerReleases:
             )
         if member.previous is not None:
             restore_snapshot(publication, member.previous)
+            source_restored(
+                self,
+                signoff=publication.signoff,
+                by=by,
+                why=f"release “{release.name}” was taken back",
+            )
             outcome = "its previous public version is shown again"
         else:
             publication.withdrawn_at = timezone.now()
             publication.withdrawn_by = by
             publication.withdrawn_reason = f"Release “{release.name}” taken back: {reason}"
             publication.save()
+            source_withdrawn(self, by=by, reason=publication.withdrawn_reason)
             outcome = "withdrawn: it had no earlier public version"
         if self.status == AnswerStatus.PUBLISHED and (
             publication.withdrawn_at or publication.content_hash != self.content_hash()

@@ -836,19 +836,47 @@ class PublishedTranslation(models.Model):
 def source_approved(answer, *, signoff):
     """The English answer was approved as `signoff`: every translation made from other
     content is out of date from now (called inside the approval's transaction)."""
+    _follow_source(
+        answer,
+        signoff=signoff,
+        by=signoff.reviewer,
+        stale_reason="Out of date: the English version was approved again on "
+        f"{timezone.localtime(signoff.created_at):%d %b %Y}",
+    )
+
+
+def source_restored(answer, *, signoff, by, why):
+    """Readers see the English version `signoff` approved again (a release taken back,
+    `why`): translations made from it are current again, the others out of date (called
+    inside the take-back's transaction)."""
+    _follow_source(
+        answer,
+        signoff=signoff,
+        by=by,
+        stale_reason=f"Out of date: {why}; the English version approved on "
+        f"{timezone.localtime(signoff.created_at):%d %b %Y} is shown again",
+        current_reason=f"Current again: {why}; the English version it is made from is shown again",
+    )
+
+
+def _follow_source(answer, *, signoff, by, stale_reason, current_reason=None):
+    """Out of date follows what readers see of the English answer: translations made from
+    other content than `signoff`'s are out of date from now; with `current_reason`, those
+    made from its content stop being out of date."""
     now = timezone.now()
-    stale = (
-        Translation.objects.filter(answer=answer, out_of_date_since__isnull=True)
-        .exclude(source_signoff__content_hash=signoff.content_hash)
+    rows = (
+        Translation.objects.filter(answer=answer)
+        .select_related("source_signoff")
         .select_for_update()
     )
-    for translation in stale:
-        translation.out_of_date_since = now
-        translation._record(
-            by=signoff.reviewer,
-            reason="Out of date: the English version was approved again on "
-            f"{timezone.localtime(signoff.created_at):%d %b %Y}",
-        )
+    for translation in rows:
+        current = translation.source_signoff.content_hash == signoff.content_hash
+        if not current and translation.out_of_date_since is None:
+            translation.out_of_date_since = now
+            translation._record(by=by, reason=stale_reason)
+        elif current and translation.out_of_date_since is not None and current_reason:
+            translation.out_of_date_since = None
+            translation._record(by=by, reason=current_reason)
 
 
 def source_withdrawn(answer, *, by, reason):

@@ -349,6 +349,74 @@ def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_g
     assert translation.is_out_of_date
 
 
+def test_a_release_taken_back_makes_its_translations_current_again():
+    """The English version they were made from is what readers see again: the notice goes,
+    and the audit log says why."""
+    from answers.models import Release
+
+    answer, translation = published_translation()
+    editor = make_editor()
+    release = Release.objects.create(name="Test release", created_by=editor)
+    release.add(answer, by=editor)
+    _approve_new_english(answer)
+    release.publish(by=editor)
+    translation.refresh_from_db()
+    assert translation.is_out_of_date
+
+    release.take_back(by=editor, reason="Test: taken back.")
+
+    translation.refresh_from_db()
+    assert not translation.is_out_of_date
+    assert "Current again: release “Test release” was taken back" in (
+        translation.history.first().history_change_reason
+    )
+
+
+def test_a_translation_made_from_a_release_taken_back_is_out_of_date_again():
+    """Updated to the release's English version, then the release is taken back: the
+    translation is made from a version readers no longer see."""
+    from answers.models import Release
+
+    answer, translation = published_translation()
+    editor = make_editor()
+    release = Release.objects.create(name="Test release", created_by=editor)
+    release.add(answer, by=editor)
+    _approve_new_english(answer)
+    release.publish(by=editor)
+    translation.refresh_from_db()
+    translation.update_source(by=translation.writers.first())
+    translation.refresh_from_db()
+    assert not translation.is_out_of_date
+
+    release.take_back(by=editor, reason="Test: taken back.")
+
+    translation.refresh_from_db()
+    assert translation.is_out_of_date
+
+
+def test_a_release_taken_back_that_withdraws_the_english_takes_its_translations_down():
+    """The release was the English answer's first publication and was translated since:
+    taking it back withdraws the English page and, with it, the translation."""
+    from answers.models import PublishedAnswer, Release
+    from tests.factories import in_review
+
+    editor = make_editor()
+    answer, _ = in_review(question="Test: first published by a release?")
+    release = Release.objects.create(name="Test release", created_by=editor)
+    release.add(answer, by=editor)
+    approve(answer)
+    release.publish(by=editor)
+    answer.refresh_from_db()
+    assert PublishedAnswer.objects.get(answer=answer).is_live()
+    _, translation = published_translation(answer)
+
+    release.take_back(by=editor, reason="Test: taken back.")
+
+    translation.refresh_from_db()
+    assert not translation.has_publication
+    assert translation.status == Translation.Status.DRAFT
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_clinicians_who_read_the_language_are_told_and_the_translator_hears_back(
     groups, run_worker
