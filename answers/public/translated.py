@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.contrib.syndication.views import Feed
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,11 +40,16 @@ def _language_or_404():
 
 
 def live_translations():
-    """Translation snapshots readers see: not withdrawn, their English answer live."""
-    return PublishedTranslation.objects.filter(
-        withdrawn_at__isnull=True,
-        translation__answer__publication__isnull=False,
-    ).filter(PublishedAnswer.objects.live_condition("translation__answer__publication__"))
+    """Translation snapshots readers see: not withdrawn, their English answer live. The
+    English side is a correlated EXISTS, so the query starts from the few translations:
+    as a join, SQLite's planner walked every live English answer first (210 ms at 10,000
+    answers, for none translated)."""
+    english_live = PublishedAnswer.objects.filter(
+        PublishedAnswer.objects.live_condition(), answer_id=OuterRef("translation__answer_id")
+    )
+    return PublishedTranslation.objects.filter(withdrawn_at__isnull=True).filter(
+        Exists(english_live)
+    )
 
 
 def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
