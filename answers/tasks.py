@@ -14,7 +14,7 @@ from ops.tasks import enqueue_on_commit
 
 from . import link_health, notify
 from .importing import run_import_job
-from .models import PublishedAnswer, SearchCount
+from .models import ImportJob, PublishedAnswer, SearchCount
 from .models.releases import publish_due_releases  # noqa: F401  (a task, defined by its model)
 from .retractions import run_retraction_watch
 
@@ -116,6 +116,26 @@ def prune_search_counts():
     return (
         f"{deleted} search count{'s' if deleted != 1 else ''} older than {oldest:%d %b %Y} pruned."
     )
+
+
+@task
+def discard_unconfirmed_imports():
+    """The daily clean-up of article previews nobody confirmed within IMPORT_PREVIEW_KEEP_DAYS:
+    the uploaded files are dropped (a preview holds the whole upload) and the import's page
+    says why, so the writer knows to upload it again."""
+    days = settings.IMPORT_PREVIEW_KEEP_DAYS
+    now = timezone.now()
+    discarded = ImportJob.objects.filter(
+        status=ImportJob.Status.PREVIEW, created_at__lt=now - timedelta(days=days)
+    ).update(
+        status=ImportJob.Status.FAILED,
+        data=b"",
+        references_data=b"",
+        finished_at=now,
+        error=f"Nobody confirmed this import within {days} days, so the uploaded file was "
+        "discarded and nothing was imported. Upload the file again to import it.",
+    )
+    return f"{discarded} unconfirmed import{'s' if discarded != 1 else ''} discarded."
 
 
 @receiver(post_save, sender=PublishedAnswer, dispatch_uid="check_links_after_approval")

@@ -450,7 +450,14 @@ SCHEDULED_JOBS = {
         "task": "answers.tasks.prune_search_counts",
         "at": os.environ.get("PRUNE_SEARCH_COUNTS_AT", "04:45"),
     },
+    "discard_unconfirmed_imports": {
+        "task": "answers.tasks.discard_unconfirmed_imports",
+        "at": os.environ.get("DISCARD_UNCONFIRMED_IMPORTS_AT", "04:50"),
+    },
 }
+# An article import waits this many days for its writer to confirm the preview; then the
+# daily clean-up discards the uploaded file (the import's page says so).
+IMPORT_PREVIEW_KEEP_DAYS = envint("IMPORT_PREVIEW_KEEP_DAYS", 7)
 # The search report keeps each day's counts this many days (a year and a bit, so a season
 # can be compared with the same one last year), then they are pruned daily.
 SEARCH_REPORT_KEEP_DAYS = envint("SEARCH_REPORT_KEEP_DAYS", 400)

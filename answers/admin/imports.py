@@ -139,6 +139,9 @@ def confirm_import(request, job_id):
         )
         if job is None:
             raise Http404("No such import.")
+        if job.status == ImportJob.Status.FAILED:
+            messages.warning(request, job.error)
+            return redirect("import_job", job.pk)
         if job.status != ImportJob.Status.PREVIEW:
             messages.info(request, f"“{job.filename}” was confirmed already.")
             return redirect("import_job", job.pk)

@@ -143,6 +143,7 @@ def test_the_project_schedules_the_retraction_watch_the_link_check_and_the_revie
         "answers.tasks.send_review_reminders": time(7, 0),
         "ops.tasks.prune_task_results": time(4, 30),
         "answers.tasks.prune_search_counts": time(4, 45),
+        "answers.tasks.discard_unconfirmed_imports": time(4, 50),
     }
     assert check_scheduled_jobs(None) == []
 

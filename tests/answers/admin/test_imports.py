@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from answers.models import Answer, ImportJob, Topic
 from citations.models import Reference
@@ -193,6 +194,52 @@ def test_a_cancelled_preview_imports_nothing(client):
     assert cancelled.url == reverse("import_articles")
     assert not ImportJob.objects.exists() and not Answer.objects.exists()
     assert client.get(response.url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_nobody_confirms_is_discarded_after_a_week(groups, client, settings, run_worker):
+    """The daily clean-up drops the upload a preview holds; the import's page says why, and
+    a late "Import it" imports nothing."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.management import call_command
+
+    settings.SCHEDULED_JOBS = {
+        "discard_unconfirmed_imports": {
+            "task": "answers.tasks.discard_unconfirmed_imports",
+            "at": "04:50",
+        }
+    }
+    writer = make_writer()
+    client.force_login(writer)
+    make_topic(name="Cardiology")
+    response = client.post(
+        reverse("import_articles"), {"article": upload("sglt2-heart-failure.txt")}
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PREVIEW and len(job.data) > 1000
+
+    with time_machine.travel(timezone.now() + timedelta(days=6, hours=23), tick=False):
+        call_command("run_scheduler", once=True)
+        run_worker()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW  # six days and some: still waiting
+
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        call_command("run_scheduler", once=True)
+        run_worker()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert bytes(job.data) == b"" and bytes(job.references_data) == b""
+    page = client.get(response.url).content.decode()
+    assert "Nobody confirmed this import within 7 days" in page
+    assert "Upload the file again to import it." in page
+
+    late = client.post(reverse("import_job_confirm", args=[job.pk]), follow=True)
+    assert "Nobody confirmed this import within 7 days" in late.content.decode()
+    run_worker()
+    assert not Answer.objects.exists()
 
 
 def test_the_import_page_links_the_format_and_a_real_sample(client):
