@@ -21,6 +21,7 @@ QUESTION = "Does the test review page show what changed?"
 SECTION = "Test findings"
 SECTION_COMMENT = "Test section comment: say how many people took part."
 NOTE = "Test note: gave the number of people, as asked."
+REPLY = "Test reply: thank you, the number is right."
 NARROW = {"width": 400, "height": 800}
 
 
@@ -111,10 +112,20 @@ def test_resubmitted_answer_shows_what_changed_since_the_last_round(
     screenshot(page, "review-page-resubmitted")
     check_axe(clinician, page, axe_source, "the review page of a resubmission")
 
-    # 4. Approving over the open comment needs its tick.
+    # 4. A reply is added in place: the page does not reload, so what the clinician has
+    #    already ticked and typed in the approve form stays.
     approve.get_by_label("I checked every source against the text").check()
     approve.get_by_label("The wording is safe for patients").check()
     approve.get_by_label("Your password, as your signature").fill(PASSWORD)
+    beside.get_by_label("Reply").fill(REPLY)
+    beside.get_by_role("button", name="Reply").click()
+    expect(beside.locator(".qa-comment-said")).to_contain_text("Reply added")
+    expect(beside.locator(".qa-comment-reply")).to_contain_text(REPLY)
+    expect(approve.get_by_label("Your password, as your signature")).to_have_value(PASSWORD)
+    expect(approve.get_by_label("The wording is safe for patients")).to_be_checked()
+    check_axe(clinician, page, axe_source, "the review page after a reply in place")
+
+    # 5. Approving over the open comment needs its tick.
     approve.get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text("tick “Approve with 1 comment unresolved”")
     assert Answer.objects.get(pk=answer.pk).status == Answer.Status.IN_REVIEW
