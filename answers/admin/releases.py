@@ -5,6 +5,7 @@ state and what stops it, and the release's audit log, on its page."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from ..models import Answer, Release, ReleaseError, ReleaseEvent
+from ..models import Answer, Release, ReleaseError, ReleaseEvent, ReleaseMember
 from .desk_admins import ReadOnlyAdmin
 from .search import NulSafeSearch
 
@@ -34,7 +35,9 @@ class ReleaseForm(forms.ModelForm):
         required=False,
         help_text="Each is reviewed and signed off on its own; a signed one waits for the "
         "release. An answer waits for one release at a time.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Type to find answers (the admin's autocomplete, through AnswerAdmin's search): a
+        # list of every answer was a page of 10,000 options at scale.
+        widget=AutocompleteSelectMultiple(ReleaseMember._meta.get_field("answer"), admin.site),
     )
 
     class Meta:
@@ -43,14 +46,27 @@ class ReleaseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["add_answers"].queryset = (
-            Answer.objects.exclude(release_memberships__pending=True)
-            .select_related("question")
-            .order_by("question__text")
-        )
+        self.fields["add_answers"].queryset = Answer.objects.select_related("question")
         if self.instance.pk and not self.instance.is_open:
             for name in list(self.fields):
                 self.fields[name].disabled = True
+
+    def clean_add_answers(self):
+        """Every answer chosen can join, or none is added: one already waiting for another
+        release is named."""
+        answers = self.cleaned_data["add_answers"]
+        waiting = (
+            ReleaseMember.objects.filter(answer__in=answers, pending=True)
+            .exclude(release=self.instance.pk)
+            .select_related("answer__question", "release")
+        )
+        problems = [
+            f"“{member.answer}” is already in release “{member.release}”: take it out there first."
+            for member in waiting
+        ]
+        if problems:
+            raise forms.ValidationError(problems)
+        return answers
 
     def clean_publish_at(self):
         when = self.cleaned_data["publish_at"]

@@ -1,8 +1,8 @@
-/* Stock admin widgets that axe-core faults, mended where writers work (the answer's change
- * page): Select2's inline search box has no label and sits its "clear" button inside its
- * list of choices, an empty single choice has no name, and the tabular inline's first
- * header cell is empty. The page's own
- * markup is fixed in its templates; these come from Django's and Select2's scripts, so a
+/* Stock admin widgets that axe-core faults, mended where writers and editors work (the
+ * answer's change page, a release's page): Select2's inline search box has no label and
+ * sits its "clear" button inside its list of choices, an empty single choice has no name,
+ * and the tabular inline's first header cell is empty. The page's own markup is fixed in
+ * its templates; these come from Django's and Select2's scripts, so a
  * script mends them, again whenever those scripts redraw. */
 (function () {
   "use strict";

@@ -59,6 +59,37 @@ def test_an_editor_makes_a_release_with_answers_and_a_time():
     assert release.events.filter(kind="scheduled").exists()
 
 
+def test_answers_are_found_by_typing_and_one_waiting_elsewhere_adds_none():
+    """The picker asks the admin's autocomplete (no page of every answer); a choice already
+    waiting for another release is named, and none of the choices is added."""
+    editor = make_editor()
+    free, _ = in_review(question="Is the free test answer found?")
+    taken, _ = in_review(question="Is the taken test answer found?")
+    make_release(editor, taken, name="Other release")
+    client = login(editor)
+    form = client.get(reverse("admin:answers_release_add")).content.decode()
+    assert 'data-field-name="answer"' in form and "admin-autocomplete" in form
+    assert "Is the free test answer found?" not in form  # not listed on the page
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "free test",
+            "app_label": "answers",
+            "model_name": "releasemember",
+            "field_name": "answer",
+        },
+    ).json()
+    assert [r["id"] for r in found["results"]] == [str(free.pk)]
+
+    page = client.post(
+        reverse("admin:answers_release_add"),
+        {"name": "Spring", "description": "", "add_answers": [free.pk, taken.pk]},
+    ).content.decode()
+    assert "“Is the taken test answer found?” is already in release “Other release”" in page
+    assert not Release.objects.filter(name="Spring").exists()
+    assert not free.release_memberships.exists()
+
+
 def test_the_release_page_names_each_members_state_and_what_stops_it():
     editor = make_editor()
     signed, _ = in_review(question="Signed?")
