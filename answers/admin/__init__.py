@@ -20,6 +20,7 @@ the desk. One module per concern:
   back to review;
 - `pages`: the about pages editors publish (with their history);
 - `glossary`: glossary terms, drafted by writers and signed off by clinicians;
+- `review_buttons`: the medical-review buttons the glossary's and translations' pages share;
 - `reader_reports`: the problem reports' queue and the readers' votes;
 - `reader_search`: synonym sets, promoted answers and the search report;
 - `releases`: releases (answers that go live together), publish and take back;

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import GlossaryTerm, TermStatus
 from .object_actions import action_url, carry_out
+from .review_buttons import ReviewButtonsAdmin, SendBackForm, TakeDownForm
 from .search import NulSafeSearch
 
 
@@ -28,24 +29,15 @@ class GlossarySignForm(forms.Form):
     )
 
 
-class GlossaryCommentForm(forms.Form):
-    comment = forms.CharField(label="What should change?", widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class GlossaryWithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Why take it off the public site?", widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
+class GlossaryTermAdmin(ReviewButtonsAdmin, NulSafeSearch, SimpleHistoryAdmin):
     list_display = ["term", "state", "updated_at"]
     list_filter = ["status"]
     search_fields = ["term", "other_names", "definition"]
     fields = ["term", "definition", "other_names"]
     history_list_display = ["status"]
     change_form_template = "admin/answers/glossaryterm/change_form.html"
+    sign_form = GlossarySignForm
 
     @admin.display(description="state")
     def state(self, term):
@@ -54,11 +46,6 @@ class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
         if term.differs_from_publication:
             return "Published; changes not yet reviewed"
         return "Published" if term.is_public else "Draft"
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.refusals("edit", request.user):
-            return self.fields
-        return []
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -78,19 +65,7 @@ class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
         term = self.get_object(request, unquote(object_id))
         extra = dict(extra_context or {})
         if term is not None:
-            user = request.user
-            extra["workflow"] = {
-                "term": term,
-                "can_submit": not term.refusals("submit", user),
-                "can_review": not term.refusals("review", user),
-                "approve_refusals": term.refusals("approve", user),
-                "can_withdraw": not term.refusals("withdraw", user),
-                "sign_form": GlossarySignForm(
-                    initial={"shown_hash": term.content_hash()}, auto_id="sign-%s"
-                ),
-                "comment_form": GlossaryCommentForm(auto_id="changes-%s"),
-                "withdraw_form": GlossaryWithdrawForm(auto_id="withdraw-%s"),
-            }
+            extra["workflow"] = {"term": term, **self.review_buttons(term, request.user)}
         return super().change_view(request, object_id, form_url, extra)
 
     def workflow_view(self, request, object_id, action):
@@ -121,8 +96,8 @@ class GlossaryTermAdmin(NulSafeSearch, SimpleHistoryAdmin):
         actions = {
             "submit": (None, submit),
             "approve": (GlossarySignForm(post), approve),
-            "request_changes": (GlossaryCommentForm(post), request_changes),
-            "withdraw": (GlossaryWithdrawForm(post), withdraw),
+            "request_changes": (SendBackForm(post), request_changes),
+            "withdraw": (TakeDownForm(post), withdraw),
         }
         back = reverse("admin:answers_glossaryterm_change", args=[term.pk])
         return carry_out(request, actions, action, back=back)

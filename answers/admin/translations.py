@@ -28,6 +28,7 @@ from ..models.translations import part_label
 from ..xliff import export_xliff, import_xliff
 from .diff import diff_text
 from .object_actions import action_url, carry_out
+from .review_buttons import ReviewButtonsAdmin, SendBackForm, TakeDownForm
 
 MAX_XLIFF_BYTES = 5 * 1024 * 1024
 
@@ -46,16 +47,6 @@ class TranslationSignForm(forms.Form):
     shown_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     comment = forms.CharField(
         label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class TranslationCommentForm(forms.Form):
-    comment = forms.CharField(label="What should change?", widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class TranslationWithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Why take it off the public site?", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -131,7 +122,7 @@ class TranslatedSectionInline(admin.StackedInline):
 
 
 @admin.register(Translation)
-class TranslationAdmin(VersionAdmin):
+class TranslationAdmin(ReviewButtonsAdmin, VersionAdmin):
     list_display = ["__str__", "language", "state", "updated_at"]
     list_filter = ["language", "status", ("out_of_date_since", admin.EmptyFieldListFilter)]
     list_select_related = ["answer__question", "publication"]
@@ -140,6 +131,7 @@ class TranslationAdmin(VersionAdmin):
     inlines = [TranslatedSectionInline]
     change_form_template = "admin/answers/translation/change_form.html"
     change_list_template = "admin/answers/translation/change_list.html"
+    sign_form = TranslationSignForm
 
     @admin.display(description="state")
     def state(self, translation):
@@ -154,11 +146,6 @@ class TranslationAdmin(VersionAdmin):
 
     def has_add_permission(self, request):
         return False  # started from a published answer: the "Start a translation" form
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.refusals("edit", request.user):
-            return self.fields
-        return []
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -228,17 +215,9 @@ class TranslationAdmin(VersionAdmin):
                 "side_by_side": [
                     (name, english, mine.get(name, "")) for name, english in source.parts()
                 ],
-                "can_submit": not translation.refusals("submit", user),
-                "can_review": not translation.refusals("review", user),
-                "approve_refusals": translation.refusals("approve", user),
-                "can_withdraw": not translation.refusals("withdraw", user),
+                **self.review_buttons(translation, user),
                 "can_update": not translation.refusals("update", user),
                 "can_edit": not translation.refusals("edit", user),
-                "sign_form": TranslationSignForm(
-                    initial={"shown_hash": translation.content_hash()}, auto_id="sign-%s"
-                ),
-                "comment_form": TranslationCommentForm(auto_id="changes-%s"),
-                "withdraw_form": TranslationWithdrawForm(auto_id="withdraw-%s"),
                 "upload_form": XliffUploadForm(auto_id="upload-%s"),
             }
         return super().change_view(request, object_id, form_url, extra)
@@ -416,8 +395,8 @@ class TranslationAdmin(VersionAdmin):
         actions = {
             "submit": (None, submit),
             "approve": (TranslationSignForm(post), approve),
-            "request_changes": (TranslationCommentForm(post), request_changes),
-            "withdraw": (TranslationWithdrawForm(post), withdraw),
+            "request_changes": (SendBackForm(post), request_changes),
+            "withdraw": (TakeDownForm(post), withdraw),
             "update": (None, update),
         }
         back = reverse("admin:answers_translation_change", args=[translation.pk])

@@ -18,6 +18,7 @@
 - `imports`: uploads the task worker imports, with their progress
 - `search`: synonym sets, promoted answers, the published words, the search counts
 - `translations`: an answer in other languages, made from one approved version of it
+- `workflow`: what every workflow does around a transition: refuse, lock, record
 - `choices`, `errors`: the vocabularies and what a refused transition raises
 """
 

@@ -29,6 +29,7 @@ from .publication import PublishedAnswer
 from .releases import AnswerReleases
 from .rules import AnswerRules
 from .transitions import AnswerTransitions
+from .workflow import WorkflowMixin
 
 
 class AnswerQuerySet(models.QuerySet):
@@ -120,7 +121,9 @@ def _unhandled_notices():
 
 
 @reversion.register(follow=["question", "sections", "citations"])
-class Answer(AnswerRules, AnswerTransitions, AnswerApproval, AnswerReleases, models.Model):
+class Answer(
+    AnswerRules, AnswerTransitions, AnswerApproval, AnswerReleases, WorkflowMixin, models.Model
+):
     """One answer per question. django-reversion keeps each saved version with its question,
     sections and citations (never the shared references themselves)."""
 

@@ -25,6 +25,7 @@ from .errors import WorkflowError
 from .fields import set_by_workflow
 from .search import SynonymSet, parse_synonym_terms
 from .signoffs import check_signature
+from .workflow import WorkflowMixin
 
 # A definition readers take in at a glance: one to three sentences.
 MAX_DEFINITION_SENTENCES = 3
@@ -79,7 +80,7 @@ class GlossaryTermQuerySet(models.QuerySet):
         return self.filter(status=TermStatus.IN_REVIEW)
 
 
-class GlossaryTerm(models.Model):
+class GlossaryTerm(WorkflowMixin, models.Model):
     term = models.CharField(
         max_length=100, help_text="The word as readers meet it, e.g. “ejection fraction”."
     )
@@ -236,20 +237,6 @@ class GlossaryTerm(models.Model):
                 return ["This term is not on the public site."]
         return []
 
-    def _refuse_unless_allowed(self, action, by):
-        problems = self.refusals(action, by)
-        if problems:
-            raise WorkflowError(problems)
-
-    def _locked(self):
-        return GlossaryTerm.objects.select_for_update().get(pk=self.pk)
-
-    def _save_transition(self, term, *, by, reason, fields):
-        term._history_user = by
-        term._change_reason = reason
-        term.save(update_fields=[*fields, "updated_at"])
-        self.refresh_from_db()
-
     # ------------------------------------------------------------ transitions
 
     def submit(self, *, by):
@@ -266,12 +253,18 @@ class GlossaryTerm(models.Model):
             term.submitted_by = by
             term.submitted_hash = term.content_hash()
             term.review_comment = ""
-            self._save_transition(
-                term,
+            term._record(
                 by=by,
                 reason="Submitted for medical review",
-                fields=["status", "submitted_by", "submitted_hash", "review_comment"],
+                update_fields=[
+                    "status",
+                    "submitted_by",
+                    "submitted_hash",
+                    "review_comment",
+                    "updated_at",
+                ],
             )
+            self.refresh_from_db()
 
     def request_changes(self, *, by, comment):
         comment = (comment or "").strip()
@@ -282,12 +275,12 @@ class GlossaryTerm(models.Model):
                 raise WorkflowError("Say what to change: the writer sees your comment.")
             term.status = TermStatus.PUBLISHED if term.is_public else TermStatus.DRAFT
             term.review_comment = comment
-            self._save_transition(
-                term,
+            term._record(
                 by=by,
                 reason=f"Changes requested: {comment}",
-                fields=["status", "review_comment"],
+                update_fields=["status", "review_comment", "updated_at"],
             )
+            self.refresh_from_db()
 
     def approve(self, *, by, password, shown_hash, comment=""):
         """Clinician: sign off exactly the wording the page showed (`shown_hash`) with their
@@ -320,11 +313,10 @@ class GlossaryTerm(models.Model):
             term.approved_by, term.approved_at, term.approved_hash = by, now, current
             term.review_comment = ""
             self._sync_synonyms(term)
-            self._save_transition(
-                term,
+            term._record(
                 by=by,
                 reason=f"Approved by {printed_name(by)} (content {current[:12]})",
-                fields=[
+                update_fields=[
                     "status",
                     "public_term",
                     "public_definition",
@@ -333,8 +325,10 @@ class GlossaryTerm(models.Model):
                     "approved_at",
                     "approved_hash",
                     "review_comment",
+                    "updated_at",
                 ],
             )
+            self.refresh_from_db()
 
     def _sync_synonyms(self, term):
         """Its signed-off names, as one search synonym set (none while it is not public)."""
@@ -359,19 +353,20 @@ class GlossaryTerm(models.Model):
             if term.status == TermStatus.PUBLISHED:
                 term.status = TermStatus.DRAFT
             self._sync_synonyms(term)
-            self._save_transition(
-                term,
+            term._record(
                 by=by,
                 reason=f"Taken off the public site: {reason}",
-                fields=[
+                update_fields=[
                     "status",
                     "public_term",
                     "public_definition",
                     "public_other_names",
                     "approved_at",
                     "approved_hash",
+                    "updated_at",
                 ],
             )
+            self.refresh_from_db()
 
 
 IN_REVIEW_NOT_EDITABLE = (

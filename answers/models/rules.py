@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from ..people import display_name
 from ..roles import MEDICAL_REVIEWERS
 from .choices import Action, AnswerStatus
-from .errors import WorkflowError
 from .routes import StepKind, progress_of
 
 NOT_YOUR_SIGN_OFF = "You wrote or edited this answer, so another clinician must sign it off."
@@ -205,11 +204,6 @@ class AnswerRules:
                 "another clinician must confirm it."
             ]
         return []
-
-    def _refuse_unless_allowed(self, action, user):
-        refusals = self.refusals(action, user)
-        if refusals:
-            raise WorkflowError(refusals)
 
     def reviewer_candidates(self, *, also_excluding=()):
         """Medical reviewers who may sign this answer off: not its writers or editors."""

@@ -33,15 +33,6 @@ class AnswerTransitions:
 
     # --- transitions ---------------------------------------------------------
 
-    def _locked(self):
-        """Re-read this answer under a row lock, so two people acting at once cannot both pass."""
-        return type(self).objects.select_for_update().get(pk=self.pk)
-
-    def _record(self, *, by, reason):
-        self._change_reason = reason
-        self._history_user = by
-        self.save()
-
     def _announce(self, kind, *, by, **details):
         """Notify the people concerned once this transaction commits (`answers.notify`)."""
         enqueue_on_commit(
@@ -83,8 +74,7 @@ class AnswerTransitions:
                 yield answer
                 # Saved, so an editor open in another tab is told it changed meanwhile, and
                 # the audit trail says what changed.
-                answer._change_reason, answer._history_user = comment, by
-                answer.save()
+                answer._record(by=by, reason=comment)
                 reversion.set_user(by)
                 reversion.set_comment(comment)
                 reversion.add_to_revision(answer)
@@ -94,9 +84,7 @@ class AnswerTransitions:
     def record_event(self, *, by, reason):
         """An audit log entry for something that changed no column of the answer (a preview
         link opened, a schedule changed): `updated_at` stays, so no open editor is refused."""
-        self._change_reason = reason
-        self._history_user = by
-        self.save(update_fields=["status"])
+        self._record(by=by, reason=reason, update_fields=["status"])
 
     def submit(self, *, by, reviewer=None, any_reviewer=False, confirm_unresolved=False):
         """Writer: send a draft to medical review, bound to its content as it stands now,

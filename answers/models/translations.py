@@ -43,6 +43,7 @@ from .errors import WorkflowError
 from .fields import set_by_workflow
 from .publication import PublishedAnswer
 from .signoffs import check_shown, check_signature
+from .workflow import WorkflowMixin
 
 TRANSLATION_SIGNOFF_MEANING = "Medically reviewed and approved (translation into {language})"
 IN_REVIEW_NOT_EDITABLE = (
@@ -143,7 +144,7 @@ class TranslationQuerySet(models.QuerySet):
 
 
 @reversion.register(follow=["sections"])
-class Translation(models.Model):
+class Translation(WorkflowMixin, models.Model):
     """One answer in one other language, made from the source version `source_signoff`
     approved. Its status moves only in the methods below."""
 
@@ -406,14 +407,6 @@ class Translation(models.Model):
                 return ["This translation is not on the public site."]
         return []
 
-    def _refuse_unless_allowed(self, action, by):
-        problems = self.refusals(action, by)
-        if problems:
-            raise WorkflowError(problems)
-
-    def _locked(self):
-        return Translation.objects.select_for_update().get(pk=self.pk)
-
     def review_link(self) -> str:
         """The translation's page on the desk, where notifications about it lead."""
         return reverse("admin:answers_translation_change", args=[self.pk])
@@ -433,11 +426,6 @@ class Translation(models.Model):
         Notification.objects.filter(
             kind=NotificationKind.SUBMITTED, answer_id=self.answer_id, link=self.review_link()
         ).mark_done(why=why)
-
-    def _record(self, *, by, reason):
-        self._change_reason = reason
-        self._history_user = by
-        self.save()
 
     # ------------------------------------------------------------ transitions
 
@@ -499,8 +487,7 @@ class Translation(models.Model):
             translation._refuse_unless_allowed("edit", by)
             with reversion.create_revision():
                 yield translation
-                translation._change_reason, translation._history_user = comment, by
-                translation.save()
+                translation._record(by=by, reason=comment)
                 if by is not None:
                     translation.writers.add(by)
                     reversion.set_user(by)
