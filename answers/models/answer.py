@@ -27,6 +27,7 @@ from .choices import Action, AnswerStatus, Certainty, SectionKind
 from .fields import set_by_workflow
 from .publication import PublishedAnswer
 from .releases import AnswerReleases
+from .routes import waiting_for
 from .rules import AnswerRules
 from .transitions import AnswerTransitions
 from .workflow import WorkflowMixin
@@ -52,14 +53,21 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(status=AnswerStatus.IN_REVIEW)
 
     def awaiting_review_by(self, user):
-        """In review, assigned to `user` or to nobody, and not written or edited by `user`
-        (who may not sign off their own work)."""
-        return (
-            self.awaiting_review()
-            .filter(Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True))
-            .exclude(writers=user)
-            .exclude(submitted_by=user)
+        """In review and not written or submitted by `user` (who may not sign off their own
+        work); on a topic without a review route, assigned to `user` or to nobody; on a
+        route, at a step of one of `user`'s groups they have not taken a step of already
+        (whoever the answer is assigned to)."""
+        mine = self.awaiting_review().exclude(writers=user).exclude(submitted_by=user)
+        unrouted = Q(question__topic__review_steps__isnull=True) & (
+            Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True)
         )
+        candidates = (
+            mine.filter(question__topic__review_steps__group__user=user)
+            .select_related("question")
+            .distinct()
+        )
+        routed = waiting_for(user, candidates)
+        return mine.filter(Q(pk__in=mine.filter(unrouted).values("pk")) | Q(pk__in=routed))
 
     def unassigned_reviews(self):
         return self.awaiting_review().filter(assigned_reviewer__isnull=True)

@@ -268,9 +268,8 @@ def progress_of(answer, *, steps=None, records=None, content_hash=None) -> Route
     return RouteProgress(steps=states, problems=route_problems(steps))
 
 
-def step_labels(answers) -> dict[int, str]:
-    """The label "Step 2 of 3: Lay readers" for each answer in review on a route, in two queries
-    (the answer list and My work show it beside each answer)."""
+def progress_by_answer(answers) -> dict[int, RouteProgress]:
+    """Each routed answer in review's progress on its route, in two queries (for lists)."""
     in_review = [a for a in answers if a.status == a.Status.IN_REVIEW and a.submitted_revision_id]
     if not in_review:
         return {}
@@ -285,7 +284,7 @@ def step_labels(answers) -> dict[int, str]:
     rows = ReviewStepRecord.objects.filter(answer__in=[a.pk for a in routed])
     for record in rows.only("answer_id", "step_id", "reviewer_id", "revision_id", "content_hash"):
         records_by_answer.setdefault(record.answer_id, []).append(record)
-    labels = {}
+    found = {}
     for answer in routed:
         records = [
             r
@@ -293,8 +292,25 @@ def step_labels(answers) -> dict[int, str]:
             if r.revision_id == answer.submitted_revision_id
             and r.content_hash == answer.submitted_hash
         ]
-        progress = progress_of(
+        found[answer.pk] = progress_of(
             answer, steps=steps_by_topic[answer.question.topic_id], records=records
         )
-        labels[answer.pk] = progress.label
-    return labels
+    return found
+
+
+def step_labels(answers) -> dict[int, str]:
+    """The label "Step 2 of 3: Lay readers" for each answer in review on a route (the answer
+    list and My work show it beside each answer)."""
+    return {pk: progress.label for pk, progress in progress_by_answer(answers).items()}
+
+
+def waiting_for(user, answers) -> list[int]:
+    """Which of these routed answers in review wait for `user`: the step now due is their
+    group's, and they have not taken a step of this submission already."""
+    groups = set(user.groups.values_list("pk", flat=True))
+    waiting = []
+    for pk, progress in progress_by_answer(answers).items():
+        current = progress.current
+        if current and current.step.group_id in groups and user.pk not in progress.people:
+            waiting.append(pk)
+    return waiting

@@ -514,3 +514,40 @@ def test_a_named_specialist_group_may_give_the_last_signature():
     sign(answer, specialist, change_summary="")
     assert status_of(answer) == Status.PUBLISHED
     assert PublishedAnswer.objects.get(answer=answer).signoff.reviewer == specialist
+
+
+def test_waiting_for_my_review_follows_the_route_not_the_round_robin():
+    """Each person whose group's step is due finds the answer in "Waiting for my review"
+    (the answer list's filter and My work), whoever it was assigned to; once they took a
+    step, or while an earlier step is due, it is not theirs; a topic without a route still
+    follows the assignment."""
+    readers = lay_readers()
+    reader = make_user(username="reader-on-route")
+    reader.groups.add(readers)
+    first, second, other = make_clinician(), make_clinician(), make_clinician()
+    answer, writer = routed(
+        (readers, StepKind.COMMENT, Quorum.ANY_ONE),
+        (clinicians(), StepKind.SIGN_OFF, Quorum.TWO_PEOPLE),
+    )
+    Answer.objects.filter(pk=answer.pk).update(assigned_reviewer=other)
+    unrouted, _ = in_review(question="Is the unrouted test answer assigned?")
+    Answer.objects.filter(pk=unrouted.pk).update(assigned_reviewer=other)
+
+    def waiting(user):
+        return set(Answer.objects.awaiting_review_by(user).values_list("pk", flat=True))
+
+    assert waiting(reader) == {answer.pk}
+    assert waiting(first) == set() and waiting(second) == set()  # step 1 is the readers'
+    assert waiting(other) == {unrouted.pk}
+    assert waiting(writer) == set()
+
+    mark(answer, reader)
+    assert waiting(reader) == set()
+    assert waiting(first) == {answer.pk} and waiting(second) == {answer.pk}
+    assert answer.pk in waiting(other)  # a clinician too, as the step is any two of them
+
+    sign(answer, first)
+    assert waiting(first) == set()  # nobody takes two steps or signs twice
+    assert waiting(second) == {answer.pk}
+    sign(answer, second)
+    assert waiting(second) == set()

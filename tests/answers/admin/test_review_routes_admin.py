@@ -213,11 +213,16 @@ def test_the_answer_list_and_my_work_show_the_step():
     clinician = make_clinician()
     listing = login(clinician).get(reverse("admin:answers_answer_changelist")).content.decode()
     assert "In medical review (Step 1 of 2: Lay readers)" in listing
+    # Step 1 is the lay readers': not yet waiting for a clinician, whoever it is assigned to.
     [waiting] = [lst for lst in my_work(clinician) if lst.key == "waiting_for_me"]
-    assert waiting.items[0].detail.endswith("; Step 1 of 2: Lay readers")
+    assert waiting.count == 0
     [mine] = [lst for lst in my_work(reader) if lst.key == "my_steps"]
     assert mine.count == 1 and mine.items[0].detail.endswith("Step 1 of 2: Lay readers")
     assert mine.items[0].url == answer_url("review", answer)
     answer.mark_reviewed(by=reader, shown_hash=answer.content_hash(), step=1)
     [mine] = [lst for lst in my_work(reader) if lst.key == "my_steps"]
     assert mine.count == 0
+    [waiting] = [lst for lst in my_work(clinician) if lst.key == "waiting_for_me"]
+    assert waiting.count == 1 and waiting.items[0].detail.endswith(
+        "; Step 2 of 2: Medical reviewers"
+    )
