@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from ops.pagecache import public_page
 
-from .public import api, preview_links, translated, views
+from .public import api, preview_links, translated, translated_contributors, views
 from .public.caching import LISTING, tagged
 from .public.feeds import RecentAnswersFeed
 from .public.sitemaps import sitemap_index, sitemap_section
@@ -43,4 +43,9 @@ translated_urlpatterns = [
     path("questions/<slug:slug>/", translated.translated_question, name="translated_question"),
     path("search/", translated.translated_search, name="translated_search"),
     path("feed/", translated.translated_feed, name="translated_feed"),
+    path(
+        "contributors/<slug:slug>/",
+        translated_contributors.translated_contributor,
+        name="translated_contributor",
+    ),
 ]

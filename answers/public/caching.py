@@ -23,6 +23,7 @@ or `purge_keys()` itself.
 
 from functools import wraps
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -157,6 +158,9 @@ def purge_contributors(contributors, *, slugs=(), listing=False):
         return
     keys = [contributor_key(c.pk) for c in contributors]
     urls = [absolute_url(reverse("contributor", args=[slug])) for slug in slugs]
+    for language in settings.CONTENT_LANGUAGES:  # their page in each language (translators')
+        with translation.override(language):
+            urls += [absolute_url(reverse("translated_contributor", args=[slug])) for slug in slugs]
     if listing:
         keys.append(LISTING)
         urls += _listing_urls()
@@ -256,6 +260,19 @@ def _search_changed(sender, instance, raw=False, **kwargs):
         bump_generation()
 
 
+def _reviewer_slug(snapshot):
+    data = (snapshot.data if snapshot is not None else None) or {}
+    return (data.get("reviewer") or {}).get("slug")
+
+
+@receiver(pre_save, sender=PublishedTranslation, dispatch_uid="translation_before_save")
+def _remember_translation_reviewer(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._stored_reviewer_slug = _reviewer_slug(
+            PublishedTranslation.objects.filter(pk=instance.pk).only("data").first()
+        )
+
+
 @receiver(post_save, sender=PublishedTranslation, dispatch_uid="purge_translation_on_save")
 @receiver(post_delete, sender=PublishedTranslation, dispatch_uid="purge_translation_on_delete")
 def _translation_changed(sender, instance, raw=False, **kwargs):
@@ -264,11 +281,14 @@ def _translation_changed(sender, instance, raw=False, **kwargs):
     so the English answer's approval (which makes it out of date) purges it too."""
     if raw:
         return
+    # The signing clinician's page in this language lists it (and the one who signed before).
+    reviewers = {_reviewer_slug(instance), getattr(instance, "_stored_reviewer_slug", None)}
     with translation.override(instance.language):
         urls = [
             reverse("translated_question", args=[instance.slug]),
             reverse("translated_home"),
             reverse("translated_feed"),
+            *(reverse("translated_contributor", args=[slug]) for slug in reviewers if slug),
         ]
     source = PublishedAnswer.objects.filter(answer__translations=instance.translation_id).first()
     if source is not None:

@@ -155,6 +155,28 @@ class ContributorSitemap(SiteUrlSitemap):
         return None
 
 
+class TranslatedContributorSitemap(SiteUrlSitemap):
+    """The contributor pages in each language: whoever signed off a live translation into it
+    (the page in that language lists those translations). No lastmod, as for the others."""
+
+    def items(self):
+        slug = "signoff__reviewer__contributor__slug"
+        return (
+            live_translations()
+            .filter(signoff__reviewer__contributor__isnull=False)
+            .values_list("language", slug)
+            .distinct()
+            .order_by("language", slug)
+        )
+
+    def location(self, item):
+        language, slug = item
+        return translated_url(language, "translated_contributor", slug)
+
+    def get_latest_lastmod(self):
+        return None
+
+
 ABOUT_LIST = "about"
 
 
@@ -212,14 +234,25 @@ sitemaps = {
     "translations": TranslationSitemap,
     "topics": TopicSitemap,
     "contributors": ContributorSitemap,
+    "translated-contributors": TranslatedContributorSitemap,
     "about": AboutSitemap,
     "glossary": GlossarySitemap,
 }
+# The pages in other languages: none on a site in English only (CONTENT_LANGUAGES empty).
+TRANSLATED = {"translations", "translated-contributors"}
+
+
+def active_sitemaps() -> dict:
+    if settings.CONTENT_LANGUAGES:
+        return sitemaps
+    return {name: site for name, site in sitemaps.items() if name not in TRANSLATED}
 
 
 def sitemap_index(request):
     """Django's sitemap index, its locations on SITE_URL like the sitemaps' own."""
-    response = sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap_section")
+    response = sitemap_views.index(
+        request, active_sitemaps(), sitemap_url_name="sitemap_section"
+    )
     request_origin = f"{request.scheme}://{get_current_site(request).domain}"
     site = SiteUrlSitemap()
     public_origin = f"{site.get_protocol()}://{site.get_domain()}"
@@ -232,7 +265,7 @@ def sitemap_section(request, section):
     """One page of one sitemap, with what Django's sitemap view sends: the urlset (lastmod
     as the day in the current time zone, as its template writes it), Last-Modified of the
     page's newest entry when every entry has one, and X-Robots-Tag."""
-    if section not in sitemaps:
+    if section not in active_sitemaps():
         raise Http404(f"No sitemap available for section: {section!r}")
     site = sitemaps[section]()
     number = request.GET.get("p", 1)

@@ -191,9 +191,9 @@ def answer_page_data(publication) -> dict:
     return page
 
 
-def contributor_page_data(contributor, person: dict) -> dict:
-    """A ProfilePage about one writer or clinician."""
-    url = absolute_url(contributor.get_absolute_url())
+def contributor_page_data(contributor, person: dict, *, url=None) -> dict:
+    """A ProfilePage about one writer or clinician (at `url`, else their English page)."""
+    url = url or absolute_url(contributor.get_absolute_url())
     entity = _person(person)
     if contributor.bio:
         entity["description"] = contributor.bio

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -150,11 +150,22 @@ def translated_question(request, slug):
             "description": meta_description(snapshot.data.get("lead_text", "")),
             "structured_data": ld_json_script(_structured_data(snapshot, source, url)),
             "emergency_number": settings.EMERGENCY_NUMBER,
+            "reviewer_name": reviewer_name(snapshot.data.get("reviewer") or {}, language),
         },
     )
     set_last_modified(response, max(snapshot.approved_at, source.approved_at))
     # The English answer's approval or withdrawal, and this translation's, purge the key.
     return set_surrogate_keys(response, answer_key(snapshot.translation.answer_id))
+
+
+def reviewer_name(reviewer: dict, language):
+    """The signing clinician's name in the byline, linked to their page in this language
+    when they have a profile (an address that has moved since redirects)."""
+    name = reviewer.get("name", "")
+    if not reviewer.get("slug"):
+        return name
+    url = translated_url(language, "translated_contributor", reviewer["slug"])
+    return format_html('<a href="{}">{}</a>', url, name)
 
 
 @public_page

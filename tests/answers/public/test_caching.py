@@ -362,7 +362,10 @@ def test_a_profile_edit_purges_its_page_and_a_move_the_listings_too(groups, varn
     host = "answers.example.org"
     assert purges(varnish) == (
         [{f"contributor-{contributor.pk}"}],
-        {(host, contributor.get_absolute_url())},
+        {
+            (host, contributor.get_absolute_url()),
+            (host, f"/es/contributors/{contributor.slug}/"),  # their page for Spanish readers
+        },
     )
 
     varnish.clear_log()

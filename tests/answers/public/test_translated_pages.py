@@ -189,3 +189,79 @@ def test_the_apis_language_filter(site_url):
     refused = Client().get(reverse("api_answer_list") + "?language=fr")
     assert refused.status_code == 400
     assert "language" in str(refused.json())
+
+
+# ------------------------------------------------------------ who signed it off
+
+
+def _signer(translation_):
+    return translation_.signoffs.get().reviewer.contributor
+
+
+def test_the_byline_links_the_clinicians_page_in_spanish(django_assert_max_num_queries):
+    """Spanish readers see who signed the translation off, their declared conflicts and the
+    other translations they reviewed, in Spanish, with the profile's English words marked."""
+    answer, translation_ = published_translation()
+    contributor = _signer(translation_)
+    contributor.bio = "Test bio in English."
+    contributor.save()
+    page = Client().get(spanish_url("translated_question", translation_.slug)).content.decode()
+    name = translation_.publication.data["reviewer"]["name"]
+    link = f'<a href="/es/contributors/{contributor.slug}/">{name}</a>'
+    assert f"Traducción revisada médicamente por {link}, MD" in page
+
+    url = spanish_url("translated_contributor", contributor.slug)
+    with django_assert_max_num_queries(6):
+        response = Client().get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="es"' in html
+    assert "Conflictos de intereses declarados" in html
+    assert '<p class="contributor__bio" lang="en">Test bio in English.</p>' in html
+    assert "Traducciones revisadas médicamente" in html
+    assert f'href="/es/questions/{translation_.slug}/"' in html
+    # Named on no English answer, so no English page to offer.
+    assert Client().get(contributor.get_absolute_url()).status_code == 404
+    assert 'hreflang="en" href=' not in html
+    assert _ld(response)["inLanguage"] == "es"
+
+
+def test_no_page_for_someone_who_signed_off_no_live_translation():
+    answer, translation_ = published_translation()
+    contributor = _signer(translation_)
+    url = spanish_url("translated_contributor", contributor.slug)
+    assert Client().get(url).status_code == 200
+    translation_.withdraw(by=make_editor(), reason="Test: withdrawn.")
+    assert Client().get(url).status_code == 404  # the withdrawal purged it
+    assert Client().get(spanish_url("translated_contributor", "nobody-here")).status_code == 404
+
+
+def test_a_moved_profile_redirects_and_an_edit_is_on_the_very_next_request():
+    answer, translation_ = published_translation()
+    contributor = _signer(translation_)
+    old = spanish_url("translated_contributor", contributor.slug)
+    assert Client().get(old).status_code == 200
+    contributor.conflicts_of_interest = "Test: declared a grant."
+    contributor.slug = "test-moved-reviewer"
+    contributor.save()
+    moved = Client().get(old)
+    assert moved.status_code == 301
+    assert moved["Location"] == "/es/contributors/test-moved-reviewer/"
+    assert "Test: declared a grant." in Client().get(moved["Location"]).content.decode()
+
+
+def test_the_sitemap_lists_the_spanish_contributor_pages(site_url):
+    answer, translation_ = published_translation()
+    contributor = _signer(translation_)
+    index = Client().get("/sitemap.xml").content.decode()
+    assert "sitemap-translated-contributors.xml" in index
+    section = Client().get("/sitemap-translated-contributors.xml").content.decode()
+    assert f"{site_url}/es/contributors/{contributor.slug}/" in section
+
+
+def test_an_english_only_site_has_no_translated_sitemaps(settings):
+    settings.CONTENT_LANGUAGES = []
+    index = Client().get("/sitemap.xml").content.decode()
+    assert "sitemap-translations.xml" not in index
+    assert "sitemap-translated-contributors.xml" not in index
+    assert Client().get("/sitemap-translated-contributors.xml").status_code == 404
