@@ -250,9 +250,7 @@ def active_sitemaps() -> dict:
 
 def sitemap_index(request):
     """Django's sitemap index, its locations on SITE_URL like the sitemaps' own."""
-    response = sitemap_views.index(
-        request, active_sitemaps(), sitemap_url_name="sitemap_section"
-    )
+    response = sitemap_views.index(request, active_sitemaps(), sitemap_url_name="sitemap_section")
     request_origin = f"{request.scheme}://{get_current_site(request).domain}"
     site = SiteUrlSitemap()
     public_origin = f"{site.get_protocol()}://{site.get_domain()}"
