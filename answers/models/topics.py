@@ -74,8 +74,8 @@ class TopicName(models.Model):
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="names")
     language = models.CharField(max_length=10)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField("name in this language", max_length=100)
+    description = models.TextField("description in this language", blank=True)
 
     class Meta:
         ordering = ["language", "name"]
