@@ -95,9 +95,14 @@ class TopicName(models.Model):
     def __str__(self):
         return f"{self.name} ({self.language})"
 
-    def disclaimer(self) -> str:
-        """The translated disclaimer naming this topic, in the active language (the page's)."""
-        return gettext(TRANSLATED_DISCLAIMER) % {"topic": self.name}
+    def disclaimer(self) -> str | None:
+        """The translated disclaimer naming this topic, in the active language (the page's);
+        None while that language's catalogue has no translation of it (English words around
+        a name in another language help nobody: the page keeps its general disclaimer)."""
+        wording = gettext(TRANSLATED_DISCLAIMER)
+        if wording == TRANSLATED_DISCLAIMER:
+            return None
+        return wording % {"topic": self.name}
 
 
 ONE_LINE = (

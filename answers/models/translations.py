@@ -816,7 +816,12 @@ class PublishedTranslation(models.Model):
             },
         }
         if topic_name is not None:
-            data["topic"] = {"slug": source_publication.topic.slug, "name": topic_name.name}
+            data["topic"] = {
+                "id": source_publication.topic_id,
+                "slug": source_publication.topic.slug,
+                "name": topic_name.name,
+            }
+        if disclaimer:
             data["disclaimer"] = disclaimer
         previous = cls.objects.filter(translation=translation).first()
         snapshot = cls(

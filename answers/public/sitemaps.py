@@ -1,8 +1,8 @@
 """/sitemap.xml: an index of paginated sitemaps (/sitemap-answers.xml?p=2, ...): every live
-answer (lastmod = last reviewed) and translation, every topic with answers (and its pages in
-other languages), every contributor page (a
-writer or clinician named on a live answer) and the published about pages. Each page costs
-the same few queries however many answers there are.
+answer (lastmod = last reviewed) and translation, every topic with answers and its pages in
+other languages, every contributor page (a writer or clinician named on a live answer) and
+the published about pages. Each page costs the same few queries however many answers there
+are.
 
 A page is written directly as XML from (path, lastmod) entries: Django's sitemap view builds
 a dictionary per address and renders it through a template, about 100 ms for a page of

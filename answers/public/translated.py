@@ -223,18 +223,22 @@ def translated_question(request, slug):
 
 
 def _topic_crumb(snapshot, source, language):
-    """(name, path) of the topic page in this language, named as the clinician approved it
-    (the snapshot's), while that page exists; None otherwise. This live translation is in
-    the English answer's topic, so the page exists while the topic has a name in it."""
+    """(name, path) of the topic's page in this language, named as the clinician approved it
+    (the snapshot's), while that page exists; None otherwise, or when the English answer has
+    moved to another topic since (the approved name is the other topic's). This translation
+    is live in the English answer's topic, so the page exists while the topic has a name in
+    the language. One query."""
     topic = snapshot.data.get("topic")
-    if not topic:
+    if not topic or topic.get("id") != source.topic_id:
         return None
-    named = TopicName.objects.filter(
-        language=language, topic_id=source.topic_id, topic__slug=topic["slug"]
-    ).exists()
-    if not named:
+    slug = (
+        TopicName.objects.filter(language=language, topic_id=source.topic_id)
+        .values_list("topic__slug", flat=True)
+        .first()
+    )
+    if slug is None:
         return None
-    return (topic["name"], translated_url(language, "translated_topic", topic["slug"]))
+    return (topic["name"], translated_url(language, "translated_topic", slug))
 
 
 @public_page
