@@ -211,7 +211,8 @@ class TopicSectionInline(admin.StackedInline):
 
 
 class TopicNameForm(forms.ModelForm):
-    """Only the languages the site is translated into (settings.CONTENT_LANGUAGES)."""
+    """Only the languages the site is translated into (settings.CONTENT_LANGUAGES), and the
+    row's own (a language since dropped from the settings stays editable, or deletable)."""
 
     class Meta:
         model = TopicName
@@ -219,9 +220,11 @@ class TopicNameForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        codes = list(settings.CONTENT_LANGUAGES)
+        if self.instance.language and self.instance.language not in codes:
+            codes.append(self.instance.language)
         self.fields["language"] = forms.ChoiceField(
-            choices=[("", "---------")]
-            + [(code, language_name(code)) for code in settings.CONTENT_LANGUAGES],
+            choices=[("", "---------")] + [(code, language_name(code)) for code in codes],
         )
         self.fields["name"].help_text = RENAME_IN_LANGUAGE
 

@@ -185,6 +185,19 @@ def test_the_spanish_answer_page_leads_to_its_topic_page():
     assert 'class="breadcrumbs"' not in html
 
 
+def test_no_breadcrumb_when_the_approved_topic_is_not_the_answers_topic_now(settings):
+    """The English answer moved to another topic after the translation's approval: the
+    approved name is the other topic's, so it leads nowhere until approved again."""
+    settings.PAGE_CACHE = False  # the row as stored (update() skips the purge receivers)
+    topic, answer, translation_ = spanish_topic()
+    snapshot = translation_.publication
+    other = make_topic(name="Earlier test topic")
+    data = {**snapshot.data, "topic": {**snapshot.data["topic"], "id": other.pk}}
+    PublishedTranslation.objects.filter(pk=snapshot.pk).update(data=data)
+    html = html_of(spanish_url("translated_question", translation_.slug))
+    assert 'class="breadcrumbs"' not in html
+
+
 def test_no_spanish_topic_page_without_a_name_or_anything_live():
     topic = make_topic(name="English only test topic")
     publish_answer(topic=topic)
