@@ -44,6 +44,8 @@ _WRITE_CONTENT = [
     "answers.view_translatedsection",
     "answers.change_translatedsection",
     "answers.view_historicaltranslation",
+    # Topics' names in the content languages (editors give them).
+    "answers.view_topicname",
 ]
 
 GROUP_PERMISSIONS = {
@@ -77,11 +79,16 @@ GROUP_PERMISSIONS = {
         "answers.view_translatedsection",
         "answers.view_translationsignoff",
         "answers.view_historicaltranslation",
+        "answers.view_topicname",
     ],
     EDITORS: _WRITE_CONTENT
     + [
         "answers.add_topic",
         "answers.change_topic",
+        # A topic's name and description in each content language.
+        "answers.add_topicname",
+        "answers.change_topicname",
+        "answers.delete_topicname",
         # The sections new answers in a topic start with.
         "answers.view_topicsection",
         "answers.add_topicsection",

@@ -40,6 +40,8 @@ urlpatterns = [
 # i18n_patterns): the same paths as the English pages, which come first.
 translated_urlpatterns = [
     path("", translated.translated_home, name="translated_home"),
+    path("topics/", translated.translated_topics_page, name="translated_topics"),
+    path("topics/<slug:slug>/", translated.translated_topic, name="translated_topic"),
     path("questions/<slug:slug>/", translated.translated_question, name="translated_question"),
     path("search/", translated.translated_search, name="translated_search"),
     path("feed/", translated.translated_feed, name="translated_feed"),

@@ -2,6 +2,7 @@
 feedback, the house word list and the audit log."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Subquery
@@ -14,18 +15,21 @@ from ..models import (
     Contributor,
     HouseWord,
     PublishedAnswer,
+    PublishedTranslation,
     Question,
     ReaderFeedback,
     ReviewStepRecord,
     SignOff,
     Topic,
+    TopicName,
+    language_name,
 )
 from ..models.house_words import normalise_word
 from ..models.releases import send_renamed_topic_for_review
 from ..people import display_name
 from ..roles import is_editor
 from .forms import ContributorForm
-from .inlines import ReviewStepInline, TopicSectionInline
+from .inlines import ReviewStepInline, TopicNameInline, TopicSectionInline
 from .search import NulSafeSearch
 
 
@@ -112,9 +116,54 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(Topic)
 class TopicAdmin(NulSafeSearch):
     list_display = ["name", "slug", "question_count"]
-    inlines = [TopicSectionInline, ReviewStepInline]
+    inlines = [TopicSectionInline, ReviewStepInline, TopicNameInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def get_inlines(self, request, obj):
+        """Names in other languages only where the site is translated."""
+        if settings.CONTENT_LANGUAGES:
+            return self.inlines
+        return [inline for inline in self.inlines if inline is not TopicNameInline]
+
+    def save_formset(self, request, form, formset, change):
+        """A name given or changed in a language reaches the topic's pages in it at once;
+        say which published translations keep what their clinician approved."""
+        named = []
+        if formset.model is TopicName:
+            named = [
+                (f.instance.pk is None, f.instance.language, f.cleaned_data.get("name"))
+                for f in formset.forms
+                if f.has_changed()
+                and f.cleaned_data
+                and not f.cleaned_data.get("DELETE")
+                and "name" in f.changed_data
+            ]
+        super().save_formset(request, form, formset, change)
+        for new, language, name in named:
+            self._say_what_keeps_the_old_name(request, form.instance, language, name, new=new)
+
+    def _say_what_keeps_the_old_name(self, request, topic, language, name, *, new):
+        published = (
+            PublishedTranslation.objects.filter(
+                language=language,
+                withdrawn_at__isnull=True,
+                translation__answer__publication__topic=topic,
+            )
+            .order_by("question")
+            .values_list("question", flat=True)
+        )
+        if not published:
+            return
+        language = language_name(language)
+        kept = "the general disclaimer, without the topic's name" if new else "the name before"
+        messages.warning(
+            request,
+            f"The {language} topic page now says “{name}”. The {len(published)} published "
+            f"{language} translations in this topic keep {kept} in their disclaimer and "
+            "breadcrumb until a clinician approves each again (it is part of what was "
+            f"signed): {'; '.join(published)}.",
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))

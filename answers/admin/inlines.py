@@ -1,6 +1,8 @@
 """The answer's sections and cited references, edited on its change page: nobody edits
 them while the answer is in medical review."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -19,7 +21,9 @@ from ..models import (
     ReviewStep,
     Section,
     Topic,
+    TopicName,
     TopicSection,
+    language_name,
     route_problems,
 )
 from .forms import CitationForm, CitedReferenceSelect, SectionForm
@@ -204,3 +208,43 @@ class TopicSectionInline(admin.StackedInline):
         + " then ".join(f"“{heading}”" for heading, _ in HOUSE_STRUCTURE)
         + ")"
     )
+
+
+class TopicNameForm(forms.ModelForm):
+    """Only the languages the site is translated into (settings.CONTENT_LANGUAGES), and the
+    row's own (a language since dropped from the settings stays editable, or deletable)."""
+
+    class Meta:
+        model = TopicName
+        fields = ["language", "name", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = list(settings.CONTENT_LANGUAGES)
+        if self.instance.language and self.instance.language not in codes:
+            codes.append(self.instance.language)
+        self.fields["language"] = forms.ChoiceField(
+            choices=[("", "---------")] + [(code, language_name(code)) for code in codes],
+        )
+        self.fields["name"].help_text = RENAME_IN_LANGUAGE
+
+
+RENAME_IN_LANGUAGE = (
+    "The topic's pages in this language show it at once. Each published translation keeps, "
+    "in its disclaimer and breadcrumb, the name its clinician approved (or, if the topic had "
+    "no name in the language then, the general disclaimer) until it is approved again."
+)
+
+
+class TopicNameInline(admin.StackedInline):
+    """On the topic's page: its name (and description) in each language the site is
+    translated into, which the topic's pages in that language show at once."""
+
+    model = TopicName
+    form = TopicNameForm
+    extra = 0
+    verbose_name = "name in another language"
+    verbose_name_plural = "names in other languages"
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return len(settings.CONTENT_LANGUAGES)

@@ -1,6 +1,7 @@
 """The editorial domain, one module per concern; every public name is importable from here.
 
-- `topics`: topics (and the structure new answers start with), questions, contributors
+- `topics`: topics (their names in other languages, the structure new answers start
+  with), questions, contributors
 - `answer`: the answer, its content hash, its queries, its sections
 - `rules`: who may do what to an answer now, and why not (`Answer.refusals`)
 - `transitions`: submit, assign, request changes, reschedule, preview, withdraw, revert
@@ -95,6 +96,7 @@ from .topics import (
     FormerContributorSlug,
     Question,
     Topic,
+    TopicName,
     TopicSection,
     unique_slug,
     validate_one_line,
@@ -191,6 +193,7 @@ __all__ = [
     "SitePage",
     "TermStatus",
     "Topic",
+    "TopicName",
     "TopicSection",
     "WorkflowError",
     "check_signature",

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
 from citations.identifiers import validate_orcid
 
@@ -57,6 +58,51 @@ class Topic(models.Model):
         structure if its editors set one, else the house structure."""
         own = [(s.heading, s.kind) for s in self.structure.all()]
         return own or list(HOUSE_STRUCTURE)
+
+
+TRANSLATED_DISCLAIMER = gettext_noop(
+    "This answer was translated from the English version and reviewed by a clinician who "
+    "reads this language. It is drawn from common patient questions about %(topic)s and "
+    "answered using cited medical research. We do not provide individualized advice."
+)
+
+
+class TopicName(models.Model):
+    """A topic's name (and description) in one of the content languages, as editors give it:
+    the /<language>/topics/ pages show it at once; a translation's disclaimer and breadcrumb
+    keep the name its clinician approved (PublishedTranslation.publish snapshots it)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(max_length=10)
+    name = models.CharField("name in this language", max_length=100)
+    description = models.TextField("description in this language", blank=True)
+
+    class Meta:
+        ordering = ["language", "name"]
+        verbose_name = "name in another language"
+        verbose_name_plural = "names in other languages"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "language"], name="topic_name_once_per_language"
+            ),
+            models.UniqueConstraint(fields=["language", "name"], name="topic_name_unique"),
+            # English is the topic's own name.
+            models.CheckConstraint(
+                condition=~Q(language__in=["", "en"]), name="topic_name_not_english"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
+    def disclaimer(self) -> str | None:
+        """The translated disclaimer naming this topic, in the active language (the page's);
+        None while that language's catalogue has no translation of it (English words around
+        a name in another language help nobody: the page keeps its general disclaimer)."""
+        wording = gettext(TRANSLATED_DISCLAIMER)
+        if wording == TRANSLATED_DISCLAIMER:
+            return None
+        return wording % {"topic": self.name}
 
 
 ONE_LINE = (

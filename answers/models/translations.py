@@ -43,6 +43,7 @@ from .errors import WorkflowError
 from .fields import set_by_workflow
 from .publication import PublishedAnswer
 from .signoffs import check_shown, check_signature
+from .topics import TopicName
 from .workflow import WorkflowMixin
 
 TRANSLATION_SIGNOFF_MEANING = "Medically reviewed and approved (translation into {language})"
@@ -774,7 +775,13 @@ class PublishedTranslation(models.Model):
                     sign for level in levels["levels"] for sign in level["signs"]
                 )
             sections.append(rendered)
+        # The topic as readers of this language know it, when editors named it in the
+        # language: the disclaimer names it (else the generic one, never the English name).
+        topic_name = TopicName.objects.filter(
+            topic_id=source_publication.topic_id, language=translation.language
+        ).first()
         with language_override(translation.language):
+            disclaimer = topic_name.disclaimer() if topic_name else None
             body_html = render_to_string(
                 "answers/includes/answer_body.html", {"sections": sections}
             )
@@ -795,6 +802,14 @@ class PublishedTranslation(models.Model):
                 "approved_at": source_publication.approved_at.isoformat(),
             },
         }
+        if topic_name is not None:
+            data["topic"] = {
+                "id": source_publication.topic_id,
+                "slug": source_publication.topic.slug,
+                "name": topic_name.name,
+            }
+        if disclaimer:
+            data["disclaimer"] = disclaimer
         previous = cls.objects.filter(translation=translation).first()
         snapshot = cls(
             pk=previous.pk if previous else None,

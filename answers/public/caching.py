@@ -4,7 +4,8 @@ Every public response is tagged with surrogate keys (`ops.pagecache.set_surrogat
 
 - `answer-<answer id>`: the answer's page, its API document, its 410 page once withdrawn;
 - `topic-<topic id>`: the pages listing the topic's answers (the topic page, the 410 pages
-  that suggest the topic's other answers);
+  that suggest the topic's other answers), its pages in other languages and their
+  translated answers' pages (their breadcrumb leads there);
 - `contributor-<contributor id>`: a writer's or clinician's page;
 - `glossary`: the glossary and every answer page (any answer may show a definition);
 - `about`: the about pages (publisher, editorial policy) and their list;
@@ -41,6 +42,7 @@ from ..models import (
     SitePage,
     SynonymSet,
     Topic,
+    TopicName,
 )
 from .structured_data import absolute_url
 
@@ -108,11 +110,24 @@ def purge_answer(publication, *, previous_topic_id=None):
     purge_keys(keys, urls=urls)
 
 
+def _translated_topic_urls(language, slug) -> list[str]:
+    """The topic's page in `language`, the language's topic list and home."""
+    with translation.override(language):
+        paths = [
+            reverse("translated_topic", args=[slug]),
+            reverse("translated_topics"),
+            reverse("translated_home"),
+        ]
+    return [absolute_url(path) for path in paths]
+
+
 def purge_topic(topic):
     """A topic's name and description show on its page, the listings and, in the
-    breadcrumbs, on each of its answers' pages."""
+    breadcrumbs, on each of its answers' pages (and its pages in other languages)."""
     publications = PublishedAnswer.objects.filter(topic=topic).only("answer_id", "slug")
     urls = [absolute_url(topic.get_absolute_url()), *_listing_urls()]
+    for language in topic.names.values_list("language", flat=True):
+        urls += _translated_topic_urls(language, topic.slug)
     keys = [topic_key(topic.pk), LISTING]
     for publication in publications:
         keys.append(answer_key(publication.answer_id))
@@ -147,6 +162,26 @@ def _publication_deleted(sender, instance, **kwargs):
 def _topic_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         purge_topic(instance)
+
+
+@receiver(post_save, sender=TopicName, dispatch_uid="purge_topic_name_on_save")
+@receiver(post_delete, sender=TopicName, dispatch_uid="purge_topic_name_on_delete")
+def _topic_name_changed(sender, instance, raw=False, **kwargs):
+    """A topic named, renamed or unnamed in a language: its page in that language appears,
+    changes or goes, so do the language's topic list, the sitemap, the English topic page's
+    language links and the breadcrumbs of the topic's translated answers (the topic's key).
+    Their disclaimers keep the approved name until their next approval."""
+    if raw:
+        return
+    topic = Topic.objects.filter(pk=instance.topic_id).only("slug").first()
+    if topic is None:  # deleted with its topic, which purged its pages
+        return
+    urls = [
+        *_translated_topic_urls(instance.language, topic.slug),
+        absolute_url(topic.get_absolute_url()),
+        *_listing_urls(),
+    ]
+    purge_keys([topic_key(topic.pk), LISTING], urls=urls)
 
 
 def purge_contributors(contributors, *, slugs=(), listing=False):
@@ -290,10 +325,18 @@ def _translation_changed(sender, instance, raw=False, **kwargs):
             reverse("translated_feed"),
             *(reverse("translated_contributor", args=[slug]) for slug in reviewers if slug),
         ]
-    source = PublishedAnswer.objects.filter(answer__translations=instance.translation_id).first()
-    if source is not None:
-        urls.append(source.get_absolute_url())
-    purge_keys(
-        [answer_key(instance.translation.answer_id), LISTING],
-        urls=[*map(absolute_url, urls), *_listing_urls()],
+    source = (
+        PublishedAnswer.objects.filter(answer__translations=instance.translation_id)
+        .select_related("topic")
+        .first()
     )
+    keys = [answer_key(instance.translation.answer_id), LISTING]
+    if source is not None:
+        # Its topic's pages: in the language (listed or not) and in English (language links).
+        urls.append(source.get_absolute_url())
+        urls.append(source.topic.get_absolute_url())
+        keys.append(topic_key(source.topic_id))
+    urls = [*map(absolute_url, urls), *_listing_urls()]
+    if source is not None:
+        urls += _translated_topic_urls(instance.language, source.topic.slug)
+    purge_keys(keys, urls=urls)

@@ -1,7 +1,8 @@
 """/sitemap.xml: an index of paginated sitemaps (/sitemap-answers.xml?p=2, ...): every live
-answer (lastmod = last reviewed), every topic with answers, every contributor page (a
-writer or clinician named on a live answer) and the published about pages. Each page costs
-the same few queries however many answers there are.
+answer (lastmod = last reviewed) and translation, every topic with answers and its pages in
+other languages, every contributor page (a writer or clinician named on a live answer) and
+the published about pages. Each page costs the same few queries however many answers there
+are.
 
 A page is written directly as XML from (path, lastmod) entries: Django's sitemap view builds
 a dictionary per address and renders it through a template, about 100 ms for a page of
@@ -18,15 +19,15 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 
-from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage
-from .translated import live_translations, translated_url
+from ..models import Contributor, GlossaryTerm, PublishedAnswer, SitePage, TopicName
+from .translated import live_translations, translated_topics, translated_url
 
 # Search engines take up to 50,000 addresses a file; smaller pages stay quick to render.
 ANSWERS_PER_SITEMAP = 1000
@@ -131,12 +132,66 @@ class TranslationSitemap(SiteUrlSitemap):
             yield path, approved_at, alternates.get(source, ())
 
 
+def translated_topic_alternates(topic_slugs) -> dict[str, list[tuple[str, str]]]:
+    """{topic slug: [(hreflang, path), ...]} for the topics among `topic_slugs` that have a
+    page in another language (named in it, with a live translation): English first. One
+    query."""
+    live_there = live_translations().filter(
+        language=OuterRef("language"), translation__answer__publication__topic=OuterRef("topic")
+    )
+    rows = (
+        TopicName.objects.filter(
+            topic__slug__in=list(topic_slugs), language__in=settings.CONTENT_LANGUAGES
+        )
+        .filter(Exists(live_there))
+        .order_by("language")
+        .values_list("topic__slug", "language")
+    )
+    found: dict[str, list[tuple[str, str]]] = {}
+    for slug, language in rows:
+        links = found.setdefault(slug, [("en", reverse("topic", args=[slug]))])
+        links.append((language, translated_url(language, "translated_topic", slug)))
+    return found
+
+
 class TopicSitemap(SlugRowsSitemap):
+    """Each topic with a live answer, with its pages in other languages as alternates."""
+
     url_name = "topic"
 
     def items(self):
         topics = PublishedAnswer.objects.live_topics().order_by("slug")
         return topics.values_list("slug", "last_reviewed")
+
+    def entries(self, items):
+        items = list(items)
+        alternates = translated_topic_alternates(slug for slug, _ in items) if items else {}
+        for (path, lastmod), (slug, _) in zip(super().entries(items), items, strict=True):
+            yield path, lastmod, alternates.get(slug, ())
+
+
+class TranslatedTopicSitemap(SiteUrlSitemap):
+    """Each topic page in another language (/<language>/topics/…), with the English topic
+    page and its other languages as hreflang alternates."""
+
+    def items(self):
+        if not hasattr(self, "_topics"):
+            self._topics = [
+                (language, name.topic.slug, name.last_reviewed)
+                for language in settings.CONTENT_LANGUAGES
+                for name in sorted(translated_topics(language), key=lambda n: n.topic.slug)
+            ]
+        return self._topics
+
+    def get_latest_lastmod(self):
+        return max((lastmod for *_, lastmod in self.items()), default=None)
+
+    def entries(self, items):
+        items = list(items)
+        alternates = translated_topic_alternates(slug for _, slug, _ in items) if items else {}
+        for language, slug, lastmod in items:
+            path = translated_url(language, "translated_topic", slug)
+            yield path, lastmod, alternates.get(slug, ())
 
 
 class ContributorSitemap(SiteUrlSitemap):
@@ -233,6 +288,7 @@ sitemaps = {
     "answers": AnswerSitemap,
     "translations": TranslationSitemap,
     "topics": TopicSitemap,
+    "translated-topics": TranslatedTopicSitemap,
     "contributors": ContributorSitemap,
     "translated-contributors": TranslatedContributorSitemap,
     "about": AboutSitemap,

@@ -6,8 +6,9 @@ live is not served; one made from an older English version is served with a noti
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
-from ..models import PublishedAnswer, PublishedTranslation, language_name
-from .caching import LISTING, answer_key, tagged
+from ..models import PublishedAnswer, PublishedTranslation, TopicName, language_name
+from .caching import LISTING, answer_key, tagged, topic_key
 from .structured_data import absolute_url, ld_json_script, meta_description, publisher
 
 PAGE_SIZE = 50
@@ -50,6 +51,64 @@ def live_translations():
     return PublishedTranslation.objects.filter(withdrawn_at__isnull=True).filter(
         Exists(english_live)
     )
+
+
+def translated_topics(language) -> list[TopicName]:
+    """The topics readers of `language` can browse: named in that language by the editors,
+    with at least one live translation (filed under the English answer's live topic). Each
+    has `answer_count` and `last_reviewed`; ordered by name. Two queries."""
+    counts = {
+        row["translation__answer__publication__topic"]: row
+        for row in live_translations()
+        .filter(language=language)
+        .order_by()
+        .values("translation__answer__publication__topic")
+        .annotate(answer_count=Count("pk"), last_reviewed=Max("approved_at"))
+    }
+    if not counts:
+        return []
+    names = list(
+        TopicName.objects.filter(language=language, topic_id__in=counts)
+        .select_related("topic")
+        .order_by("name", "pk")
+    )
+    for name in names:
+        name.answer_count = counts[name.topic_id]["answer_count"]
+        name.last_reviewed = counts[name.topic_id]["last_reviewed"]
+    return names
+
+
+def topic_alternates(topic, *, languages=None) -> list[dict]:
+    """The topic's page in every language it has one in: English first, then each language
+    whose topic page exists (named in it, with a live translation); none when only English."""
+    if languages is None:  # one query
+        named = TopicName.objects.filter(topic=topic, language__in=settings.CONTENT_LANGUAGES)
+        languages = (
+            live_translations()
+            .filter(
+                translation__answer__publication__topic=topic,
+                language__in=named.values("language"),
+            )
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()
+        )
+    if not languages:
+        return []
+    english = reverse("topic", args=[topic.slug])
+    found = [{"hreflang": "en", "name": "English", "path": english, "url": absolute_url(english)}]
+    names = dict(settings.LANGUAGES)
+    for language in languages:
+        path = translated_url(language, "translated_topic", topic.slug)
+        found.append(
+            {
+                "hreflang": language,
+                "name": names.get(language, language),
+                "path": path,
+                "url": absolute_url(path),
+            }
+        )
+    return found
 
 
 def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
@@ -134,6 +193,7 @@ def translated_question(request, slug):
         return set_surrogate_keys(response, answer_key(snapshot.translation.answer_id))
     url = absolute_url(request.path)
     alternates = alternates_of(source)
+    topic_crumb = _topic_crumb(snapshot, source, language)
     response = render(
         request,
         "answers/translated_detail.html",
@@ -151,11 +211,40 @@ def translated_question(request, slug):
             "structured_data": ld_json_script(_structured_data(snapshot, source, url)),
             "emergency_number": settings.EMERGENCY_NUMBER,
             "reviewer_name": reviewer_name(snapshot.data.get("reviewer") or {}, language),
+            "breadcrumbs": [
+                (_("Home"), translated_url(language, "translated_home")),
+                topic_crumb,
+                (snapshot.question, request.path),
+            ]
+            if topic_crumb
+            else None,
         },
     )
     set_last_modified(response, max(snapshot.approved_at, source.approved_at))
-    # The English answer's approval or withdrawal, and this translation's, purge the key.
-    return set_surrogate_keys(response, answer_key(snapshot.translation.answer_id))
+    # The English answer's approval or withdrawal, and this translation's, purge the answer's
+    # key; the topic's names (the breadcrumb's page appears or goes) purge the topic's.
+    return set_surrogate_keys(
+        response, answer_key(snapshot.translation.answer_id), topic_key(source.topic_id)
+    )
+
+
+def _topic_crumb(snapshot, source, language):
+    """(name, path) of the topic's page in this language, named as the clinician approved it
+    (the snapshot's), while that page exists; None otherwise, or when the English answer has
+    moved to another topic since (the approved name is the other topic's). This translation
+    is live in the English answer's topic, so the page exists while the topic has a name in
+    the language. One query."""
+    topic = snapshot.data.get("topic")
+    if not topic or topic.get("id") != source.topic_id:
+        return None
+    slug = (
+        TopicName.objects.filter(language=language, topic_id=source.topic_id)
+        .values_list("topic__slug", flat=True)
+        .first()
+    )
+    if slug is None:
+        return None
+    return (topic["name"], translated_url(language, "translated_topic", slug))
 
 
 def reviewer_name(reviewer: dict, language):
@@ -190,6 +279,64 @@ def translated_home(request):
         },
     )
     return set_surrogate_keys(response, LISTING)
+
+
+@public_page
+@require_safe
+def translated_topics_page(request):
+    """The topics with answers in this language, by their name in it."""
+    language = _language_or_404()
+    response = render(
+        request,
+        "answers/translated_topics.html",
+        {
+            "page_language": language,
+            "topics": translated_topics(language),
+            "canonical_url": absolute_url(request.path),
+        },
+    )
+    return set_surrogate_keys(response, LISTING)
+
+
+@public_page(query=["page"])
+@require_safe
+def translated_topic(request, slug):
+    """A topic's live translations in this language, under the topic's name in it: 404 while
+    the editors have not named it in this language or nothing in it is live."""
+    language = _language_or_404()
+    name = (
+        TopicName.objects.select_related("topic")
+        .filter(language=language, topic__slug=slug)
+        .first()
+    )
+    if name is None:
+        raise Http404("This topic has no name in this language.")
+    rows = (
+        live_translations()
+        .filter(language=language, translation__answer__publication__topic=name.topic)
+        .only("slug", "question", "language", "approved_at")
+        .order_by("question", "pk")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not page.object_list:
+        raise Http404("Nothing in this topic is published in this language.")
+    several = len(settings.CONTENT_LANGUAGES) > 1
+    alternates = topic_alternates(name.topic, languages=None if several else [language])
+    response = render(
+        request,
+        "answers/translated_topic.html",
+        {
+            "page_language": language,
+            "name": name,
+            "page": page,
+            "snapshots": page.object_list,
+            "alternates": alternates,
+            "other_languages": [a for a in alternates if a["hreflang"] != language],
+            "canonical_url": absolute_url(request.path),
+        },
+    )
+    # A translation published or withdrawn, an English answer's change, the topic's names.
+    return set_surrogate_keys(response, topic_key(name.topic_id))
 
 
 @public_page(query=["q"])

@@ -56,7 +56,7 @@ from .structured_data import (
     site_page_data,
     snapshot_topic_name,
 )
-from .translated import alternates_of
+from .translated import alternates_of, topic_alternates
 
 RECENT_COUNT = 10
 DAY = 24 * 3600  # how long what is kept under a generation may stay in the cache
@@ -152,6 +152,9 @@ def topic(request, slug):
             "page": page,
             "publications": page.object_list,
             "canonical_url": absolute_url(topic.get_absolute_url()),
+            # Its pages in other languages (a translation's publication and the topic's
+            # names purge the topic's key).
+            "alternates": topic_alternates(topic) if settings.CONTENT_LANGUAGES else [],
         },
     )
     return set_surrogate_keys(response, topic_key(topic.pk))

@@ -308,6 +308,13 @@ def test_the_demo_has_a_spanish_reviewer_and_no_spanish_text(settings, monkeypat
     assert not Translation.objects.exists()
     page = Client().get("/es/")
     assert "Todavía no hay respuestas traducidas" in page.content.decode()
+    # Its topics have their Spanish names (specialties' names), but no page while nothing
+    # in them is published in Spanish.
+    from answers.models import TopicName
+
+    assert set(TopicName.objects.values_list("name", flat=True)) == {"Oncología", "Cardiología"}
+    assert 'id="no-topics"' in Client().get("/es/topics/").content.decode()
+    assert Client().get("/es/topics/cardiology/").status_code == 404
     editor = Client()
     editor.force_login(reviewer.user.__class__.objects.get(username="editor"))
     dashboard = editor.get(reverse("admin:answers_translation_dashboard"))

@@ -177,7 +177,7 @@ def test_topic_rename_lists_answers_and_sends_them_as_a_release(
     editor = browse("editor")
     page = log_in(editor, "editor")
     page.goto(f"/admin/answers/topic/{topic.pk}/change/")
-    page.get_by_label("Name").fill("Test heart and circulation topic")
+    page.get_by_label("Name:", exact=True).fill("Test heart and circulation topic")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#content-main table")).to_contain_text(answer.question.text)
     expect(page.locator("#content-main")).to_contain_text("Nothing is saved yet")

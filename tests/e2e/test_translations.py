@@ -142,3 +142,56 @@ def test_a_spanish_translation_from_xliff_to_the_readers_page_and_out_of_date(
     page.goto("/admin/answers/translation/dashboard/")
     expect(page.locator('#dashboard-es [data-count="out_of_date"]')).to_have_text("1")
     expect(page.locator('#dashboard-es [data-count="missing"]')).to_have_text("0")
+
+
+def test_the_spanish_topic_pages_in_a_browser(browse, groups, axe_source, vnu_command, live_server):
+    """A topic named in Spanish (marked test words) with a published translation: the reader
+    goes from /es/ to its topics, the topic and the answer, whose breadcrumb and disclaimer
+    name the topic in Spanish; the English topic page links to the Spanish one. axe-core and
+    the Nu HTML Checker find nothing on these pages."""
+    from answers.models import TopicName
+    from tests.factories import make_topic, published_translation
+
+    topic = make_topic(name="Browser test topic")
+    TopicName.objects.create(
+        topic=topic, language="es", name="Tema de prueba", description="Descripción de prueba."
+    )
+    answer, translation = published_translation(publish_answer(question=QUESTION, topic=topic))
+    reader = browse("reader")
+    page = reader.page
+    page.goto("/es/")
+    page.get_by_role("link", name="Ver las respuestas por tema").click()
+    expect(page.locator("h1")).to_have_text("Temas")
+    page.get_by_role("link", name="Tema de prueba").click()
+    expect(page).to_have_url(f"{live_server.url}/es/topics/{topic.slug}/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    assert (
+        page.locator('link[rel="alternate"][hreflang="en"]')
+        .get_attribute("href")
+        .endswith(topic.get_absolute_url())
+    )
+    page.get_by_role("link", name=translation.publication.question).click()
+    breadcrumb = page.get_by_role("navigation", name="Ruta de navegación")
+    expect(breadcrumb.get_by_role("link", name="Tema de prueba")).to_have_attribute(
+        "href", f"/es/topics/{topic.slug}/"
+    )
+    expect(page.locator(".disclaimer")).to_contain_text(
+        "preguntas frecuentes de pacientes sobre Tema de prueba"
+    )
+    page.goto(topic.get_absolute_url())
+    page.get_by_role("link", name="español").click()
+    expect(page).to_have_url(f"{live_server.url}/es/topics/{topic.slug}/")
+
+    pages = {}
+    for name, url in [
+        ("es-topics", "/es/topics/"),
+        ("es-topic", f"/es/topics/{topic.slug}/"),
+        ("es-answer", f"/es/questions/{translation.slug}/"),
+        ("en-topic", topic.get_absolute_url()),
+    ]:
+        page.goto(url)
+        violations = axe_everywhere(reader, page, axe_source)
+        assert not violations, f"axe-core on {url}:\n" + describe_violations(violations)
+        pages[name] = page.content()
+    errors = nu_check(pages, vnu_command)
+    assert not any(errors.values()), "Nu HTML Checker:\n" + describe_nu_errors(errors, pages)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from answers.importing import import_article
-from answers.models import Answer, Contributor, Topic
+from answers.models import Answer, Contributor, Topic, TopicName
 from answers.roles import EDITORS, MEDICAL_REVIEWERS, WRITERS, sync_groups
 from answers.synonyms import import_synonyms
 from citations.readers import read_references
@@ -30,8 +30,10 @@ OLD_PLACEHOLDER_REASON = (
     "Demo placeholder, not an assessment: nobody has graded this evidence yet. The level "
     "shown only lets the demo publish; a writer and a clinician must set the real one."
 )
-# Topics are the editors' to create; the writer imports into them.
-TOPICS = [("Oncology", "oncology"), ("Cardiology", "cardiology")]
+# Topics are the editors' to create; the writer imports into them. With Spanish configured,
+# each has its Spanish name: the names of the specialties, no medical statement. No Spanish
+# topic page shows until a translation in the topic is signed off and published.
+TOPICS = [("Oncology", "oncology", "Oncología"), ("Cardiology", "cardiology", "Cardiología")]
 ACCOUNTS = [
     # username, group, display name, credentials, role
     ("writer", WRITERS, "Demo Writer", "", "Medical writer (demo account)"),
@@ -72,8 +74,12 @@ class Command(BaseCommand):
                     "Spanish: the clinician revisora signs off Spanish translations; none is "
                     "published (Translations by language in the admin lists what is missing)."
                 )
-            for name, slug in TOPICS:
-                Topic.objects.get_or_create(name=name, defaults={"slug": slug})
+            for name, slug, spanish in TOPICS:
+                topic = Topic.objects.get_or_create(name=name, defaults={"slug": slug})[0]
+                if "es" in settings.CONTENT_LANGUAGES:
+                    TopicName.objects.get_or_create(
+                        topic=topic, language="es", defaults={"name": spanish}
+                    )
             synonyms = import_synonyms(
                 (DEMO_CONTENT / "synonyms.txt").read_text(encoding="utf-8"),
                 source_note="synonyms.txt (demo starter set)",

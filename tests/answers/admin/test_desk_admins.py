@@ -100,9 +100,11 @@ def test_audit_log_filters_by_status_and_user():
 
 def test_topic_admin_for_editors():
     client = login(make_editor())
-    # The page sends its (empty) "sections new answers start with" rows too.
+    # The page sends its (empty) "sections new answers start with" rows too, and its names
+    # in other languages.
     structure = {"structure-TOTAL_FORMS": 0, "structure-INITIAL_FORMS": 0}
     structure |= {"review_steps-TOTAL_FORMS": 0, "review_steps-INITIAL_FORMS": 0}
+    structure |= {"names-TOTAL_FORMS": 0, "names-INITIAL_FORMS": 0}
     response = client.post(
         reverse("admin:answers_topic_add"),
         {"name": "Renal medicine", "slug": "renal-medicine", **structure},

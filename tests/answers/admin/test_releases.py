@@ -202,6 +202,8 @@ def topic_post(topic, name):
         "structure-MAX_NUM_FORMS": 1000,
         "review_steps-TOTAL_FORMS": 0,
         "review_steps-INITIAL_FORMS": 0,
+        "names-TOTAL_FORMS": 0,
+        "names-INITIAL_FORMS": 0,
     }
 
 

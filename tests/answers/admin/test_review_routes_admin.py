@@ -46,6 +46,8 @@ def topic_form(topic, steps, **extra):
         "structure-INITIAL_FORMS": 0,
         "review_steps-TOTAL_FORMS": len(steps),
         "review_steps-INITIAL_FORMS": 0,
+        "names-TOTAL_FORMS": 0,
+        "names-INITIAL_FORMS": 0,
     }
     for i, (position, group, kind, quorum) in enumerate(steps):
         data |= {
