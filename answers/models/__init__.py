@@ -106,6 +106,8 @@ from .translations import (
     Translation,
     TranslationSignOff,
     language_name,
+    text_search_config,
+    translation_search_document,
 )
 
 # django-simple-history's audit-log models, importable here as they were before the split.
@@ -160,6 +162,8 @@ __all__ = [
     "Translation",
     "TranslationSignOff",
     "language_name",
+    "text_search_config",
+    "translation_search_document",
     "Question",
     "ReaderFeedback",
     "Release",
