@@ -413,9 +413,7 @@ def read_xliff(data):
         for unit_id in expected
         if unit_id not in seen
     ]
-    if problems:
-        raise XliffRefused(problems)
-    problems = _reshaped(source, translated)
+    problems += _reshaped(source, translated)
     if problems:
         raise XliffRefused(problems)
     return signoff, language, translated
@@ -448,6 +446,7 @@ def _reshaped(source, translated):
         "“When to get help” as that level): reword its beginning."
         for unit_id, _, name in source_units(source)
         if re.fullmatch(r".+-p[0-9]+", unit_id)
+        and unit_id in translated
         and (
             _LIST_ITEM.match(translated[unit_id])
             or (kinds.get(name) == GET_HELP and translated[unit_id] in LEVEL_LINES)

@@ -212,3 +212,30 @@ def test_a_unit_with_two_translations_is_refused():
     assert _refused(etree.tostring(root)) == [
         "Unit lead-p2 (the short answer, paragraph 2) has more than one translation."
     ]
+
+
+@pytest.mark.django_db
+def test_the_admins_upload_refuses_an_external_entity_and_reads_nothing(tmp_path, listener):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import login
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    _, data = _translated()
+    port = listener.getsockname()[1]
+    hostile = (
+        f'<?xml version="1.0"?><!DOCTYPE xliff SYSTEM "http://127.0.0.1:{port}/x.dtd" '
+        f'[<!ENTITY e SYSTEM "file://{secret}">]>'.encode()
+        + data.split(b"?>", 1)[1].replace(b"<target>", b"<target>&e;", 1)
+    )
+    upload = SimpleUploadedFile("es.xlf", hostile, content_type="application/xliff+xml")
+    page = login(make_translator()).post(
+        reverse("admin:answers_translation_import"), {"file": upload}
+    )
+    assert page.status_code == 200
+    assert "declares a document type" in page.content.decode()
+    assert SECRET not in page.content.decode()
+    assert not Translation.objects.exists()
+    assert not _connected(listener)
