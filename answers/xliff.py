@@ -9,6 +9,11 @@ Import: the translated file back into the translation's draft, refused, with a m
 naming the unit, when its structure, its units or its markers are not the source
 version's. It replaces the draft's words only when told to when the draft has words of its
 own that the file would change, and says which.
+
+The files come from outside (agencies), so the reader is strict: at most MAX_XLIFF_BYTES,
+no document type (so no entities, internal or external, and nothing read from a disk or
+the network), no huge-tree mode, and a target holds only its words and the unit's own
+placeholders. Whatever it imports becomes exactly the draft's words, unit by unit.
 """
 
 import re
@@ -21,7 +26,7 @@ from lxml import etree
 from citations.markers import CITATION_MARKER_RE
 
 from .get_help import GET_HELP, LEVEL_LINES
-from .models import SignOff, Translation, WorkflowError
+from .models import SignOff, TranslatedSection, Translation, WorkflowError
 from .models.translations import SourceVersion, language_name, marker_sequence, part_label
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -30,6 +35,8 @@ CITATION_CTYPE = "x-citation"
 SIGNOFF_PROP = "x-source-signoff"
 HASH_PROP = "x-source-hash"
 _LIST_ITEM = re.compile(r"^(\s*- )(.*)$")
+MAX_XLIFF_BYTES = 5 * 1024 * 1024
+"""The largest file read: one answer's XLIFF is a few dozen kilobytes."""
 
 
 def q(tag):
@@ -225,12 +232,42 @@ def _aligned_units(source, translation):
 # ---------------------------------------------------------------- import
 
 
+def _parser():
+    """lxml's parser with nothing from outside the file: no entity is substituted, no DTD
+    loaded, nothing fetched over the network; libxml2's limits on text and depth stay on
+    (no huge_tree); comments and processing instructions are not part of any words."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 def _parse(data):
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_XLIFF_BYTES:
+        raise XliffRefused(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; an answer's XLIFF file is far "
+            f"smaller, and at most {MAX_XLIFF_BYTES // 1024 // 1024} MB is read: is it the "
+            "right file?"
+        )
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         raise XliffRefused(f"The file is not well-formed XML: {error}.") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise XliffRefused(
+            "The file declares a document type (<!DOCTYPE …>), which an XLIFF file from "
+            "export_translation never has; its entities are not read. Export it again, or "
+            "ask the translator to save it without one."
+        )
+    return root
 
 
 def _structure(root):
@@ -263,13 +300,24 @@ def _prop(file, name):
     return ""
 
 
+def _shown(value, limit=60) -> str:
+    """A value from the file, quoted and cut short, for a message."""
+    value = str(value)
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def _target_words(unit_id, target, expected_markers):
     """The target's words with each placeholder as its source marker; problems naming the unit."""
     problems = []
     pieces = [target.text or ""]
     found = []
     for child in target:
-        if child.tag != q("x") or child.get("ctype") != CITATION_CTYPE:
+        if not isinstance(child.tag, str):
+            problems.append(
+                f"Unit {unit_label(unit_id)}: its translation holds an entity reference; only "
+                "words and the file's <x> placeholders may be in a target."
+            )
+        elif child.tag != q("x") or child.get("ctype") != CITATION_CTYPE:
             problems.append(
                 f"Unit {unit_label(unit_id)}: <{etree.QName(child).localname}> is not a "
                 "citation placeholder; only the file's <x> placeholders may be in a target."
@@ -278,8 +326,8 @@ def _target_words(unit_id, target, expected_markers):
             marker = expected_markers.get(child.get("id"))
             if marker is None:
                 problems.append(
-                    f"Unit {unit_label(unit_id)}: placeholder {child.get('id')!r} is not one of "
-                    "the English unit's."
+                    f"Unit {unit_label(unit_id)}: placeholder {_shown(child.get('id'))} is not "
+                    "one of the English unit's."
                 )
             else:
                 found.append(child.get("id"))
@@ -298,7 +346,16 @@ def _target_words(unit_id, target, expected_markers):
             f"Unit {unit_label(unit_id)}: the placeholder "
             f"{', '.join(expected_markers[key] for key in duplicated)} appears more than once."
         )
-    return " ".join("".join(pieces).split()), problems
+    words = " ".join("".join(pieces).split())
+    if not problems and sorted(marker_sequence(words)) != sorted(
+        label for key in found for label in marker_sequence(expected_markers[key])
+    ):
+        problems.append(
+            f"Unit {unit_label(unit_id)}: its words would cite other references than its "
+            "placeholders do. Type no citation numbers in brackets (the placeholders carry "
+            "them), and do not follow a placeholder with “(”."
+        )
+    return words, problems
 
 
 def read_xliff(data):
@@ -316,8 +373,8 @@ def read_xliff(data):
         )
     signoff_id = _prop(file, SIGNOFF_PROP)
     signoff = (
-        SignOff.objects.select_related("answer", "revision").filter(pk=signoff_id).first()
-        if signoff_id.isdigit()
+        SignOff.objects.select_related("answer", "revision").filter(pk=int(signoff_id)).first()
+        if re.fullmatch(r"[0-9]{1,18}", signoff_id)
         else None
     )
     if signoff is None or signoff.content_hash != _prop(file, HASH_PROP):
@@ -325,17 +382,21 @@ def read_xliff(data):
             "The file does not say which approved English version it translates (its "
             "header's source-version properties are missing or altered): export it again."
         )
-    expected = {unit_id: words for unit_id, words, _ in source_units(SourceVersion(signoff))}
+    source = SourceVersion(signoff)
+    expected = {unit_id: words for unit_id, words, _ in source_units(source)}
     problems, translated, seen = [], {}, set()
     for unit in file.find(q("body")).iter(q("trans-unit")):
         unit_id = unit.get("id", "")
         if unit_id not in expected:
-            problems.append(f"Unit {unit_id!r} is not in the English version: remove it.")
+            problems.append(f"Unit {_shown(unit_id)} is not in the English version: remove it.")
             continue
         if unit_id in seen:
             problems.append(f"Unit {unit_label(unit_id)} appears twice.")
             continue
         seen.add(unit_id)
+        if len(unit.findall(q("target"))) > 1:
+            problems.append(f"Unit {unit_label(unit_id)} has more than one translation.")
+            continue
         target = unit.find(q("target"))
         if target is None or not "".join(target.itertext()).strip() and not len(target):
             problems.append(f"Unit {unit_label(unit_id)} has no translation.")
@@ -345,16 +406,52 @@ def read_xliff(data):
             for n, match in enumerate(CITATION_MARKER_RE.finditer(expected[unit_id]), start=1)
         }
         words, unit_problems = _target_words(unit_id, target, markers)
-        problems += unit_problems
+        problems += unit_problems or _too_long(unit_id, words)
         translated[unit_id] = words
     problems += [
         f"Unit {unit_label(unit_id)} is missing from the file."
         for unit_id in expected
         if unit_id not in seen
     ]
+    problems += _reshaped(source, translated)
     if problems:
         raise XliffRefused(problems)
     return signoff, language, translated
+
+
+def _too_long(unit_id, words):
+    """The question and the headings are one line each, of a limited length."""
+    if unit_id == "question":
+        limit = Translation._meta.get_field("question_text").max_length
+    elif unit_id.endswith("-heading"):
+        limit = TranslatedSection._meta.get_field("heading").max_length
+    else:
+        return []
+    if len(words) <= limit:
+        return []
+    return [
+        f"Unit {unit_label(unit_id)}: its translation is {len(words)} characters long; it "
+        f"holds at most {limit}."
+    ]
+
+
+def _reshaped(source, translated):
+    """Units whose words would not stay that unit in the draft: a paragraph beginning with
+    "- " would be read back as a list item, one that is a level line of "When to get help"
+    as that level."""
+    kinds = {f"section-{i}-body": s["kind"] for i, s in enumerate(source.sections, start=1)}
+    return [
+        f"Unit {unit_label(unit_id)}: its translation would not stay a paragraph of the "
+        "draft (a paragraph beginning with “- ” reads as a list item, and a level line of "
+        "“When to get help” as that level): reword its beginning."
+        for unit_id, _, name in source_units(source)
+        if re.fullmatch(r".+-p[0-9]+", unit_id)
+        and unit_id in translated
+        and (
+            _LIST_ITEM.match(translated[unit_id])
+            or (kinds.get(name) == GET_HELP and translated[unit_id] in LEVEL_LINES)
+        )
+    ]
 
 
 def import_xliff(data, *, by, replace=False) -> Imported:

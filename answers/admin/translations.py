@@ -25,12 +25,10 @@ from ..models import (
     language_name,
 )
 from ..models.translations import part_label
-from ..xliff import export_xliff, import_xliff
+from ..xliff import MAX_XLIFF_BYTES, export_xliff, import_xliff
 from .diff import diff_text
 from .object_actions import action_url, carry_out
 from .review_buttons import ReviewButtonsAdmin, SendBackForm, TakeDownForm
-
-MAX_XLIFF_BYTES = 5 * 1024 * 1024
 
 
 class TranslationSignForm(forms.Form):

@@ -109,6 +109,8 @@ from .translations import (
     Translation,
     TranslationSignOff,
     language_name,
+    text_search_config,
+    translation_search_document,
 )
 
 # django-simple-history's audit-log models, importable here as they were before the split.
@@ -163,6 +165,8 @@ __all__ = [
     "Translation",
     "TranslationSignOff",
     "language_name",
+    "text_search_config",
+    "translation_search_document",
     "Question",
     "ReaderFeedback",
     "Release",

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 import reversion
 from django.conf import settings
 from django.conf.locale import LANG_INFO
-from django.contrib.postgres.search import SearchVectorField
-from django.db import models, transaction
-from django.db.models import Q
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connections, models, router, transaction
+from django.db.models import F, Q, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -709,6 +709,37 @@ class TranslationSignOff(ChainedRecord):
 
 # ---------------------------------------------------------------- the public snapshot
 
+# PostgreSQL's text-search configurations by language (those it ships with): each
+# language's stemming ("tratamientos" finds "tratamiento"); "simple" for the others.
+TEXT_SEARCH_CONFIGS = {
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "pt-br": "portuguese",
+    "nl": "dutch",
+    "ru": "russian",
+}
+
+
+def text_search_config(language) -> str:
+    return TEXT_SEARCH_CONFIGS.get(language, "simple")
+
+
+def translation_search_document(question, text, *, language):
+    """The weighted full-text document of a translated snapshot, in its language's
+    configuration: the question above the text."""
+    config = text_search_config(language)
+    return SearchVector(question, weight="A", config=config) + SearchVector(
+        text, weight="C", config=config
+    )
+
+
+def translation_search_document_of_columns(language):
+    """`translation_search_document` from a row's own columns, for filling rows in bulk."""
+    return translation_search_document(F("question"), F("search_text"), language=language)
+
 
 class PublishedTranslation(models.Model):
     """The public snapshot of an approved translation: the translated words rendered with
@@ -735,7 +766,12 @@ class PublishedTranslation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_reason = models.TextField(blank=True)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="On PostgreSQL, the search document in the language's configuration, kept "
+        "by save() (GIN-indexed); empty elsewhere.",
+    )
 
     class Meta:
         ordering = ["-approved_at"]
@@ -747,6 +783,22 @@ class PublishedTranslation(models.Model):
 
     def __str__(self):
         return self.question
+
+    # The fields the search document is made from: a save that writes one makes it again.
+    SEARCH_SOURCE_FIELDS = frozenset({"question", "search_text", "language", "search_vector"})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql" and (
+            update_fields is None or self.SEARCH_SOURCE_FIELDS.intersection(update_fields)
+        ):
+            self.search_vector = translation_search_document(
+                Value(self.question), Value(self.search_text), language=self.language
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_vector"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def publish(cls, translation, *, signoff):

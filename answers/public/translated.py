@@ -4,11 +4,11 @@ translation snapshots (PublishedTranslation); a translation whose English answer
 live is not served; one made from an older English version is served with a notice."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +20,13 @@ from django.views.decorators.http import require_safe
 
 from ops.pagecache import public_page, set_last_modified, set_surrogate_keys
 
-from ..models import PublishedAnswer, PublishedTranslation, TopicName, language_name
+from ..models import (
+    PublishedAnswer,
+    PublishedTranslation,
+    TopicName,
+    language_name,
+    text_search_config,
+)
 from .caching import LISTING, answer_key, tagged, topic_key
 from .structured_data import absolute_url, ld_json_script, meta_description, publisher
 
@@ -357,30 +363,18 @@ def translated_search(request):
     return set_surrogate_keys(response, LISTING)
 
 
-# PostgreSQL's text-search configurations by language (those it ships with).
-TEXT_SEARCH_CONFIGS = {
-    "es": "spanish",
-    "fr": "french",
-    "de": "german",
-    "it": "italian",
-    "pt": "portuguese",
-    "pt-br": "portuguese",
-    "nl": "dutch",
-    "ru": "russian",
-}
-
-
 def search_translations(query, *, language):
+    """Live snapshots in `language` matching `query`: on PostgreSQL against their stored,
+    GIN-indexed search document (the language's stemming), ranked; elsewhere by words
+    contained."""
     rows = live_translations().filter(language=language)
     if connection.vendor == "postgresql":
-        config = TEXT_SEARCH_CONFIGS.get(language, "simple")
-        vector = SearchVector("question", weight="A", config=config) + SearchVector(
-            "search_text", weight="C", config=config
+        search_query = SearchQuery(
+            query, config=text_search_config(language), search_type="websearch"
         )
-        search_query = SearchQuery(query, config=config, search_type="websearch")
         return (
-            rows.annotate(rank=SearchRank(vector, search_query))
-            .filter(rank__gt=0)
+            rows.filter(search_vector=search_query)
+            .annotate(rank=SearchRank(F("search_vector"), search_query))
             .order_by("-rank", "question")
         )
     condition = Q()
