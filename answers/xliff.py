@@ -16,8 +16,10 @@ the network), no huge-tree mode, and a target holds only its words and the unit'
 placeholders. Whatever it imports becomes exactly the draft's words, unit by unit.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -32,8 +34,15 @@ from .models.translations import SourceVersion, language_name, marker_sequence, 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CITATION_CTYPE = "x-citation"
-SIGNOFF_PROP = "x-source-signoff"
-HASH_PROP = "x-source-hash"
+# Which approved English version a file translates: this CMS's own attributes on <file>
+# (XLIFF's extension point), declared in schemas/qa-cms-xliff.xsd.
+QA_NS = "urn:x-patient-answers-cms:xliff:1"
+SIGNOFF_ATTR = f"{{{QA_NS}}}source-signoff"
+HASH_ATTR = f"{{{QA_NS}}}source-hash"
+# What files exported before those attributes carried instead (<prop-group>, which the
+# strict schema does not allow): read, and moved to the attributes, so they still import.
+LEGACY_PROPS = {"x-source-signoff": SIGNOFF_ATTR, "x-source-hash": HASH_ATTR}
+SCHEMAS = Path(__file__).parent / "schemas"
 _LIST_ITEM = re.compile(r"^(\s*- )(.*)$")
 MAX_XLIFF_BYTES = 5 * 1024 * 1024
 """The largest file read: one answer's XLIFF is a few dozen kilobytes."""
@@ -180,18 +189,20 @@ def export_xliff(*, answer, language, translation=None) -> bytes:
     done = {}
     if translation is not None and translation.source_signoff_id == signoff.pk:
         done = _aligned_units(source, translation)
-    root = etree.Element(q("xliff"), nsmap={None: NS}, version="1.2")
+    root = etree.Element(q("xliff"), nsmap={None: NS, "cms": QA_NS}, version="1.2")
     file = etree.SubElement(
         root,
         q("file"),
         original=f"answers/{source.slug}",
         datatype="plaintext",
-        attrib={"source-language": "en", "target-language": language},
+        attrib={
+            "source-language": "en",
+            "target-language": language,
+            SIGNOFF_ATTR: str(signoff.pk),
+            HASH_ATTR: signoff.content_hash,
+        },
     )
     header = etree.SubElement(file, q("header"))
-    props = etree.SubElement(header, q("prop-group"), name="source-version")
-    etree.SubElement(props, q("prop"), attrib={"prop-type": SIGNOFF_PROP}).text = str(signoff.pk)
-    etree.SubElement(props, q("prop"), attrib={"prop-type": HASH_PROP}).text = signoff.content_hash
     note = etree.SubElement(header, q("note"))
     note.text = (
         f"“{source.question}”, as approved on {source.approved_at:%d %b %Y}. Translate into "
@@ -293,11 +304,55 @@ def _structure(root):
     return file
 
 
-def _prop(file, name):
-    for prop in file.iter(q("prop")):
-        if prop.get("prop-type") == name:
-            return (prop.text or "").strip()
-    return ""
+class _LocalSchemas(etree.Resolver):
+    """The W3C schema the XLIFF schema imports, from schemas/ (never the network)."""
+
+    def resolve(self, url, pubid, context):
+        if url == "http://www.w3.org/2001/xml.xsd":
+            return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
+        return None
+
+
+@functools.cache
+def xliff_schema(*, lax=False) -> etree.XMLSchema:
+    """The OASIS XLIFF 1.2 strict schema with this CMS's extension (schemas/). `lax`: for
+    files from outside, where translation tools add attributes and elements of their own
+    namespaces, which the standard allows: those are skipped unless declared, while
+    everything in XLIFF's and this CMS's namespaces is checked as strictly."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_LocalSchemas())
+    tree = etree.parse(str(SCHEMAS / "xliff-core-1.2-strict.xsd"), parser)
+    xsd = "{http://www.w3.org/2001/XMLSchema}"
+    declaration = etree.Element(f"{xsd}import", namespace=QA_NS, schemaLocation="qa-cms-xliff.xsd")
+    tree.getroot().insert(0, declaration)
+    if lax:
+        for wildcard in tree.iter(f"{xsd}any", f"{xsd}anyAttribute"):
+            if wildcard.get("processContents") == "strict":
+                wildcard.set("processContents", "lax")
+    return etree.XMLSchema(tree)
+
+
+def _schema_problems(root, *, lax) -> list[str]:
+    """Where the document breaks the XLIFF 1.2 schema, in words (at most five)."""
+    schema = xliff_schema(lax=lax)
+    if schema.validate(root):
+        return []
+    problems = []
+    for error in list(schema.error_log)[:5]:
+        message = error.message.replace(f"{{{NS}}}", "").replace(f"{{{QA_NS}}}", "cms:")
+        problems.append(f"Line {error.line}: {message}")
+    return problems
+
+
+def _upgrade_legacy_header(file):
+    """A file exported before the source version moved to <file>'s attributes names it in
+    the header's <prop-group>: read it from there (the translator's work stays importable)."""
+    for group in file.iter(q("prop-group")):
+        for prop in group.iter(q("prop")):
+            attribute = LEGACY_PROPS.get(prop.get("prop-type"))
+            if attribute and file.get(attribute) is None:
+                file.set(attribute, (prop.text or "").strip())
+        group.getparent().remove(group)
 
 
 def _shown(value, limit=60) -> str:
@@ -362,6 +417,7 @@ def read_xliff(data):
     """(sign-off, language, {unit id: translated words}) of a translated file, or
     XliffRefused with every reason, each naming its unit."""
     file = _structure(_parse(data))
+    _upgrade_legacy_header(file)
     language = file.get("target-language").strip().lower()
     if file.get("source-language").strip().lower() not in ("en", "en-us", "en-gb"):
         raise XliffRefused("The file's source language is not English.")
@@ -371,13 +427,13 @@ def read_xliff(data):
             f"The file translates into {language}, which the site is not translated into "
             f"(languages: {offered})."
         )
-    signoff_id = _prop(file, SIGNOFF_PROP)
+    signoff_id = (file.get(SIGNOFF_ATTR) or "").strip()
     signoff = (
         SignOff.objects.select_related("answer", "revision").filter(pk=int(signoff_id)).first()
         if re.fullmatch(r"[0-9]{1,18}", signoff_id)
         else None
     )
-    if signoff is None or signoff.content_hash != _prop(file, HASH_PROP):
+    if signoff is None or signoff.content_hash != (file.get(HASH_ATTR) or "").strip():
         raise XliffRefused(
             "The file does not say which approved English version it translates (its "
             "header's source-version properties are missing or altered): export it again."
@@ -416,6 +472,17 @@ def read_xliff(data):
     problems += _reshaped(source, translated)
     if problems:
         raise XliffRefused(problems)
+    # Last, what the checks above do not name in a translator's words: anything else the
+    # XLIFF 1.2 schema does not allow.
+    invalid = _schema_problems(file.getroottree().getroot(), lax=True)
+    if invalid:
+        raise XliffRefused(
+            [
+                "The file is not valid XLIFF 1.2 (checked against the OASIS XLIFF 1.2 schema): "
+                "was it changed by hand, or saved by a tool in another format?",
+                *invalid,
+            ]
+        )
     return signoff, language, translated
 
 

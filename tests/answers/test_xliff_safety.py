@@ -11,7 +11,14 @@ from lxml import etree
 
 from answers.admin.translations import XliffUploadForm
 from answers.models import Translation
-from answers.xliff import MAX_XLIFF_BYTES, XliffRefused, import_xliff
+from answers.xliff import (
+    HASH_ATTR,
+    MAX_XLIFF_BYTES,
+    SIGNOFF_ATTR,
+    XliffRefused,
+    import_xliff,
+    xliff_schema,
+)
 from tests.factories import TEST_TEXT, make_translator, publish_answer, translate_xliff
 
 NS = "{urn:oasis:names:tc:xliff:document:1.2}"
@@ -150,9 +157,7 @@ def test_a_source_version_that_is_not_a_number_is_refused(signoff):
     """Was: "²".isdigit() is true, and the query then raised ValueError."""
     _, data = _translated()
     root = etree.fromstring(data)
-    next(
-        p for p in root.iter(f"{NS}prop") if p.get("prop-type") == "x-source-signoff"
-    ).text = signoff
+    root.find(f"{NS}file").set(SIGNOFF_ATTR, signoff)
     problems = _refused(etree.tostring(root))
     assert "does not say which approved English version" in problems[0]
 
@@ -239,3 +244,66 @@ def test_the_admins_upload_refuses_an_external_entity_and_reads_nothing(tmp_path
     assert SECRET not in page.content.decode()
     assert not Translation.objects.exists()
     assert not _connected(listener)
+
+
+# ---------------------------------------------------------------- the XLIFF 1.2 schema
+
+
+@pytest.mark.django_db
+def test_the_export_is_valid_against_the_strict_xliff_schema():
+    """What agencies receive is valid XLIFF 1.2 (the OASIS strict schema, with this CMS's
+    two attributes on <file> declared): translation tools that validate accept it."""
+    _, data = _translated()
+    english_only = etree.fromstring(data)
+    for target in list(english_only.iter(f"{NS}target")):
+        target.getparent().remove(target)
+    for document in (english_only, etree.fromstring(data)):
+        schema = xliff_schema()
+        assert schema.validate(document), schema.error_log
+
+
+@pytest.mark.django_db
+def test_a_file_the_schema_does_not_allow_is_refused_saying_where():
+    answer, data = _translated()
+    root = etree.fromstring(data)
+    next(root.iter(f"{NS}trans-unit")).set("approved", "perhaps")  # yes or no only
+    problems = _refused(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert problems[0].startswith("The file is not valid XLIFF 1.2")
+    assert "approved" in problems[1] and problems[1].startswith("Line ")
+    assert not Translation.objects.filter(answer=answer).exists()
+
+
+@pytest.mark.django_db
+def test_a_translation_tools_own_extensions_are_accepted():
+    """Tools add attributes and elements of their own namespaces (the standard's extension
+    points): they are skipped, the XLIFF around them still checked."""
+    answer, data = _translated()
+    tool = "urn:example:translation-tool"
+    root = etree.fromstring(data)
+    root.find(f"{NS}file").set(f"{{{tool}}}project", "Test project")
+    unit = next(root.iter(f"{NS}trans-unit"))
+    etree.SubElement(unit, f"{{{tool}}}segment-state", status="confirmed")
+    import_xliff(etree.tostring(root), by=make_translator())
+    assert Translation.objects.get(answer=answer).question_text.startswith(TEST_TEXT)
+
+
+@pytest.mark.django_db
+def test_a_file_exported_before_the_attributes_still_imports():
+    """Earlier exports named the English version in a <prop-group>: a translator's work on
+    such a file is read as before."""
+    answer, data = _translated()
+    root = etree.fromstring(data)
+    file = root.find(f"{NS}file")
+    header = file.find(f"{NS}header")
+    group = etree.Element(f"{NS}prop-group", name="source-version")
+    for prop_type, attribute in (
+        ("x-source-signoff", SIGNOFF_ATTR),
+        ("x-source-hash", HASH_ATTR),
+    ):
+        etree.SubElement(group, f"{NS}prop", attrib={"prop-type": prop_type}).text = file.get(
+            attribute
+        )
+        del file.attrib[attribute]
+    header.insert(0, group)
+    import_xliff(etree.tostring(root), by=make_translator())
+    assert Translation.objects.get(answer=answer).question_text.startswith(TEST_TEXT)
