@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     describe_violations,
     log_in,
     nu_check,
+    screenshot,
 )
 from tests.factories import (
     TEST_TEXT,
@@ -121,12 +122,22 @@ def test_a_spanish_translation_from_xliff_to_the_readers_page_and_out_of_date(
     notice.get_by_role("link", name="Leer la versión en inglés").click()
     expect(page).to_have_url(f"{live_server.url}{answer.get_absolute_url()}")
 
+    # The byline leads to the clinician's page in Spanish.
+    page.goto(spanish)
+    screenshot(page, "translation-es-answer-out-of-date")
+    page.locator(".byline").get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Traducciones revisadas médicamente")).to_be_visible()
+    contributor_url = page.url.removeprefix(live_server.url)
+    assert contributor_url.startswith("/es/contributors/")
+    screenshot(page, "translation-es-contributor")
+
     # axe-core and the Nu HTML Checker on the Spanish pages.
     pages = {}
     for name, url in [
         ("es-answer", spanish),
         ("es-home", "/es/"),
         ("es-search", "/es/search/?q=prueba"),
+        ("es-contributor", contributor_url),
     ]:
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("lang", "es")
@@ -142,6 +153,7 @@ def test_a_spanish_translation_from_xliff_to_the_readers_page_and_out_of_date(
     page.goto("/admin/answers/translation/dashboard/")
     expect(page.locator('#dashboard-es [data-count="out_of_date"]')).to_have_text("1")
     expect(page.locator('#dashboard-es [data-count="missing"]')).to_have_text("0")
+    screenshot(page, "translation-dashboard")
 
 
 def test_the_spanish_topic_pages_in_a_browser(browse, groups, axe_source, vnu_command, live_server):

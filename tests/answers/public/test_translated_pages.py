@@ -97,6 +97,11 @@ def test_the_out_of_date_notice_links_to_the_english_version():
     html = page.content.decode()
     assert 'id="out-of-date-notice"' in html
     assert "La versión en inglés se actualizó el" in html
+    # Dates as Spanish writes them ("4 de diciembre de 2026"), not the English order.
+    assert re.search(r"actualizó el \d{1,2} de [a-z]+ de \d{4};", html)
+    assert re.search(
+        r"Última revisión <time datetime=\"[-0-9]+\">\d{1,2} de [a-z]+ de \d{4}<", html
+    )
     assert f'<a href="{answer.get_absolute_url()}" hreflang="en">' in html
     # It keeps serving the approved translation meanwhile.
     assert TEST_TEXT in html
