@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -258,10 +258,14 @@ def contributor(request, slug):
         "written": live.filter(writes).exclude(signed),
         "reviewed": live.filter(signed),
     }
+    # Both lists' sizes in one pass over the live answers (two counts read them twice).
+    counts = live.aggregate(
+        written=Count("pk", filter=Q(writes) & ~Q(signed)), reviewed=Count("pk", filter=Q(signed))
+    )
     pages = {}
     for name, naming in lists.items():
         ordered_ids = naming.order_by("question", "pk").values_list("pk", flat=True)
-        rows = RowsById(ordered_ids, PublishedAnswer.objects.listing())
+        rows = RowsById(ordered_ids, PublishedAnswer.objects.listing(), count=counts[name])
         pages[name] = Paginator(rows, CONTRIBUTOR_PAGE_SIZE).get_page(request.GET.get(name))
     if not any(page.paginator.count for page in pages.values()):
         # Tagged "listing" like every untagged page: the approval that names them purges it.
