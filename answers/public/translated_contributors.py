@@ -67,8 +67,9 @@ def translated_contributor(request, slug):
             "contributor": contributor,
             "page": page,
             "links": _page_links(request, page),
+            # Their English page lists other pages (the English answers), so it is linked
+            # for readers, not declared an alternate of this one.
             "english_path": english,
-            "english_url": absolute_url(english) if english else None,
             "canonical_url": absolute_url(path),
             "description": _("Translations medically reviewed by %(name)s")
             % {"name": contributor.byline_name},

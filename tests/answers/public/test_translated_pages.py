@@ -270,3 +270,19 @@ def test_an_english_only_site_has_no_translated_sitemaps(settings):
     assert "sitemap-translations.xml" not in index
     assert "sitemap-translated-contributors.xml" not in index
     assert Client().get("/sitemap-translated-contributors.xml").status_code == 404
+
+
+def test_the_spanish_page_links_the_english_one_when_there_is_one():
+    """Someone also named on an English answer: a link for readers, not an hreflang alternate
+    (the two pages list different answers)."""
+    answer, translation_ = published_translation()
+    contributor = _signer(translation_)
+    url = spanish_url("translated_contributor", contributor.slug)
+    assert "This page in English" not in Client().get(url).content.decode()
+    publish_answer(question="Is the signer also named in English?", clinician=contributor.user)
+    html = Client().get(url).content.decode()  # the English approval purged the listing
+    assert (
+        f'<a href="/contributors/{contributor.slug}/" hreflang="en" lang="en">This page in '
+        "English" in html
+    )
+    assert 'rel="alternate" hreflang' not in html
