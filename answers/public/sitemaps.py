@@ -40,6 +40,8 @@ class SiteUrlSitemap(Sitemap):
     """Addresses on SITE_URL, the public origin, whatever host the request came in on."""
 
     limit = ANSWERS_PER_SITEMAP
+    # Pages in the other content languages: a site in English only lists none.
+    translated = False
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -112,6 +114,8 @@ class TranslationSitemap(SiteUrlSitemap):
     """Each live translation at /<language>/…, with the English page and the other
     translations as hreflang alternates."""
 
+    translated = True
+
     def items(self):
         return (
             live_translations()
@@ -174,6 +178,8 @@ class TranslatedTopicSitemap(SiteUrlSitemap):
     """Each topic page in another language (/<language>/topics/…), with the English topic
     page and its other languages as hreflang alternates."""
 
+    translated = True
+
     def items(self):
         if not hasattr(self, "_topics"):
             self._topics = [
@@ -213,6 +219,8 @@ class ContributorSitemap(SiteUrlSitemap):
 class TranslatedContributorSitemap(SiteUrlSitemap):
     """The contributor pages in each language: whoever signed off a live translation into it
     (the page in that language lists those translations). No lastmod, as for the others."""
+
+    translated = True
 
     def items(self):
         slug = "signoff__reviewer__contributor__slug"
@@ -294,14 +302,13 @@ sitemaps = {
     "about": AboutSitemap,
     "glossary": GlossarySitemap,
 }
-# The pages in other languages: none on a site in English only (CONTENT_LANGUAGES empty).
-TRANSLATED = {"translations", "translated-contributors"}
 
 
 def active_sitemaps() -> dict:
+    """The sections: without CONTENT_LANGUAGES, none of the pages in other languages."""
     if settings.CONTENT_LANGUAGES:
         return sitemaps
-    return {name: site for name, site in sitemaps.items() if name not in TRANSLATED}
+    return {name: site for name, site in sitemaps.items() if not site.translated}
 
 
 def sitemap_index(request):

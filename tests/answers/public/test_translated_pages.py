@@ -269,6 +269,7 @@ def test_an_english_only_site_has_no_translated_sitemaps(settings):
     index = Client().get("/sitemap.xml").content.decode()
     assert "sitemap-translations.xml" not in index
     assert "sitemap-translated-contributors.xml" not in index
+    assert "sitemap-translated-topics.xml" not in index
     assert Client().get("/sitemap-translated-contributors.xml").status_code == 404
 
 
