@@ -99,22 +99,31 @@ def topic_alternates(topic, *, languages=None) -> list[dict]:
             .values_list("language", flat=True)
             .distinct()
         )
-    if not languages:
+    return language_links(
+        reverse("topic", args=[topic.slug]),
+        [
+            (language, translated_url(language, "translated_topic", topic.slug))
+            for language in languages
+        ],
+    )
+
+
+def language_links(english_path, translated) -> list[dict]:
+    """A page's addresses in each language for hreflang and the switcher (hreflang, the
+    language's own name, path, full address): English first, then `translated`, (language,
+    path) pairs; none when there is no other language."""
+    if not translated:
         return []
-    english = reverse("topic", args=[topic.slug])
-    found = [{"hreflang": "en", "name": "English", "path": english, "url": absolute_url(english)}]
     names = dict(settings.LANGUAGES)
-    for language in languages:
-        path = translated_url(language, "translated_topic", topic.slug)
-        found.append(
-            {
-                "hreflang": language,
-                "name": names.get(language, language),
-                "path": path,
-                "url": absolute_url(path),
-            }
-        )
-    return found
+    return [
+        {
+            "hreflang": language,
+            "name": names.get(language, language),
+            "path": path,
+            "url": absolute_url(path),
+        }
+        for language, path in [("en", english_path), *translated]
+    ]
 
 
 def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
@@ -126,23 +135,13 @@ def alternates_of(publication: PublishedAnswer, *, live=None) -> list[dict]:
         if live is not None
         else live_translations().filter(translation__answer_id=publication.answer_id)
     )
-    english = reverse("question", args=[publication.slug])
-    found = [{"hreflang": "en", "name": "English", "path": english, "url": absolute_url(english)}]
-    names = dict(settings.LANGUAGES)
-    rows = sorted(rows, key=lambda r: r.language)
-    if not rows:
-        return []
-    for row in rows:
-        path = translated_url(row.language, "translated_question", row.slug)
-        found.append(
-            {
-                "hreflang": row.language,
-                "name": names.get(row.language, row.language),
-                "path": path,
-                "url": absolute_url(path),
-            }
-        )
-    return found
+    return language_links(
+        reverse("question", args=[publication.slug]),
+        [
+            (row.language, translated_url(row.language, "translated_question", row.slug))
+            for row in sorted(rows, key=lambda r: r.language)
+        ],
+    )
 
 
 def _structured_data(snapshot, source, url):
