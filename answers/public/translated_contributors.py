@@ -34,7 +34,7 @@ def reviewed_translations(user, language):
     )
 
 
-@public_page(query=["p"])
+@public_page(query=["page"])
 @require_safe
 def translated_contributor(request, slug):
     language = _language_or_404()
@@ -49,7 +49,7 @@ def translated_contributor(request, slug):
         response = redirect(moved, permanent=True)
         return set_surrogate_keys(response, contributor_key(former.contributor_id))
     page = Paginator(reviewed_translations(contributor.user, language), PAGE_SIZE).get_page(
-        request.GET.get("p")
+        request.GET.get("page")
     )
     if not page.paginator.count:
         # Tagged "listing" like every untagged page: the sign-off that names them purges it.
@@ -66,7 +66,6 @@ def translated_contributor(request, slug):
             "page_language": language,
             "contributor": contributor,
             "page": page,
-            "links": _page_links(request, page),
             # Their English page lists other pages (the English answers), so it is linked
             # for readers, not declared an alternate of this one.
             "english_path": english,
@@ -77,13 +76,3 @@ def translated_contributor(request, slug):
         },
     )
     return set_surrogate_keys(response, contributor_key(contributor.pk), LISTING)
-
-
-def _page_links(request, page):
-    def address(number):
-        return f"{request.path}?p={number}" if number > 1 else request.path
-
-    return (
-        address(page.previous_page_number()) if page.has_previous() else None,
-        address(page.next_page_number()) if page.has_next() else None,
-    )

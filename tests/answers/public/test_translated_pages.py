@@ -287,3 +287,29 @@ def test_the_spanish_page_links_the_english_one_when_there_is_one():
         "English" in html
     )
     assert 'rel="alternate" hreflang' not in html
+
+
+def test_the_spanish_contributor_page_is_paged_as_the_spanish_topic_pages_are(monkeypatch):
+    """?page=N, with the links and their wording in Spanish."""
+    from answers.models import Translation
+    from tests.factories import (
+        approve_translation,
+        fill_translation,
+        make_spanish_clinician,
+        make_translator,
+    )
+
+    monkeypatch.setattr("answers.public.translated_contributors.PAGE_SIZE", 1)
+    clinician, translator = make_spanish_clinician(), make_translator()
+    for n in (1, 2):
+        answer = publish_answer(question=f"Is paged Spanish contributor answer {n} listed?")
+        translated = Translation.start(answer=answer, language="es", by=translator)
+        fill_translation(translated, by=translator)
+        translated.submit(by=translator)
+        approve_translation(translated, clinician)
+    url = spanish_url("translated_contributor", clinician.contributor.slug)
+    first = Client().get(url).content.decode()
+    assert "Página 1 de 2" in first
+    assert '<a rel="next" href="?page=2">Página siguiente</a>' in first
+    second = Client().get(f"{url}?page=2").content.decode()
+    assert "Página 2 de 2" in second and 'href="?page=1">Página anterior</a>' in second
