@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import translation
 
 from ops.pagecache import bump_generation, set_surrogate_keys
 from ops.purge import purge_keys
@@ -44,7 +43,7 @@ from ..models import (
     Topic,
     TopicName,
 )
-from .structured_data import absolute_url
+from .structured_data import absolute_url, translated_url
 
 LISTING = "listing"
 ALL = "all"
@@ -85,13 +84,11 @@ def translated_urls(answer_id) -> list[str]:
     """The addresses of the answer's translated pages (withdrawn ones answer 410 there):
     they show the English answer's state (the out-of-date notice, the page gone with it)
     and carry its key, so an edge that purges by URL must be told them too."""
-    urls = []
-    for language, slug in PublishedTranslation.objects.filter(
-        translation__answer_id=answer_id
-    ).values_list("language", "slug"):
-        with translation.override(language):
-            urls.append(absolute_url(reverse("translated_question", args=[slug])))
-    return urls
+    rows = PublishedTranslation.objects.filter(translation__answer_id=answer_id)
+    return [
+        absolute_url(translated_url(language, "translated_question", slug))
+        for language, slug in rows.values_list("language", "slug")
+    ]
 
 
 def purge_answer(publication, *, previous_topic_id=None):
@@ -112,13 +109,11 @@ def purge_answer(publication, *, previous_topic_id=None):
 
 def _translated_topic_urls(language, slug) -> list[str]:
     """The topic's page in `language`, the language's topic list and home."""
-    with translation.override(language):
-        paths = [
-            reverse("translated_topic", args=[slug]),
-            reverse("translated_topics"),
-            reverse("translated_home"),
-        ]
-    return [absolute_url(path) for path in paths]
+    return [
+        absolute_url(translated_url(language, "translated_topic", slug)),
+        absolute_url(translated_url(language, "translated_topics")),
+        absolute_url(translated_url(language, "translated_home")),
+    ]
 
 
 def purge_topic(topic):
@@ -193,9 +188,11 @@ def purge_contributors(contributors, *, slugs=(), listing=False):
         return
     keys = [contributor_key(c.pk) for c in contributors]
     urls = [absolute_url(reverse("contributor", args=[slug])) for slug in slugs]
-    for language in settings.CONTENT_LANGUAGES:  # their page in each language (translators')
-        with translation.override(language):
-            urls += [absolute_url(reverse("translated_contributor", args=[slug])) for slug in slugs]
+    urls += [  # their page in each language (translations they signed off)
+        absolute_url(translated_url(language, "translated_contributor", slug))
+        for language in settings.CONTENT_LANGUAGES
+        for slug in slugs
+    ]
     if listing:
         keys.append(LISTING)
         urls += _listing_urls()
@@ -318,13 +315,13 @@ def _translation_changed(sender, instance, raw=False, **kwargs):
         return
     # The signing clinician's page in this language lists it (and the one who signed before).
     reviewers = {_reviewer_slug(instance), getattr(instance, "_stored_reviewer_slug", None)}
-    with translation.override(instance.language):
-        urls = [
-            reverse("translated_question", args=[instance.slug]),
-            reverse("translated_home"),
-            reverse("translated_feed"),
-            *(reverse("translated_contributor", args=[slug]) for slug in reviewers if slug),
-        ]
+    language = instance.language
+    urls = [
+        translated_url(language, "translated_question", instance.slug),
+        translated_url(language, "translated_home"),
+        translated_url(language, "translated_feed"),
+        *(translated_url(language, "translated_contributor", slug) for slug in reviewers if slug),
+    ]
     source = (
         PublishedAnswer.objects.filter(answer__translations=instance.translation_id)
         .select_related("topic")

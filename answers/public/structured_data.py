@@ -9,7 +9,7 @@ import json
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -44,6 +44,13 @@ def _language_tag() -> str:
 def absolute_url(path: str) -> str:
     """Search engines, feeds and the API need full addresses: SITE_URL is the public origin."""
     return settings.SITE_URL.rstrip("/") + path
+
+
+def translated_url(language, name, *args) -> str:
+    """The address of a page in `language` (/es/…): the pages' URL names are the same in
+    every language, i18n_patterns adds the prefix of the language active."""
+    with translation.override(language):
+        return reverse(name, args=args)
 
 
 def meta_description(text: str) -> str:

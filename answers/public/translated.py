@@ -28,15 +28,15 @@ from ..models import (
     text_search_config,
 )
 from .caching import LISTING, answer_key, tagged, topic_key
-from .structured_data import absolute_url, ld_json_script, meta_description, publisher
+from .structured_data import (
+    absolute_url,
+    ld_json_script,
+    meta_description,
+    publisher,
+    translated_url,
+)
 
 PAGE_SIZE = 50
-
-
-def translated_url(language, name, *args) -> str:
-    """The address of a page in `language` (/es/…)."""
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 def _language_or_404():
