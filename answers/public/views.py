@@ -255,16 +255,14 @@ def contributor(request, slug):
     signed = Exists(SignOff.objects.filter(pk=OuterRef("signoff_id"), reviewer=user))
     lists = {
         # Someone who signed off an answer is listed as its clinician, not as its writer.
-        "written": live.filter(writes).exclude(signed),
-        "reviewed": live.filter(signed),
+        "written": Q(writes) & ~Q(signed),
+        "reviewed": Q(signed),
     }
     # Both lists' sizes in one pass over the live answers (two counts read them twice).
-    counts = live.aggregate(
-        written=Count("pk", filter=Q(writes) & ~Q(signed)), reviewed=Count("pk", filter=Q(signed))
-    )
+    counts = live.aggregate(**{name: Count("pk", filter=naming) for name, naming in lists.items()})
     pages = {}
     for name, naming in lists.items():
-        ordered_ids = naming.order_by("question", "pk").values_list("pk", flat=True)
+        ordered_ids = live.filter(naming).order_by("question", "pk").values_list("pk", flat=True)
         rows = RowsById(ordered_ids, PublishedAnswer.objects.listing(), count=counts[name])
         pages[name] = Paginator(rows, CONTRIBUTOR_PAGE_SIZE).get_page(request.GET.get(name))
     if not any(page.paginator.count for page in pages.values()):
