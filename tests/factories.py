@@ -371,6 +371,36 @@ def approve_translation(translation, clinician=None, **overrides):
     )
 
 
+# Sections whose XLIFF export holds every kind of unit: prose paragraphs with citations, list
+# items, and "When to get help" (its level lines and signs). Marked test text.
+XLIFF_SECTIONS = (
+    ("What the research says", "prose", "A study found it [1].\n\nAnother found more [2, 3]."),
+    ("What to ask your doctor", "questions", "- Will it pass?\n- Is it safe?"),
+    (
+        "When to get help",
+        "get_help",
+        "See a doctor soon:\n- Test sign one\nCall the emergency number now:\n- Test sign two",
+    ),
+)
+XLIFF_LEAD = "Test lead one [1].\n\nTest lead two."
+
+
+def publish_xliff_answer(*, sections=XLIFF_SECTIONS):
+    """A published answer of two lead paragraphs and `sections`, to export as XLIFF."""
+    return publish_answer(lead=XLIFF_LEAD, sections=sections)
+
+
+def approve_new_english(answer, *, lead="Test: the English lead, revised [1]."):
+    """The English answer edited by its writer (a new short answer), submitted and signed off
+    again, so its translations are made from an older version: the new sign-off."""
+    writer = answer.writers.first()
+    with answer.editing(by=writer, comment="Test edit") as locked:
+        locked.lead = lead
+        locked.save()
+    answer.submit(by=writer)
+    return approve(answer, change_summary="Test: revised.")
+
+
 def published_translation(answer=None, *, language="es"):
     """A published answer with a Spanish translation of marked test text, signed off:
     (answer, translation)."""

@@ -21,6 +21,7 @@ from qa_cms.languages import content_languages, site_languages
 from tests.factories import (
     TEST_TEXT,
     approve,
+    approve_new_english,
     approve_translation,
     draft,
     fill_translation,
@@ -217,19 +218,10 @@ def test_in_review_it_cannot_be_edited():
 # ---------------------------------------------------------------- following the source
 
 
-def _approve_new_english(answer):
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test: the English lead, revised [1]."
-        locked.save()
-    answer.submit(by=writer)
-    return approve(answer, change_summary="Test: revised lead.")
-
-
 def test_approving_new_english_content_marks_every_translation_out_of_date():
     answer, translation = published_translation()
     assert not translation.is_out_of_date
-    signoff = _approve_new_english(answer)
+    signoff = approve_new_english(answer)
     translation.refresh_from_db()
     assert translation.out_of_date_since is not None
     assert translation.out_of_date_since >= signoff.created_at
@@ -253,7 +245,7 @@ def test_confirming_the_english_still_accurate_leaves_translations_up_to_date():
 
 def test_an_out_of_date_translation_is_updated_to_the_new_version_then_reviewed_again():
     answer, translation = published_translation()
-    _approve_new_english(answer)
+    approve_new_english(answer)
     translation.refresh_from_db()
     translator = make_translator()
     with translation.editing(by=translator, comment="Test edit") as locked:
@@ -339,16 +331,22 @@ def test_an_address_another_published_translation_keeps_is_refused():
         second.submit(by=translator)
 
 
-def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_goes_live():
-    """Out of date follows what readers see: a sign-off held for a release changes nothing
-    public yet; the release going live marks the translations."""
+def _release_of(answer):
+    """A release holding `answer`, and the editor who made it."""
     from answers.models import Release
 
-    answer, translation = published_translation()
     editor = make_editor()
     release = Release.objects.create(name="Test release", created_by=editor)
     release.add(answer, by=editor)
-    _approve_new_english(answer)
+    return release, editor
+
+
+def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_goes_live():
+    """Out of date follows what readers see: a sign-off held for a release changes nothing
+    public yet; the release going live marks the translations."""
+    answer, translation = published_translation()
+    release, editor = _release_of(answer)
+    approve_new_english(answer)
     translation.refresh_from_db()
     assert not translation.is_out_of_date
     release.publish(by=editor)
@@ -359,13 +357,9 @@ def test_new_english_held_for_a_release_marks_translations_out_of_date_when_it_g
 def test_a_release_taken_back_makes_its_translations_current_again():
     """The English version they were made from is what readers see again: the notice goes,
     and the audit log says why."""
-    from answers.models import Release
-
     answer, translation = published_translation()
-    editor = make_editor()
-    release = Release.objects.create(name="Test release", created_by=editor)
-    release.add(answer, by=editor)
-    _approve_new_english(answer)
+    release, editor = _release_of(answer)
+    approve_new_english(answer)
     release.publish(by=editor)
     translation.refresh_from_db()
     assert translation.is_out_of_date
@@ -382,13 +376,9 @@ def test_a_release_taken_back_makes_its_translations_current_again():
 def test_a_translation_made_from_a_release_taken_back_is_out_of_date_again():
     """Updated to the release's English version, then the release is taken back: the
     translation is made from a version readers no longer see."""
-    from answers.models import Release
-
     answer, translation = published_translation()
-    editor = make_editor()
-    release = Release.objects.create(name="Test release", created_by=editor)
-    release.add(answer, by=editor)
-    _approve_new_english(answer)
+    release, editor = _release_of(answer)
+    approve_new_english(answer)
     release.publish(by=editor)
     translation.refresh_from_db()
     translation.update_source(by=translation.writers.first())
@@ -404,13 +394,11 @@ def test_a_translation_made_from_a_release_taken_back_is_out_of_date_again():
 def test_a_release_taken_back_that_withdraws_the_english_takes_its_translations_down():
     """The release was the English answer's first publication and was translated since:
     taking it back withdraws the English page and, with it, the translation."""
-    from answers.models import PublishedAnswer, Release
+    from answers.models import PublishedAnswer
     from tests.factories import in_review
 
-    editor = make_editor()
     answer, _ = in_review(question="Test: first published by a release?")
-    release = Release.objects.create(name="Test release", created_by=editor)
-    release.add(answer, by=editor)
+    release, editor = _release_of(answer)
     approve(answer)
     release.publish(by=editor)
     answer.refresh_from_db()

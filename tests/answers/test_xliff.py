@@ -13,30 +13,16 @@ from answers.models import Translation
 from answers.xliff import XliffRefused, export_xliff, import_xliff
 from tests.factories import (
     TEST_TEXT,
-    approve,
+    approve_new_english,
     approve_translation,
     fill_translation,
     make_translator,
-    publish_answer,
+    publish_xliff_answer,
     translate_xliff,
 )
 
 pytestmark = pytest.mark.django_db
 NS = "{urn:oasis:names:tc:xliff:document:1.2}"
-
-SECTIONS = (
-    ("What the research says", "prose", "A study found it [1].\n\nAnother found more [2, 3]."),
-    ("What to ask your doctor", "questions", "- Will it pass?\n- Is it safe?"),
-    (
-        "When to get help",
-        "get_help",
-        "See a doctor soon:\n- Test sign one\nCall the emergency number now:\n- Test sign two",
-    ),
-)
-
-
-def _answer():
-    return publish_answer(lead="Test lead one [1].\n\nTest lead two.", sections=SECTIONS)
 
 
 def _export(answer):
@@ -46,7 +32,7 @@ def _export(answer):
 
 
 def test_one_unit_per_paragraph_or_list_item_with_protected_markers():
-    answer = _answer()
+    answer = publish_xliff_answer()
     root = etree.fromstring(_export(answer))
     assert root.get("version") == "1.2"
     file = root.find(f"{NS}file")
@@ -78,7 +64,7 @@ def test_one_unit_per_paragraph_or_list_item_with_protected_markers():
 
 
 def test_a_translated_file_becomes_a_draft_with_the_sources_structure():
-    answer = _answer()
+    answer = publish_xliff_answer()
     path = _write(translate_xliff(_export(answer)))
     out = StringIO()
     call_command("import_translation", path, translator=make_translator().username, stdout=out)
@@ -94,7 +80,7 @@ def test_a_translated_file_becomes_a_draft_with_the_sources_structure():
 
 
 def test_a_missing_citation_marker_is_refused_naming_the_unit():
-    answer = _answer()
+    answer = publish_xliff_answer()
     data = translate_xliff(_export(answer), drop_marker_in="section-1-body-p2")
     with pytest.raises(XliffRefused) as refused:
         import_xliff(data, by=make_translator())
@@ -108,7 +94,7 @@ def test_a_missing_citation_marker_is_refused_naming_the_unit():
 
 
 def test_missing_extra_or_untranslated_units_are_named():
-    answer = _answer()
+    answer = publish_xliff_answer()
     root = etree.fromstring(translate_xliff(_export(answer)))
     body = root.find(f"{NS}file/{NS}body")
     units = list(body)
@@ -146,20 +132,15 @@ def test_a_file_that_is_not_xliff_1_2_is_refused(data, message):
 
 
 def test_a_file_of_an_older_english_version_is_refused():
-    answer = _answer()
+    answer = publish_xliff_answer()
     data = translate_xliff(_export(answer))
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test lead one, revised [1].\n\nTest lead two."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised.")
+    approve_new_english(answer, lead="Test lead one, revised [1].\n\nTest lead two.")
     with pytest.raises(XliffRefused, match="was approved again since"):
         import_xliff(data, by=None)
 
 
 def test_a_drafts_own_words_are_replaced_only_when_asked_and_named():
-    answer = _answer()
+    answer = publish_xliff_answer()
     translator = make_translator()
     translation = Translation.start(answer=answer, language="es", by=translator)
     fill_translation(translation, by=translator)
@@ -176,7 +157,7 @@ def test_a_drafts_own_words_are_replaced_only_when_asked_and_named():
 
 
 def test_the_export_carries_the_drafts_words_as_targets():
-    answer = _answer()
+    answer = publish_xliff_answer()
     translator = make_translator()
     import_xliff(translate_xliff(_export(answer)), by=translator)
     translation = Translation.objects.get(answer=answer)
@@ -194,7 +175,7 @@ def test_the_export_carries_the_drafts_words_as_targets():
 
 
 def test_only_a_published_answer_or_a_site_language_is_exported():
-    answer = _answer()
+    answer = publish_xliff_answer()
     with pytest.raises(CommandError, match="not translated into fr"):
         call_command("export_translation", answer.question.slug, language="fr")
     with pytest.raises(CommandError, match="no answer"):

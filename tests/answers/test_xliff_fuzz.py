@@ -35,7 +35,7 @@ from tests.factories import (
     fill_translation,
     make_spanish_clinician,
     make_translator,
-    publish_answer,
+    publish_xliff_answer,
     translate_xliff,
 )
 
@@ -50,22 +50,12 @@ FUZZ_SETTINGS = settings(
     ]
 )
 
-SECTIONS = (
-    ("What the research says", "prose", "A study found it [1].\n\nAnother found more [2, 3]."),
-    ("What to ask your doctor", "questions", "- Will it pass?\n- Is it safe?"),
-    (
-        "When to get help",
-        "get_help",
-        "See a doctor soon:\n- Test sign one\nCall the emergency number now:\n- Test sign two",
-    ),
-)
-
 
 @pytest.fixture
 def world():
     """A published answer, a Spanish draft of marked test text, and the file a translator
     returns for it: the real export with every target filled."""
-    answer = publish_answer(lead="Test lead one [1].\n\nTest lead two.", sections=SECTIONS)
+    answer = publish_xliff_answer()
     translator = make_translator()
     translation = Translation.start(answer=answer, language="es", by=translator)
     fill_translation(translation, by=translator)

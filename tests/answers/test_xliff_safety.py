@@ -19,13 +19,15 @@ from answers.xliff import (
     import_xliff,
     xliff_schema,
 )
-from tests.factories import TEST_TEXT, make_translator, publish_answer, translate_xliff
+from tests.factories import (
+    TEST_TEXT,
+    XLIFF_SECTIONS,
+    make_translator,
+    publish_xliff_answer,
+    translate_xliff,
+)
 
 NS = "{urn:oasis:names:tc:xliff:document:1.2}"
-SECTIONS = (
-    ("What the research says", "prose", "A study found it [1].\n\nAnother found more [2, 3]."),
-    ("What to ask your doctor", "questions", "- Will it pass?\n- Is it safe?"),
-)
 SECRET = "secret-that-no-import-may-read"
 
 
@@ -51,7 +53,7 @@ def _connected(server):
 
 def _translated():
     """The real export of a real published answer, filled in as a translator would."""
-    answer = publish_answer(lead="Test lead one [1].\n\nTest lead two.", sections=SECTIONS)
+    answer = publish_xliff_answer(sections=XLIFF_SECTIONS[:2])
     out = StringIO()
     call_command("export_translation", answer.question.slug, language="es", stdout=out)
     return answer, translate_xliff(out.getvalue().encode("utf-8"))

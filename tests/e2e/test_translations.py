@@ -20,7 +20,7 @@ from tests.e2e.helpers import (
 )
 from tests.factories import (
     TEST_TEXT,
-    approve,
+    approve_new_english,
     make_clinician,
     make_editor,
     make_writer,
@@ -110,11 +110,7 @@ def test_a_spanish_translation_from_xliff_to_the_readers_page_and_out_of_date(
     expect(page.locator("#out-of-date-notice")).to_have_count(0)
 
     # The English answer is edited and approved again: the Spanish page says so.
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test: the English lead, revised [1]."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised lead.")
+    approve_new_english(answer)
     page.goto(spanish)
     notice = page.locator("#out-of-date-notice")
     expect(notice).to_contain_text("La versión en inglés se actualizó el")

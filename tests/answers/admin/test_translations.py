@@ -8,6 +8,7 @@ from django.urls import reverse
 from answers.models import PublishedTranslation, Translation
 from tests.factories import (
     TEST_TEXT,
+    approve_new_english,
     login,
     make_clinician,
     make_editor,
@@ -126,7 +127,7 @@ def test_the_changelist_offers_start_and_import_to_writers_only():
 
 
 def test_the_dashboard_counts_each_language_with_links():
-    from tests.factories import approve, published_translation
+    from tests.factories import published_translation
 
     answer, translation = published_translation()
     publish_answer(question="Is the missing test answer listed?")
@@ -135,12 +136,7 @@ def test_the_dashboard_counts_each_language_with_links():
     assert 'data-count="translated">1<' in html
     assert 'data-count="missing">1<' in html
     assert "Is the missing test answer listed?" in html
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test: the English lead, revised [1]."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised.")
+    approve_new_english(answer)
     html = login(make_editor()).get(_url("dashboard")).content.decode()
     assert 'data-count="out_of_date">1<' in html
     assert "out_of_date_since__isempty=0" in html
@@ -208,7 +204,7 @@ def test_a_clinician_cannot_change_the_words():
 
 
 def test_the_translators_page_shows_what_changed_in_the_english_version():
-    from tests.factories import approve, published_translation
+    from tests.factories import published_translation
 
     answer, translation = published_translation()
     client = login(make_translator())
@@ -216,12 +212,7 @@ def test_the_translators_page_shows_what_changed_in_the_english_version():
         b"What changed in the English version"
         not in client.get(_url("change", translation.pk)).content
     )
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Yes, nearly always [1]."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised lead.")
+    approve_new_english(answer, lead="Yes, nearly always [1].")
     html = client.get(_url("change", translation.pk)).content.decode()
     assert "What changed in the English version" in html
     assert "<del>most of the time</del><ins>nearly always</ins>" in html

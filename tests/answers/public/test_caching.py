@@ -11,7 +11,15 @@ from werkzeug import Response
 
 from answers.models import Contributor, PublishedAnswer, SitePage
 from answers.public.caching import purge_answer
-from tests.factories import approve, login, make_editor, make_topic, make_writer, publish_answer
+from tests.factories import (
+    approve,
+    approve_new_english,
+    login,
+    make_editor,
+    make_topic,
+    make_writer,
+    publish_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -528,12 +536,7 @@ def test_a_new_english_approval_purges_its_translations_addresses(
     answer, translated = published_translation()
     run_worker()
     varnish.clear_log()
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test: the English lead, revised [1]."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised.")
+    approve_new_english(answer)
     run_worker()
     with translation.override("es"):
         spanish = reverse("translated_question", args=[translated.slug])

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from tests.factories import (
     TEST_TEXT,
-    approve,
+    approve_new_english,
     make_editor,
     publish_answer,
     published_translation,
@@ -87,12 +87,7 @@ def test_the_out_of_date_notice_links_to_the_english_version():
     answer, translation_ = published_translation()
     url = spanish_url("translated_question", translation_.slug)
     assert Client().get(url)["X-Page-Cache"] == "miss"
-    writer = answer.writers.first()
-    with answer.editing(by=writer, comment="Test edit") as locked:
-        locked.lead = "Test: the English lead, revised [1]."
-        locked.save()
-    answer.submit(by=writer)
-    approve(answer, change_summary="Test: revised.")
+    approve_new_english(answer)
     page = Client().get(url)  # the very next request: the approval purged it
     html = page.content.decode()
     assert 'id="out-of-date-notice"' in html
